@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Command-line entry points.  main.c parses the global flags (runc's:
+ * --root, --log, --log-format, --debug, --systemd-cgroup) and dispatches to
+ * one cmd_*() function per command, each in its own file.  A command returns
+ * the process exit status; it reports errors itself through oj_error().
+ */
+#ifndef OJRUN_CLI_H
+#define OJRUN_CLI_H
+
+#include <stdbool.h>
+
+#define OJ_DEFAULT_ROOT "/run/ojrun"
+
+struct oj_globals {
+    const char *root;    /* --root, state directory */
+    const char *log;     /* --log */
+    bool log_json;       /* --log-format json */
+    bool debug;          /* --debug */
+    const char *argv0;   /* how we were invoked (to find ojrun-shim beside us) */
+};
+
+/* argv[0] is the command name; getopt-style parsing starts at argv[1]. */
+typedef int (*oj_cmd_fn)(const struct oj_globals *g, int argc, char **argv);
+
+int cmd_spec(const struct oj_globals *g, int argc, char **argv);
+int cmd_features(const struct oj_globals *g, int argc, char **argv);
+int cmd_create(const struct oj_globals *g, int argc, char **argv);
+int cmd_start(const struct oj_globals *g, int argc, char **argv);
+int cmd_state(const struct oj_globals *g, int argc, char **argv);
+int cmd_kill(const struct oj_globals *g, int argc, char **argv);
+int cmd_delete(const struct oj_globals *g, int argc, char **argv);
+int cmd_run(const struct oj_globals *g, int argc, char **argv);
+int cmd_list(const struct oj_globals *g, int argc, char **argv);
+
+/* Print "ojrun <cmd>: usage..." style errors: one line, exit status 1. */
+int oj_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

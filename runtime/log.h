@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Logging.  Errors always go to stderr as one line ("ojrun: <message>");
+ * with --log FILE every record is also appended to FILE, either as text or,
+ * with --log-format json, as one JSON object per line with "level", "msg"
+ * and "time" -- the shape containerd's runc shim reads back from runc.
+ *
+ * --debug enables oj_debug() records: each step of create with a
+ * microsecond timestamp relative to the start of the command, so a reader
+ * can follow (and time) what the runtime does.
+ */
+#ifndef OJRUN_LOG_H
+#define OJRUN_LOG_H
+
+#include <stdbool.h>
+
+enum oj_log_level { OJ_LOG_DEBUG, OJ_LOG_INFO, OJ_LOG_WARN, OJ_LOG_ERROR };
+
+struct oj_log_opts {
+    const char *path; /* --log, may be NULL */
+    bool json;        /* --log-format json */
+    bool debug;       /* --debug */
+};
+
+/* Open the log file (if any).  Returns -1 with errno set on failure. */
+int oj_log_init(const struct oj_log_opts *opts);
+bool oj_log_debug_enabled(void);
+
+void oj_log(enum oj_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define oj_debug(...)                                                                             \
+    do {                                                                                          \
+        if (oj_log_debug_enabled())                                                               \
+            oj_log(OJ_LOG_DEBUG, __VA_ARGS__);                                                    \
+    } while (0)
+#define oj_warn(...)  oj_log(OJ_LOG_WARN, __VA_ARGS__)
+#define oj_error(...) oj_log(OJ_LOG_ERROR, __VA_ARGS__)
+
+/* The fd of the log file, or -1.  The container init keeps it (CLOEXEC) so
+ * that errors after clone() reach the same log. */
+int oj_log_fd(void);
+
+#endif

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ojrun: an OCI runtime for online judges.
+ *
+ * This file holds only the command-line front: global flags, the command
+ * table, --version and --help.  The commands live in cmd_*.c.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <seccomp.h>
+
+#include "cli.h"
+#include "log.h"
+#include "version.h"
+
+struct oj_command {
+    const char *name;
+    oj_cmd_fn fn;
+    const char *summary;
+};
+
+static const struct oj_command commands[] = {
+    {"create", cmd_create, "create a container"},
+    {"start", cmd_start, "start the user process of a created container"},
+    {"state", cmd_state, "print the state of a container as JSON"},
+    {"kill", cmd_kill, "send a signal to the container's init (or all its processes)"},
+    {"delete", cmd_delete, "delete a stopped container (--force: any container)"},
+    {"run", cmd_run, "create and start a container, wait for it"},
+    {"list", cmd_list, "list containers"},
+    {"spec", cmd_spec, "write a default config.json"},
+    {"features", cmd_features, "print the features this runtime supports as JSON"},
+};
+
+int oj_usage_error(const char *cmd, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (cmd)
+        oj_error("%s: %s (see 'ojrun %s --help')", cmd, msg, cmd);
+    else
+        oj_error("%s (see 'ojrun --help')", msg);
+    return 1;
+}
+
+static void print_version(void)
+{
+    const struct scmp_version *v = seccomp_version();
+    printf("ojrun version %s\n", OJRUN_VERSION);
+    printf("commit: %s\n", OJRUN_COMMIT);
+    printf("spec: %s\n", OJRUN_OCI_SPEC_VERSION);
+    printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
+}
+
+static void print_help(FILE *f)
+{
+    fprintf(f, "Usage: ojrun [global options] COMMAND [options] [arguments]\n\n"
+               "ojrun is an OCI container runtime for online judges.\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nGlobal options:\n"
+               "  --root DIR            state directory (default " OJ_DEFAULT_ROOT ")\n"
+               "  --log FILE            also write log records to FILE\n"
+               "  --log-format FORMAT   text (default) or json\n"
+               "  --debug               trace each step with microsecond timestamps\n"
+               "  --systemd-cgroup      not supported (ojrun manages cgroupfs directly)\n"
+               "  --version, -v         print the version\n"
+               "  --help, -h            print this help\n");
+}
+
+int main(int argc, char **argv)
+{
+    struct oj_globals g = {.root = OJ_DEFAULT_ROOT, .argv0 = argv[0]};
+    const char *log_format = "text";
+    bool systemd_cgroup = false;
+
+    enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS };
+    static const struct option opts[] = {
+        {"root", required_argument, NULL, OPT_ROOT},
+        {"log", required_argument, NULL, OPT_LOG},
+        {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+        {"debug", no_argument, NULL, OPT_DEBUG},
+        {"trace", no_argument, NULL, OPT_DEBUG},
+        {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
+        /* runc accepts --rootless true|false|auto; we accept and ignore it. */
+        {"rootless", required_argument, NULL, OPT_ROOTLESS},
+        {"version", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    /* '+': stop at the first non-option (the command name). */
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_ROOT: g.root = optarg; break;
+        case OPT_LOG: g.log = optarg; break;
+        case OPT_LOG_FORMAT: log_format = optarg; break;
+        case OPT_DEBUG: g.debug = true; break;
+        case OPT_SYSTEMD: systemd_cgroup = true; break;
+        case OPT_ROOTLESS: break;
+        case 'v': print_version(); return 0;
+        case 'h': print_help(stdout); return 0;
+        default:
+            return oj_usage_error(NULL, "unknown global option '%s'", argv[optind - 1]);
+        }
+    }
+
+    if (strcmp(log_format, "json") == 0)
+        g.log_json = true;
+    else if (strcmp(log_format, "text") != 0)
+        return oj_usage_error(NULL, "--log-format: unknown format \"%s\" (text or json)",
+                              log_format);
+
+    struct oj_log_opts lo = {.path = g.log, .json = g.log_json, .debug = g.debug};
+    if (oj_log_init(&lo) < 0) {
+        oj_error("open log file %s: %m", g.log);
+        return 1;
+    }
+    if (systemd_cgroup) {
+        oj_error("--systemd-cgroup: not supported: ojrun manages cgroups through cgroupfs only");
+        return 1;
+    }
+    if (g.root[0] == '\0')
+        return oj_usage_error(NULL, "--root: empty path");
+
+    if (optind >= argc) {
+        print_help(stderr);
+        return 1;
+    }
+    const char *name = argv[optind];
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            /* Reset getopt for the command's own parsing. */
+            int cargc = argc - optind;
+            char **cargv = argv + optind;
+            optind = 0;
+            return commands[i].fn(&g, cargc, cargv);
+        }
+    }
+    return oj_usage_error(NULL, "unknown command \"%s\"", name);
+}

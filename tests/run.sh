@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Run every test of ojrun and print one closing line "N passed, N failed".
+#
+#   tests/run.sh                  all unit binaries, then all bats files
+#   TESTS=unit tests/run.sh       unit tests only
+#   TESTS=integration tests/run.sh
+#   TESTS=tests/integration/lifecycle.bats tests/run.sh   one file
+#   FILTER=regex tests/run.sh     bats --filter
+#
+# Both kinds speak TAP (cmocka with CMOCKA_MESSAGE_OUTPUT=TAP, bats --tap),
+# so counting is uniform: "ok N" passes, "not ok N" fails.  A binary that
+# dies without reporting counts as one failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+TESTS=${TESTS:-all}
+export OJRUN="$PWD/$BUILD/ojrun"
+export OJRUN_SHIM="$PWD/$BUILD/ojrun-shim"
+export OJRUN_SRC="$PWD"
+
+passed=0
+failed=0
+log_dir=$(mktemp -d /tmp/ojrun-tests.XXXXXX)
+
+count_tap() { # file -> updates passed/failed, returns 1 if any failed
+    local f=$1 p q
+    p=$(grep -cE '^ok [0-9]+' "$f" || true)
+    q=$(grep -cE '^not ok [0-9]+' "$f" || true)
+    passed=$((passed + p))
+    failed=$((failed + q))
+    [ "$q" -eq 0 ]
+}
+
+run_unit() {
+    local bin name out rc
+    for bin in "$BUILD"/tests/test_*; do
+        [ -x "$bin" ] || continue
+        name=$(basename "$bin")
+        out="$log_dir/$name.tap"
+        CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$bin" >"$out" 2>&1
+        rc=$?
+        if ! count_tap "$out" || [ $rc -ne 0 ]; then
+            if ! grep -qE '^not ok' "$out"; then
+                failed=$((failed + 1)) # crashed or timed out before reporting
+            fi
+            echo "FAIL unit $name (exit $rc):"
+            grep -E '^not ok|^#' "$out" | head -40
+            tail -5 "$out"
+        else
+            echo "ok   unit $name ($(grep -cE '^ok ' "$out") tests)"
+        fi
+    done
+}
+
+run_bats() {
+    local f name out rc
+    local files=("$@")
+    for f in "${files[@]}"; do
+        name=$(basename "$f" .bats)
+        out="$log_dir/$name.tap"
+        if [ -n "${FILTER:-}" ]; then
+            timeout 1200 bats --tap --filter "$FILTER" "$f" >"$out" 2>&1
+        else
+            timeout 1200 bats --tap "$f" >"$out" 2>&1
+        fi
+        rc=$?
+        if ! count_tap "$out" || [ $rc -ne 0 ]; then
+            grep -qE '^not ok' "$out" || failed=$((failed + 1))
+            echo "FAIL integration $name (exit $rc):"
+            # the failing tests and what they printed
+            awk '/^not ok/{p=1} /^ok /{p=0} p' "$out" | head -80
+        else
+            echo "ok   integration $name ($(grep -cE '^ok ' "$out") tests)"
+        fi
+    done
+}
+
+case "$TESTS" in
+all)
+    run_unit
+    run_bats tests/integration/*.bats
+    ;;
+unit) run_unit ;;
+integration) run_bats tests/integration/*.bats ;;
+*) run_bats $TESTS ;;
+esac
+
+echo "(TAP logs in $log_dir)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
