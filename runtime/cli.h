@@ -33,6 +33,9 @@ int cmd_delete(const struct oj_globals *g, int argc, char **argv);
 int cmd_run(const struct oj_globals *g, int argc, char **argv);
 int cmd_list(const struct oj_globals *g, int argc, char **argv);
 
+/* Parse "[--help] ID" (start, state, ...): 0 go on, 1 help printed, -1 usage error. */
+int oj_parse_id_only(const char *cmd, int argc, char **argv, const char **id);
+
 /* Print "ojrun <cmd>: usage..." style errors: one line, exit status 1. */
 int oj_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ojrun create [--bundle DIR] [--pid-file F] [--console-socket S] [--no-pivot]
+ *              [--no-new-keyring] [--preserve-fds N] ID */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "container.h"
+#include "create_opts.h"
+#include "log.h"
+
+int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_create_opts *o,
+                         bool *detach, bool run)
+{
+    enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESERVE, OPT_KEEP };
+    static const struct option opts[] = {
+        {"bundle", required_argument, NULL, 'b'},
+        {"pid-file", required_argument, NULL, OPT_PID_FILE},
+        {"console-socket", required_argument, NULL, OPT_CONSOLE},
+        {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+        {"no-new-keyring", no_argument, NULL, OPT_NO_KEYRING},
+        {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
+        {"detach", no_argument, NULL, 'd'},
+        {"keep", no_argument, NULL, OPT_KEEP},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, run ? "+b:dh" : "+b:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b': o->bundle = optarg; break;
+        case OPT_PID_FILE: o->pid_file = optarg; break;
+        case OPT_CONSOLE: o->console_socket = optarg; break;
+        case OPT_NO_PIVOT: o->no_pivot = true; break;
+        case OPT_NO_KEYRING: o->no_new_keyring = true; break;
+        case OPT_PRESERVE: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || end == optarg || v < 0 || v > 1024)
+                return oj_usage_error(cmd, "--preserve-fds: expected a number 0..1024, got \"%s\"",
+                                      optarg),
+                       -1;
+            o->preserve_fds = (unsigned)v;
+            break;
+        }
+        case 'd':
+            if (!run)
+                goto unknown;
+            *detach = true;
+            break;
+        case OPT_KEEP:
+            if (!run)
+                goto unknown;
+            break;
+        case 'h':
+            printf("Usage: ojrun %s [options] CONTAINER_ID\n\n"
+                   "  -b, --bundle DIR          bundle directory (default: .)\n"
+                   "      --pid-file FILE       write the init's PID to FILE\n"
+                   "      --console-socket SOCK send the pty master to SOCK (process.terminal)\n"
+                   "      --no-pivot            MS_MOVE + chroot instead of pivot_root\n"
+                   "      --no-new-keyring      keep the caller's session keyring\n"
+                   "      --preserve-fds N      pass fds 3..3+N-1 to the container\n%s",
+                   cmd, run ? "  -d, --detach              do not wait for the container\n" : "");
+            return 1;
+        default:
+        unknown:
+            oj_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind != argc - 1) {
+        oj_usage_error(cmd, optind >= argc ? "missing container id" : "too many arguments");
+        return -1;
+    }
+    o->id = argv[optind];
+    return 0;
+}
+
+int cmd_create(const struct oj_globals *g, int argc, char **argv)
+{
+    struct oj_create_opts o = {0};
+    bool detach = false;
+    int r = oj_parse_create_opts("create", argc, argv, &o, &detach, false);
+    if (r != 0)
+        return r < 0 ? 1 : 0;
+    struct oj_err err = {0};
+    struct oj_container *c = NULL;
+    if (oj_container_create(g, &o, &c, &err) < 0) {
+        oj_error("create %s: %s", o.id, err.msg);
+        return 1;
+    }
+    oj_container_free(c);
+    return 0;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Creating a container: the parent side (create.c) and the container init
+ * (init.c), and the messages they exchange over a SOCK_SEQPACKET socketpair.
+ *
+ * The sequence, in one picture (specs/internals.md walks through it):
+ *
+ *   ojrun create (parent)                    container init (cloned child)
+ *   ---------------------                    ---------------------------------
+ *   parse config, compile seccomp
+ *   mkdir state dir, lock, mkfifo
+ *   create cgroup, apply resources
+ *   clone(CLONE_NEW*) ------------------->   (waits for GO)
+ *   write uid_map / gid_map
+ *   put PID in the cgroup
+ *   GO ---------------------------------->   become root of the userns, hostname,
+ *                                            lo up, mounts, /dev, open exec.fifo
+ *   run prestart, createRuntime   <-------   HOOKS (only when there are hooks)
+ *   HOOKS_DONE -------------------------->   createContainer hooks, pivot_root,
+ *                                            sysctl, masked/readonly paths, pty,
+ *                                            rlimits, user, caps, cwd, find exe
+ *   write state.json, pid file    <-------   CREATED
+ *   exit                                     block reading exec.fifo
+ *   ...
+ *   ojrun start: write 1 byte to exec.fifo ->  startContainer hooks, seccomp, execve
+ */
+#ifndef OJRUN_CONTAINER_H
+#define OJRUN_CONTAINER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cli.h"
+#include "config.h"
+#include "error.h"
+
+struct oj_cgroup;
+struct oj_bpf;
+
+struct oj_create_opts {
+    const char *id;
+    const char *bundle;         /* NULL: the current directory */
+    const char *pid_file;       /* --pid-file */
+    const char *console_socket; /* --console-socket */
+    bool no_pivot;              /* --no-pivot */
+    bool no_new_keyring;        /* --no-new-keyring */
+    unsigned preserve_fds;      /* --preserve-fds N: pass fds 3..3+N-1 */
+};
+
+/* Everything create computed; the init child gets a copy through fork. */
+struct oj_container {
+    const struct oj_globals *g;
+    const struct oj_create_opts *opts;
+    struct oj_config *cfg;
+    char *config_data; /* config.json bytes as read (copied into the state dir) */
+    size_t config_len;
+    char *bundle; /* absolute */
+    char *rootfs; /* absolute, symlinks resolved */
+    char *dir;    /* <root>/<id> */
+    int lock_fd;
+    int sync_fd;    /* parent: its end of the socketpair; init: the other end */
+    int console_fd; /* connected --console-socket, or -1 */
+    int clone_flags;     /* CLONE_NEW* for namespaces created (not joined) */
+    bool join_paths;     /* some namespace is joined by path */
+    bool new_userns;
+    bool new_timens;
+    struct oj_cgroup *cg;
+    struct oj_bpf *seccomp; /* compiled filter, NULL without linux.seccomp */
+    pid_t pid;
+    uint64_t pid_start_time;
+};
+
+/* Messages between the parent and the init. */
+enum oj_sync_type {
+    OJ_SYNC_GO = 1,     /* parent -> init: maps written, cgroup joined */
+    OJ_SYNC_HOOKS,      /* init -> parent: run prestart + createRuntime now */
+    OJ_SYNC_HOOKS_DONE, /* parent -> init */
+    OJ_SYNC_CREATED,    /* init -> parent: ready, waiting for start */
+    OJ_SYNC_ERROR,      /* either way: carries an oj_err, the sender gives up */
+    OJ_SYNC_PID,        /* stage-1 helper -> parent: the init's PID (join-by-path case) */
+};
+
+struct oj_sync_msg {
+    uint32_t type;
+    int32_t code;  /* errno for ERROR, PID for PID */
+    char msg[OJ_ERR_MSG_MAX];
+};
+
+int oj_sync_send(int fd, enum oj_sync_type type, int32_t code, const char *msg);
+/* Receive one message; EOF (peer gone) is an error "... exited unexpectedly". */
+int oj_sync_recv(int fd, struct oj_sync_msg *m, struct oj_err *err);
+/* Receive and require `type`; an ERROR message becomes our error. */
+int oj_sync_expect(int fd, enum oj_sync_type type, struct oj_err *err);
+
+/* create.c: the whole of `ojrun create`; on success the init waits for
+ * start and *out describes it.  On failure nothing is left behind. */
+int oj_container_create(const struct oj_globals *g, const struct oj_create_opts *o,
+                        struct oj_container **out, struct oj_err *err);
+void oj_container_free(struct oj_container *c);
+
+/* init.c: the container init, in the cloned child.  Never returns. */
+_Noreturn void oj_init_main(struct oj_container *c);
+
+/* start.c: let a created container run its process. */
+int oj_container_start(const struct oj_globals *g, const char *id, struct oj_err *err);
+
+/* delete.c: remove a container (force: kill it first). */
+int oj_container_delete(const struct oj_globals *g, const char *id, bool force,
+                        struct oj_err *err);
+
+#endif

@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `ojrun create`, the parent side.  See container.h for the sequence and
+ * init.c for the child side.
+ *
+ * Design points (and how runc/crun differ):
+ *  - The init is a clone() of this process, not a re-exec of the ojrun
+ *    binary.  runc re-executes itself as `runc init` (its Go runtime cannot
+ *    set up namespaces after threads exist, hence the C "nsexec" stub), which
+ *    costs a few milliseconds; crun clones, like ojrun.
+ *  - Namespaces are created by the clone() itself.  Joining a namespace by
+ *    path needs setns() *before* the clone (a process cannot change its own
+ *    PID namespace), so in that case a short-lived "stage-1" child joins them
+ *    and clones the init; this process is a subreaper meanwhile so that the
+ *    orphaned init becomes our child.
+ *  - Expensive, failure-prone work (config parsing, seccomp compilation,
+ *    cgroup creation) happens here, before the clone, so that errors are
+ *    reported without a half-made container and nothing of it is charged to
+ *    the container's cgroup.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "container.h"
+#include "hooks.h"
+#include "log.h"
+#include "seccomp.h"
+#include "state.h"
+#include "sysctl.h"
+#include "util.h"
+
+void oj_container_free(struct oj_container *c)
+{
+    if (!c)
+        return;
+    oj_config_free(c->cfg);
+    free(c->config_data);
+    free(c->bundle);
+    free(c->rootfs);
+    free(c->dir);
+    if (c->lock_fd >= 0)
+        close(c->lock_fd);
+    if (c->sync_fd >= 0)
+        close(c->sync_fd);
+    if (c->console_fd >= 0)
+        close(c->console_fd);
+    if (c->cg)
+        oj_cgroup_free(c->cg);
+    if (c->seccomp)
+        oj_bpf_free(c->seccomp);
+    free(c);
+}
+
+/* --- checks on the config that need nothing but the config ----------------- */
+
+static int check_config(struct oj_container *c, struct oj_err *err)
+{
+    const struct oj_config *cfg = c->cfg;
+    if (cfg->process && cfg->process->terminal && !c->opts->console_socket)
+        return oj_fail(err, 0, "process.terminal is true but no --console-socket was given");
+    if (!cfg->process && c->opts->console_socket)
+        oj_debug("--console-socket given but the config has no process");
+
+    for (size_t i = 0; i < cfg->linux_.n_namespaces; i++) {
+        const struct oj_namespace *ns = &cfg->linux_.namespaces[i];
+        if (ns->path) {
+            c->join_paths = true;
+            continue;
+        }
+        if (ns->type == OJ_NS_TIME) {
+            c->new_timens = true; /* unshare()d by the init, see init.c */
+            continue;
+        }
+        c->clone_flags |= oj_ns_clone_flag(ns->type);
+        if (ns->type == OJ_NS_USER)
+            c->new_userns = true;
+    }
+    const struct oj_namespace *mnt = oj_config_namespace(cfg, OJ_NS_MOUNT);
+    if (!mnt || mnt->path)
+        return oj_fail(err, 0, "linux.namespaces: a new mount namespace is required "
+                               "(the rootfs is set up and pivoted into inside it)");
+    const struct oj_namespace *uts = oj_config_namespace(cfg, OJ_NS_UTS);
+    if ((cfg->hostname || cfg->domainname) && (!uts || uts->path))
+        return oj_fail(err, 0, "%s is set but the config has no new UTS namespace",
+                       cfg->hostname ? "hostname" : "domainname");
+    if (c->new_userns && (cfg->linux_.n_uid_mappings == 0 || cfg->linux_.n_gid_mappings == 0))
+        return oj_fail(err, 0, "linux.namespaces has a new user namespace but linux.%s is empty",
+                       cfg->linux_.n_uid_mappings == 0 ? "uidMappings" : "gidMappings");
+    if (!c->new_userns && (cfg->linux_.n_uid_mappings || cfg->linux_.n_gid_mappings))
+        return oj_fail(err, 0, "linux.uidMappings/gidMappings are set without a new user namespace");
+    const struct oj_namespace *tns = oj_config_namespace(cfg, OJ_NS_TIME);
+    if (cfg->linux_.n_time_offsets && (!tns || tns->path))
+        return oj_fail(err, 0, "linux.timeOffsets is set but the config has no new time namespace");
+    if (oj_sysctl_validate(cfg, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* Resolve root.path (relative to the bundle) and require a directory. */
+static int resolve_rootfs(struct oj_container *c, struct oj_err *err)
+{
+    const char *rp = c->cfg->root_path;
+    if (!rp || !*rp)
+        return oj_fail(err, 0, "root.path: missing");
+    _cleanup_free_ char *joined = NULL;
+    if (rp[0] == '/')
+        joined = strdup(rp);
+    else if (asprintf(&joined, "%s/%s", c->bundle, rp) < 0)
+        joined = NULL;
+    if (!joined)
+        return oj_fail(err, ENOMEM, "root.path");
+    c->rootfs = realpath(joined, NULL);
+    if (!c->rootfs)
+        return oj_fail(err, errno, "root.path: %s", joined);
+    struct stat st;
+    if (stat(c->rootfs, &st) < 0)
+        return oj_fail(err, errno, "root.path: %s", c->rootfs);
+    if (!S_ISDIR(st.st_mode))
+        return oj_fail(err, ENOTDIR, "root.path: %s", c->rootfs);
+    if (strcmp(c->rootfs, "/") == 0)
+        return oj_fail(err, 0, "root.path: the host's / cannot be a container's rootfs");
+    return 0;
+}
+
+/* --- user namespace maps (user_namespaces(7)) ---------------------------- */
+
+static int write_idmap(pid_t pid, const char *file, const struct oj_idmap *m, size_t n,
+                       struct oj_err *err)
+{
+    char path[64];
+    struct strbuf sb = {0};
+    for (size_t i = 0; i < n; i++)
+        sb_printf(&sb, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
+    snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+    oj_debug("write %s: %s", path, sb_str(&sb));
+    /* The kernel wants the whole map in a single write(). */
+    int r = oj_write_file(path, sb_str(&sb), sb.len, err);
+    sb_free(&sb);
+    return r;
+}
+
+static int write_maps(struct oj_container *c, struct oj_err *err)
+{
+    const struct oj_linux *l = &c->cfg->linux_;
+    /* We are root in the parent user namespace (CAP_SETGID there), so unlike
+     * rootless runtimes we need not write "deny" to setgroups: the container
+     * keeps setgroups(2) for process.user.additionalGids. */
+    if (write_idmap(c->pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0 ||
+        write_idmap(c->pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
+        return oj_wrap(err, "user namespace");
+    return 0;
+}
+
+/* --- spawning the init ---------------------------------------------------- */
+
+/* clone(2) without a new stack: like fork(), the child continues here with a
+ * copy of our memory.  Safe because ojrun is single-threaded. */
+static pid_t clone_fork(int flags)
+{
+    return (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, 0UL);
+}
+
+/* Join the namespaces given by path, user namespace first: joining it first
+ * gives us the capabilities to join the others it owns (setns(2)).  The
+ * mount namespace goes last, because changing it changes what /proc paths
+ * resolve to. */
+static int join_namespaces(const struct oj_config *cfg, struct oj_err *err)
+{
+    static const enum oj_ns_type order[] = {OJ_NS_USER,    OJ_NS_IPC,  OJ_NS_UTS,
+                                            OJ_NS_NETWORK, OJ_NS_PID,  OJ_NS_CGROUP,
+                                            OJ_NS_TIME,    OJ_NS_MOUNT};
+    int fds[OJ_ARRAY_SIZE(order)];
+    for (size_t i = 0; i < OJ_ARRAY_SIZE(order); i++) {
+        const struct oj_namespace *ns = oj_config_namespace(cfg, order[i]);
+        fds[i] = -1;
+        if (!ns || !ns->path)
+            continue;
+        fds[i] = open(ns->path, O_RDONLY | O_CLOEXEC);
+        if (fds[i] < 0)
+            return oj_fail(err, errno, "linux.namespaces: open %s namespace %s",
+                           oj_ns_type_name(order[i]), ns->path);
+    }
+    for (size_t i = 0; i < OJ_ARRAY_SIZE(order); i++) {
+        if (fds[i] < 0)
+            continue;
+        const struct oj_namespace *ns = oj_config_namespace(cfg, order[i]);
+        oj_debug("setns %s %s", oj_ns_type_name(order[i]), ns->path);
+        if (setns(fds[i], oj_ns_clone_flag(order[i])) < 0)
+            return oj_fail(err, errno, "linux.namespaces: join %s namespace %s",
+                           oj_ns_type_name(order[i]), ns->path);
+        close(fds[i]);
+    }
+    return 0;
+}
+
+static int spawn_init(struct oj_container *c, int child_fd, struct oj_err *err)
+{
+    if (!c->join_paths) {
+        oj_debug("clone flags=%#x", (unsigned)c->clone_flags);
+        pid_t pid = clone_fork(c->clone_flags);
+        if (pid < 0)
+            return oj_fail(err, errno, "clone the container init (flags %#x)",
+                           (unsigned)c->clone_flags);
+        if (pid == 0) {
+            close(c->sync_fd);
+            c->sync_fd = child_fd;
+            oj_init_main(c);
+        }
+        c->pid = pid;
+        return 0;
+    }
+
+    /* Stage 1 joins, then clones the init, reports its PID and exits.  The
+     * init is orphaned and, since we are a subreaper, re-parented to us. */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        return oj_fail(err, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
+    pid_t s1 = fork();
+    if (s1 < 0)
+        return oj_fail(err, errno, "fork");
+    if (s1 == 0) {
+        struct oj_err e = {0};
+        close(c->sync_fd);
+        c->sync_fd = child_fd;
+        if (join_namespaces(c->cfg, &e) < 0) {
+            oj_sync_send(child_fd, OJ_SYNC_ERROR, e.code, e.msg);
+            _exit(1);
+        }
+        oj_debug("clone flags=%#x", (unsigned)c->clone_flags);
+        pid_t pid = clone_fork(c->clone_flags);
+        if (pid < 0) {
+            oj_fail(&e, errno, "clone the container init (flags %#x)", (unsigned)c->clone_flags);
+            oj_sync_send(child_fd, OJ_SYNC_ERROR, e.code, e.msg);
+            _exit(1);
+        }
+        if (pid == 0)
+            oj_init_main(c);
+        /* The PID as the parent's PID namespace sees it: same as ours here,
+         * because setns(CLONE_NEWPID) only affects children. */
+        oj_sync_send(child_fd, OJ_SYNC_PID, pid, NULL);
+        _exit(0);
+    }
+    int status;
+    while (waitpid(s1, &status, 0) < 0 && errno == EINTR)
+        ;
+    struct oj_sync_msg m;
+    if (oj_sync_recv(c->sync_fd, &m, err) < 0)
+        return -1;
+    if (m.type == OJ_SYNC_ERROR) {
+        err->code = m.code;
+        memcpy(err->msg, m.msg, sizeof(err->msg));
+        return -1;
+    }
+    if (m.type != OJ_SYNC_PID || m.code <= 0)
+        return oj_fail(err, 0, "stage-1 child: unexpected message %u", m.type);
+    c->pid = m.code;
+    return 0;
+}
+
+/* --- the hooks the parent runs -------------------------------------------- */
+
+static int state_json_for_hooks(const struct oj_container *c, enum oj_status status,
+                                struct strbuf *out, struct oj_err *err)
+{
+    struct oj_state st = {
+        .id = (char *)c->opts->id,
+        .dir = c->dir,
+        .pid = c->pid,
+        .bundle = c->bundle,
+        .rootfs = c->rootfs,
+        .annotations = c->cfg->annotations,
+        .n_annotations = c->cfg->n_annotations,
+    };
+    return oj_state_json(&st, status, false, out, err);
+}
+
+static int run_create_hooks(struct oj_container *c, struct oj_err *err)
+{
+    struct strbuf sb = {0};
+    if (state_json_for_hooks(c, OJ_STATUS_CREATING, &sb, err) < 0)
+        return -1;
+    int r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_PRESTART, sb_str(&sb), err);
+    if (r == 0)
+        r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_CREATE_RUNTIME, sb_str(&sb), err);
+    sb_free(&sb);
+    return r;
+}
+
+/* Wait for the init to finish its setup, serving its hook requests. */
+static int wait_created(struct oj_container *c, struct oj_err *err)
+{
+    for (;;) {
+        struct oj_sync_msg m;
+        if (oj_sync_recv(c->sync_fd, &m, err) < 0)
+            return -1;
+        switch (m.type) {
+        case OJ_SYNC_CREATED:
+            return 0;
+        case OJ_SYNC_HOOKS:
+            oj_debug("running prestart and createRuntime hooks");
+            if (run_create_hooks(c, err) < 0) {
+                oj_sync_send(c->sync_fd, OJ_SYNC_ERROR, err->code, err->msg);
+                return -1;
+            }
+            oj_sync_send(c->sync_fd, OJ_SYNC_HOOKS_DONE, 0, NULL);
+            break;
+        case OJ_SYNC_ERROR:
+            err->code = m.code;
+            memcpy(err->msg, m.msg, sizeof(err->msg));
+            return -1;
+        default:
+            return oj_fail(err, 0, "unexpected message %u from the container init", m.type);
+        }
+    }
+}
+
+/* --- pieces of the state directory ---------------------------------------- */
+
+static int make_state_dir(struct oj_container *c, struct oj_err *err)
+{
+    if (oj_mkdir_p(c->g->root, 0700, err) < 0)
+        return oj_wrap(err, "--root");
+    if (mkdir(c->dir, 0700) < 0) {
+        if (errno == EEXIST)
+            return oj_fail(err, EEXIST, "container \"%s\" already exists", c->opts->id);
+        return oj_fail(err, errno, "create state directory %s", c->dir);
+    }
+    c->lock_fd = oj_state_lock(c->dir, err);
+    if (c->lock_fd < 0)
+        return -1;
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/config.json", c->dir);
+    if (oj_write_file_atomic(path, c->config_data, c->config_len, 0600, err) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/exec.fifo", c->dir);
+    if (mkfifo(path, 0600) < 0)
+        return oj_fail(err, errno, "mkfifo %s", path);
+    return 0;
+}
+
+static int setup_cgroup(struct oj_container *c, struct oj_err *err)
+{
+    struct oj_cgroup_host host;
+    if (oj_cgroup_host_detect(&host, "/proc/self/mountinfo", "/proc/self/cgroup", err) < 0)
+        return -1;
+    if (oj_cgroup_new(&host, c->cfg->linux_.cgroups_path, c->opts->id, &c->cg, err) < 0)
+        return -1;
+    const struct oj_resources *r = c->cfg->linux_.has_resources ? &c->cfg->linux_.resources : NULL;
+    if (oj_cgroup_create(c->cg, r, err) < 0)
+        return -1;
+    struct strbuf sb = {0};
+    oj_cgroup_save(c->cg, &sb);
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/cgroup", c->dir);
+    int rc = oj_write_file_atomic(path, sb_str(&sb), sb.len, 0600, err);
+    sb_free(&sb);
+    return rc;
+}
+
+static int connect_console(struct oj_container *c, struct oj_err *err)
+{
+    const char *path = c->opts->console_socket;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return oj_fail(err, ENAMETOOLONG, "--console-socket %s", path);
+    strcpy(sa.sun_path, path);
+    c->console_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c->console_fd < 0)
+        return oj_fail(err, errno, "--console-socket: socket");
+    if (connect(c->console_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        return oj_fail(err, errno, "--console-socket: connect to %s", path);
+    return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct oj_err *err)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+    _cleanup_free_ char *abs = NULL;
+    if (path[0] != '/') {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof(cwd)) || asprintf(&abs, "%s/%s", cwd, path) < 0)
+            return oj_fail(err, errno, "--pid-file %s", path);
+        path = abs;
+    }
+    if (oj_write_file_atomic(path, buf, (size_t)n, 0644, err) < 0)
+        return oj_wrap(err, "--pid-file");
+    return 0;
+}
+
+/* Undo a failed create: nothing may remain (process, cgroup, state dir). */
+static void rollback(struct oj_container *c)
+{
+    struct oj_err e = {0};
+    if (c->pid > 0) {
+        kill(c->pid, SIGKILL);
+        while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (c->cg && oj_cgroup_destroy(c->cg, &e) < 0)
+        oj_warn("cleanup: %s", e.msg);
+    if (c->dir && c->lock_fd >= 0 && oj_state_remove(c->dir, &e) < 0)
+        oj_warn("cleanup: %s", e.msg);
+}
+
+static int load_bundle(struct oj_container *c, struct oj_err *err)
+{
+    const char *b = c->opts->bundle ? c->opts->bundle : ".";
+    c->bundle = realpath(b, NULL);
+    if (!c->bundle)
+        return oj_fail(err, errno, "--bundle %s", b);
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/config.json", c->bundle) >= (int)sizeof(path))
+        return oj_fail(err, ENAMETOOLONG, "--bundle %s", b);
+    if (oj_read_file(path, OJ_CONFIG_MAX_BYTES, &c->config_data, &c->config_len, err) < 0) {
+        if (err->code == EFBIG)
+            return oj_fail(err, EFBIG, "config.json: larger than %u bytes",
+                           OJ_CONFIG_MAX_BYTES);
+        return -1;
+    }
+    c->cfg = oj_config_parse(c->config_data, c->config_len, err);
+    return c->cfg ? 0 : -1;
+}
+
+int oj_container_create(const struct oj_globals *g, const struct oj_create_opts *o,
+                        struct oj_container **out, struct oj_err *err)
+{
+    struct oj_container *c = calloc(1, sizeof(*c));
+    if (!c)
+        return oj_fail(err, ENOMEM, "create");
+    c->g = g;
+    c->opts = o;
+    c->lock_fd = c->sync_fd = c->console_fd = -1;
+    int sv[2] = {-1, -1};
+
+    if (oj_state_dir(g->root, o->id, &c->dir, err) < 0)
+        goto fail_early;
+    if (load_bundle(c, err) < 0 || resolve_rootfs(c, err) < 0 || check_config(c, err) < 0)
+        goto fail_early;
+    oj_debug("config loaded: bundle %s rootfs %s", c->bundle, c->rootfs);
+
+    /* Compile (or fetch from the cache) the seccomp filter now: the init only
+     * has to load it, and a bad profile fails before anything exists. */
+    if (c->cfg->has_linux && c->cfg->linux_.has_seccomp) {
+        char cache[PATH_MAX];
+        snprintf(cache, sizeof(cache), "%s/seccomp-cache", g->root);
+        if (oj_mkdir_p(g->root, 0700, err) < 0)
+            goto fail_early;
+        bool hit = false;
+        c->seccomp = calloc(1, sizeof(*c->seccomp));
+        if (!c->seccomp || oj_seccomp_prepare(&c->cfg->linux_.seccomp, cache, c->seccomp, &hit,
+                                              err) < 0)
+            goto fail_early;
+        oj_debug("seccomp filter %s (%zu instructions)", hit ? "from cache" : "compiled",
+                 c->seccomp->len);
+    }
+
+    if (make_state_dir(c, err) < 0) {
+        if (err->code == EEXIST || c->lock_fd < 0)
+            goto fail_early; /* not ours to remove */
+        goto fail;
+    }
+    oj_debug("state directory %s", c->dir);
+    if (setup_cgroup(c, err) < 0)
+        goto fail;
+    if (o->console_socket && connect_console(c, err) < 0)
+        goto fail;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        oj_fail(err, errno, "socketpair");
+        goto fail;
+    }
+    c->sync_fd = sv[0];
+    if (spawn_init(c, sv[1], err) < 0)
+        goto fail;
+    close(sv[1]);
+    sv[1] = -1;
+    oj_debug("init PID %d", (int)c->pid);
+
+    if (c->new_userns && write_maps(c, err) < 0)
+        goto fail;
+    if (oj_cgroup_enter(c->cg, c->pid, err) < 0)
+        goto fail;
+    oj_debug("init placed in its cgroup");
+    if (oj_sync_send(c->sync_fd, OJ_SYNC_GO, c->pid, NULL) < 0) {
+        oj_fail(err, errno, "signal the container init");
+        goto fail;
+    }
+    if (wait_created(c, err) < 0)
+        goto fail;
+
+    c->pid_start_time = oj_pid_start_time(c->pid);
+    char created[64];
+    oj_rfc3339_now(created, sizeof(created));
+    struct oj_state st = {
+        .id = (char *)o->id,
+        .dir = c->dir,
+        .pid = c->pid,
+        .pid_start_time = c->pid_start_time,
+        .bundle = c->bundle,
+        .rootfs = c->rootfs,
+        .created = created,
+        .owner = getuid(),
+        .annotations = c->cfg->annotations,
+        .n_annotations = c->cfg->n_annotations,
+    };
+    if (oj_state_save(&st, err) < 0)
+        goto fail;
+    if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)
+        goto fail;
+    oj_debug("created");
+    *out = c;
+    return 0;
+
+fail:
+    rollback(c);
+fail_early:
+    if (sv[1] >= 0)
+        close(sv[1]);
+    oj_container_free(c);
+    return -1;
+}

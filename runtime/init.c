@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container init: the cloned child of `ojrun create`, already in its new
+ * namespaces.  It sets up the container from the inside, reports CREATED,
+ * blocks on exec.fifo until `ojrun start`, and execs the user process.
+ *
+ * Any failure before CREATED goes back to the parent as an OJ_SYNC_ERROR
+ * message (the parent prints it, kills us and cleans up); after CREATED there
+ * is nobody listening, so errors go to the container's stderr and the init
+ * exits with 127 (the shell's "command not found" status, which podman maps).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cleanup.h"
+#include "console.h"
+#include "container.h"
+#include "hooks.h"
+#include "log.h"
+#include "netlink.h"
+#include "rootfs.h"
+#include "seccomp.h"
+#include "state.h"
+#include "sysctl.h"
+#include "util.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Report an error to the parent and die. */
+_Noreturn static void init_fail(struct oj_container *c, const struct oj_err *e)
+{
+    oj_debug("init failed: %s", e->msg);
+    oj_sync_send(c->sync_fd, OJ_SYNC_ERROR, e->code, e->msg);
+    _exit(1);
+}
+
+static int become_userns_root(const struct oj_config *cfg, struct oj_err *err)
+{
+    /* After clone(CLONE_NEWUSER) we hold every capability in the new
+     * namespace but still carry the host's IDs, which are unmapped there.
+     * Switching to the namespace's root (when mapped) makes files we create
+     * during setup belong to the container's root. */
+    bool root_mapped = false;
+    for (size_t i = 0; i < cfg->linux_.n_uid_mappings; i++)
+        if (cfg->linux_.uid_mappings[i].container_id == 0)
+            root_mapped = true;
+    bool rootg_mapped = false;
+    for (size_t i = 0; i < cfg->linux_.n_gid_mappings; i++)
+        if (cfg->linux_.gid_mappings[i].container_id == 0)
+            rootg_mapped = true;
+    if (rootg_mapped && setresgid(0, 0, 0) < 0)
+        return oj_fail(err, errno, "setresgid(0) in the user namespace");
+    if (root_mapped && setresuid(0, 0, 0) < 0)
+        return oj_fail(err, errno, "setresuid(0) in the user namespace");
+    return 0;
+}
+
+/* Time namespaces (time_namespaces(7)) take offsets only before any process
+ * lives in them, so they cannot come from clone(): unshare, write the
+ * offsets, then move ourselves in through time_for_children. */
+static int setup_timens(const struct oj_config *cfg, struct oj_err *err)
+{
+    if (unshare(CLONE_NEWTIME) < 0)
+        return oj_fail(err, errno, "unshare(CLONE_NEWTIME)");
+    for (size_t i = 0; i < cfg->linux_.n_time_offsets; i++) {
+        const struct oj_time_offset *t = &cfg->linux_.time_offsets[i];
+        char buf[128];
+        int n = snprintf(buf, sizeof(buf), "%s %lld %u\n", t->clock, (long long)t->secs,
+                         t->nanosecs);
+        if (oj_write_file("/proc/self/timens_offsets", buf, (size_t)n, err) < 0)
+            return oj_wrap(err, "linux.timeOffsets");
+    }
+    _cleanup_close_ int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return oj_fail(err, errno, "open /proc/self/ns/time_for_children");
+    if (setns(fd, CLONE_NEWTIME) < 0)
+        return oj_fail(err, errno, "setns into the new time namespace");
+    return 0;
+}
+
+static int set_rlimits(const struct oj_process *p, struct oj_err *err)
+{
+    for (size_t i = 0; i < p->n_rlimits; i++) {
+        struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
+        if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+            return oj_fail(err, errno, "process.rlimits: set %s to soft %llu hard %llu%s",
+                           oj_rlimit_name(p->rlimits[i].resource),
+                           (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
+                           errno == EPERM ? " (raising a hard limit needs CAP_SYS_RESOURCE)"
+                                          : "");
+    }
+    return 0;
+}
+
+static const char *env_get(char **env, const char *name)
+{
+    size_t n = strlen(name);
+    for (char **e = env; e && *e; e++)
+        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+            return *e + n + 1;
+    return NULL;
+}
+
+/* Find process.args[0] the way execvp would, with the container's PATH, so
+ * that a missing program fails `create` (as runc does) rather than `start`.
+ * The error words matter: podman maps "no such file or directory" and
+ * "executable file not found in" to exit 127, "permission denied" to 126. */
+static int find_executable(const struct oj_process *p, char *out, size_t len, struct oj_err *err)
+{
+    const char *name = p->args[0];
+    struct stat st;
+    if (strchr(name, '/')) {
+        if (stat(name, &st) < 0)
+            return oj_fail(err, errno, "exec: \"%s\": stat %s", name, name);
+        if (S_ISDIR(st.st_mode))
+            return oj_fail(err, EACCES, "exec: \"%s\": is a directory", name);
+        snprintf(out, len, "%s", name);
+        return 0;
+    }
+    const char *path = env_get(p->env, "PATH");
+    if (!path)
+        path = DEFAULT_PATH;
+    for (const char *s = path; *s;) {
+        const char *colon = strchrnul(s, ':');
+        int dl = (int)(colon - s);
+        snprintf(out, len, "%.*s%s%s", dl, s, dl ? "/" : "", name);
+        if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+            return 0;
+        s = *colon ? colon + 1 : colon;
+    }
+    return oj_fail(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+static int run_container_hooks(struct oj_container *c, enum oj_hook_kind kind,
+                               enum oj_status status, struct oj_err *err)
+{
+    if (c->cfg->hooks.n[kind] == 0)
+        return 0;
+    struct oj_state st = {
+        .id = (char *)c->opts->id,
+        .dir = c->dir,
+        .pid = c->pid,
+        .bundle = c->bundle,
+        .rootfs = c->rootfs,
+        .annotations = c->cfg->annotations,
+        .n_annotations = c->cfg->n_annotations,
+    };
+    struct strbuf sb = {0};
+    if (oj_state_json(&st, status, false, &sb, err) < 0)
+        return -1;
+    int r = oj_hooks_run(&c->cfg->hooks, kind, sb_str(&sb), err);
+    sb_free(&sb);
+    return r;
+}
+
+/* Everything up to CREATED; returns the exec.fifo fd. */
+static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct oj_err *err)
+{
+    const struct oj_config *cfg = c->cfg;
+    const struct oj_process *p = cfg->process;
+
+    /* GO carries our PID as the host sees it: inside a new PID namespace
+     * getpid() says 1, but hooks and the state want the host's number. */
+    struct oj_sync_msg m;
+    if (oj_sync_recv(c->sync_fd, &m, err) < 0)
+        return -1;
+    if (m.type != OJ_SYNC_GO)
+        return oj_fail(err, 0, "unexpected message %u from ojrun create", m.type);
+    c->pid = m.code;
+    if (c->new_userns && become_userns_root(cfg, err) < 0)
+        return -1;
+    if (c->new_timens && setup_timens(cfg, err) < 0)
+        return -1;
+
+    if (cfg->hostname) {
+        oj_debug("sethostname %s", cfg->hostname);
+        if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+            return oj_fail(err, errno, "hostname: sethostname %s", cfg->hostname);
+    }
+    if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
+        return oj_fail(err, errno, "domainname: setdomainname %s", cfg->domainname);
+    if (c->clone_flags & CLONE_NEWNET) {
+        oj_debug("bring lo up");
+        if (oj_netlink_lo_up(err) < 0)
+            return oj_wrap(err, "network namespace");
+    }
+
+    /* The fifo lives in the host's state directory: open it while that path
+     * still resolves (before pivot_root).  O_RDWR never blocks on a fifo. */
+    char fifo[PATH_MAX];
+    snprintf(fifo, sizeof(fifo), "%s/exec.fifo", c->dir);
+    int fifo_fd = open(fifo, O_RDWR | O_CLOEXEC);
+    if (fifo_fd < 0)
+        return oj_fail(err, errno, "open %s", fifo);
+
+    struct oj_rootfs_opts ro = {
+        .cfg = cfg,
+        .rootfs = c->rootfs,
+        .in_userns = c->new_userns || (oj_config_namespace(cfg, OJ_NS_USER) != NULL),
+        .no_pivot = c->opts->no_pivot,
+    };
+    if (oj_rootfs_prepare(&ro, err) < 0)
+        return -1;
+
+    if (cfg->hooks.n[OJ_HOOK_PRESTART] || cfg->hooks.n[OJ_HOOK_CREATE_RUNTIME]) {
+        oj_sync_send(c->sync_fd, OJ_SYNC_HOOKS, 0, NULL);
+        if (oj_sync_expect(c->sync_fd, OJ_SYNC_HOOKS_DONE, err) < 0)
+            return -1;
+    }
+    if (run_container_hooks(c, OJ_HOOK_CREATE_CONTAINER, OJ_STATUS_CREATING, err) < 0)
+        return -1;
+
+    oj_debug("pivot_root into %s", c->rootfs);
+    if (oj_rootfs_pivot(&ro, err) < 0)
+        return -1;
+    if (oj_sysctl_apply(cfg, err) < 0)
+        return -1;
+    if (oj_rootfs_finalize(&ro, err) < 0)
+        return -1;
+
+    if (!p)
+        return fifo_fd; /* valid at create; `start` refuses it */
+
+    if (p->terminal) {
+        int master = -1, slave = -1;
+        if (oj_console_open(&master, &slave, err) < 0)
+            return -1;
+        if (oj_send_fd(c->console_fd, master, "/dev/ptmx", err) < 0)
+            return oj_wrap(err, "--console-socket");
+        close(master);
+        if (oj_console_make_controlling(slave, p, err) < 0)
+            return -1;
+        if (slave > 2)
+            close(slave);
+    }
+    if (c->console_fd >= 0) {
+        close(c->console_fd);
+        c->console_fd = -1;
+    }
+    /* --preserve-fds N: 3..3+N-1 survive the exec, everything else above 2
+     * is marked close-on-exec (our own fds already are). */
+    if (syscall(SYS_close_range, 3 + c->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        return oj_fail(err, errno, "close_range");
+    for (unsigned i = 0; i < c->opts->preserve_fds; i++) {
+        int fd = 3 + (int)i;
+        int fl = fcntl(fd, F_GETFD);
+        if (fl >= 0 && fd != c->sync_fd && fd != fifo_fd && fd != oj_log_fd())
+            fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+    }
+
+    if (set_rlimits(p, err) < 0)
+        return -1;
+    if (oj_process_apply_misc(p, cfg, err) < 0)
+        return -1;
+    if (!c->opts->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0) < 0 &&
+        errno != ENOSYS)
+        return oj_fail(err, errno, "join a new session keyring");
+
+    /* Capabilities and user.  The bounding set first (it needs
+     * CAP_SETPCAP), then the uid change keeping the permitted set, then
+     * exactly the configured sets.  When a seccomp filter must be loaded
+     * without no_new_privs we keep CAP_SYS_ADMIN in the effective and
+     * permitted sets until the exec: execve(2) recomputes them from the
+     * bounding, inheritable and ambient sets, so it does not survive into
+     * the user process (see caps.c). */
+    bool keep_sys_admin = c->seccomp && !p->no_new_privileges;
+    if (oj_caps_drop_bounding(&p->capabilities, err) < 0)
+        return -1;
+    if (oj_user_switch(&p->user, true, err) < 0)
+        return -1;
+    if (oj_caps_apply(&p->capabilities, keep_sys_admin, err) < 0)
+        return -1;
+
+    if (chdir(p->cwd) < 0)
+        return oj_fail(err, errno, "process.cwd: chdir %s", p->cwd);
+    if (find_executable(p, exe, exe_len, err) < 0)
+        return -1;
+    return fifo_fd;
+}
+
+_Noreturn void oj_init_main(struct oj_container *c)
+{
+    struct oj_err err = {0};
+    char exe[PATH_MAX];
+
+    /* The lock fd is shared with the parent's (flock belongs to the open
+     * file description): close our copy or `start` would wait forever. */
+    if (c->lock_fd >= 0) {
+        close(c->lock_fd);
+        c->lock_fd = -1;
+    }
+    /* Die with the parent while it still supervises us (create killed
+     * half-way must not leave an init behind). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+    int fifo_fd = init_setup(c, exe, sizeof(exe), &err);
+    if (fifo_fd < 0)
+        init_fail(c, &err);
+
+    /* From here on the parent exits; we are re-parented to the caller's
+     * subreaper (conmon, containerd-shim, ojrun-shim) or to init. */
+    prctl(PR_SET_PDEATHSIG, 0);
+    oj_debug("init ready, waiting for start");
+    oj_sync_send(c->sync_fd, OJ_SYNC_CREATED, 0, NULL);
+    close(c->sync_fd);
+
+    /* Wait for `ojrun start`: it writes one byte into the fifo. */
+    char byte;
+    ssize_t n;
+    do
+        n = read(fifo_fd, &byte, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1)
+        _exit(1);
+    close(fifo_fd);
+
+    const struct oj_process *p = c->cfg->process;
+    if (!p)
+        _exit(1); /* start refuses this case before writing the fifo */
+    if (run_container_hooks(c, OJ_HOOK_START_CONTAINER, OJ_STATUS_RUNNING, &err) < 0)
+        goto fail;
+    if (p->no_new_privileges && oj_set_no_new_privs(&err) < 0)
+        goto fail;
+    /* Last step before execve: nothing of the runtime's own setup runs under
+     * the filter. */
+    if (c->seccomp && oj_seccomp_load(c->seccomp, &c->cfg->linux_.seccomp, c, &err) < 0)
+        goto fail;
+    /* The user process starts with an empty signal mask (ojrun run blocks
+     * signals it forwards). */
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, NULL);
+    execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
+    oj_fail(&err, errno, "exec: \"%s\"", exe);
+fail:
+    dprintf(STDERR_FILENO, "ojrun: %s\n", err.msg);
+    _exit(127);
+}
