@@ -2,4 +2,4 @@
 #include "cli.h"
 #include "log.h"
 #define STUB(n) int cmd_##n(const struct oj_globals *g, int argc, char **argv) { oj_error(#n ": not implemented yet"); return 1; }
-STUB(features) STUB(create) STUB(start) STUB(state) STUB(kill) STUB(delete) STUB(run) STUB(list)
+STUB(create) STUB(start) STUB(state) STUB(kill) STUB(delete) STUB(run) STUB(list)
