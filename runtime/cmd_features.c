@@ -37,7 +37,9 @@ int cmd_features(const struct oj_globals *g, int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         switch (c) {
-        case 'h': usage(stdout); return 0;
+        case 'h':
+            usage(stdout);
+            return 0;
         default:
             /* optopt names an unknown short option even inside a cluster;
              * for an unknown long option it is 0. */

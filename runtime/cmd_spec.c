@@ -89,10 +89,17 @@ int cmd_spec(const struct oj_globals *g, int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "+:b:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'b': bundle = optarg; break;
-        case OPT_ROOTLESS: rootless = true; break;
-        case 'h': usage(stdout); return 0;
-        case ':': return oj_usage_error("spec", "option '%s' needs an argument", argv[optind - 1]);
+        case 'b':
+            bundle = optarg;
+            break;
+        case OPT_ROOTLESS:
+            rootless = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case ':':
+            return oj_usage_error("spec", "option '%s' needs an argument", argv[optind - 1]);
         default:
             /* optopt names an unknown short option even inside a cluster
              * like "-hx"; for an unknown long option it is 0. */

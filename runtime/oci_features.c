@@ -197,7 +197,9 @@ static const struct oj_seccomp_flag_name flags[] = {
 /* Parallel to flags[]: `api` is the libseccomp API level (seccomp_api_get(),
  * see seccomp.h) from which libseccomp can set the flag through a filter
  * attribute, 0 when this libseccomp cannot set it at all; `probe_extra` is
- * what the kernel wants alongside the flag to accept it. */
+ * what the kernel wants alongside the flag to accept it.  WAIT_KILLABLE_RECV
+ * only means something for (and is only accepted with) NEW_LISTENER, and
+ * libseccomp gained SCMP_FLTATR_CTL_WAITKILL for it in 2.6. */
 static const struct {
     unsigned api;
     unsigned probe_extra;
@@ -205,9 +207,7 @@ static const struct {
     {2, 0}, /* SCMP_FLTATR_CTL_TSYNC */
     {3, 0}, /* SCMP_FLTATR_CTL_LOG */
     {4, 0}, /* SCMP_FLTATR_CTL_SSB */
-    /* WAIT_KILLABLE_RECV only means something for (and is only accepted
-     * with) NEW_LISTENER; libseccomp gained SCMP_FLTATR_CTL_WAITKILL in 2.6. */
-#ifdef SCMP_FLTATR_CTL_WAITKILL
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
     {7, SECCOMP_FILTER_FLAG_NEW_LISTENER},
 #else
     {0, SECCOMP_FILTER_FLAG_NEW_LISTENER},
@@ -259,12 +259,11 @@ bool oj_seccomp_flag_supported(unsigned flag)
  * types); filesystem data options like "mode=755" are passed to mount(2)
  * and, per features.md, not listed. */
 static const char *const mount_options[] = {
-    "async",      "atime",    "bind",       "defaults",  "dev",           "diratime",
-    "dirsync",    "exec",     "mand",       "noatime",   "nodev",         "nodiratime",
-    "noexec",     "nomand",   "norelatime", "nostrictatime", "nosuid",    "private",
-    "rbind",      "relatime", "remount",    "ro",        "rprivate",      "rshared",
-    "rslave",     "runbindable", "rw",      "shared",    "slave",         "strictatime",
-    "suid",       "sync",     "unbindable",
+    "async",      "atime",         "bind",    "defaults", "dev",         "diratime", "dirsync",
+    "exec",       "mand",          "noatime", "nodev",    "nodiratime",  "noexec",   "nomand",
+    "norelatime", "nostrictatime", "nosuid",  "private",  "rbind",       "relatime", "remount",
+    "ro",         "rprivate",      "rshared", "rslave",   "runbindable", "rw",       "shared",
+    "slave",      "strictatime",   "suid",    "sync",     "unbindable",
 };
 
 const char *const *oj_mount_option_names(size_t *n)

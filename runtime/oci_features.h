@@ -36,8 +36,8 @@ char **oj_cap_names(size_t *n, struct oj_err *err);
 /* An OCI seccomp action name and its libseccomp value.  For SCMP_ACT_ERRNO
  * and SCMP_ACT_TRACE the value carries no data (errnoRet is added later). */
 struct oj_seccomp_action_name {
-    const char *name;  /* "SCMP_ACT_ALLOW" */
-    uint32_t action;   /* SCMP_ACT_ALLOW */
+    const char *name; /* "SCMP_ACT_ALLOW" */
+    uint32_t action;  /* SCMP_ACT_ALLOW */
 };
 const struct oj_seccomp_action_name *oj_seccomp_actions(size_t *n);
 /* The libseccomp value of an action name; returns -1 if unknown. */
@@ -60,8 +60,8 @@ const struct oj_seccomp_operator_name *oj_seccomp_operator_from_name(const char 
 
 /* An OCI seccomp architecture name and libseccomp's name for it. */
 struct oj_seccomp_arch_name {
-    const char *name;     /* "SCMP_ARCH_X86_64" */
-    const char *libname;  /* "x86_64", for seccomp_arch_resolve_name() */
+    const char *name;    /* "SCMP_ARCH_X86_64" */
+    const char *libname; /* "x86_64", for seccomp_arch_resolve_name() */
 };
 /* Every SCMP_ARCH_* name of the OCI spec (recognized or not by libseccomp). */
 const struct oj_seccomp_arch_name *oj_seccomp_arch_names(size_t *n);

@@ -60,9 +60,9 @@ static const char *const cap_sets[] = {"bounding", "effective", "permitted", "am
  * mounted over them), read-only ones are remounted read-only.
  * config-linux.md "Masked Paths" / "Readonly Paths". */
 static const char *const masked_paths[] = {
-    "/proc/acpi",       "/proc/asound",      "/proc/kcore",       "/proc/keys",
+    "/proc/acpi",          "/proc/asound",     "/proc/kcore",       "/proc/keys",
     "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-    "/sys/firmware",    "/proc/scsi",
+    "/sys/firmware",       "/proc/scsi",
 };
 static const char *const readonly_paths[] = {
     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",

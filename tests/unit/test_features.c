@@ -190,11 +190,12 @@ static void test_document(void **state)
 
     /* exactly the mount options the mount code implements */
     static const char *const opts[] = {
-        "defaults", "ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync",
-        "async", "dirsync", "remount", "mand", "nomand", "atime", "noatime", "diratime",
-        "nodiratime", "relatime", "norelatime", "strictatime", "nostrictatime", "bind", "rbind",
-        "private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable",
-        "runbindable"};
+        "defaults",   "ro",         "rw",         "suid",        "nosuid",        "dev",
+        "nodev",      "exec",       "noexec",     "sync",        "async",         "dirsync",
+        "remount",    "mand",       "nomand",     "atime",       "noatime",       "diratime",
+        "nodiratime", "relatime",   "norelatime", "strictatime", "nostrictatime", "bind",
+        "rbind",      "private",    "rprivate",   "shared",      "rshared",       "slave",
+        "rslave",     "unbindable", "runbindable"};
     yajl_val mo = get(v, PATH("mountOptions"));
     assert_int_equal(mo->u.array.len, sizeof(opts) / sizeof(opts[0]));
     for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -246,9 +247,9 @@ static void test_document(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cap_names),       cmocka_unit_test(test_seccomp_actions),
+        cmocka_unit_test(test_cap_names),         cmocka_unit_test(test_seccomp_actions),
         cmocka_unit_test(test_seccomp_operators), cmocka_unit_test(test_seccomp_archs),
-        cmocka_unit_test(test_seccomp_flags),   cmocka_unit_test(test_document),
+        cmocka_unit_test(test_seccomp_flags),     cmocka_unit_test(test_document),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

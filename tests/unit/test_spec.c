@@ -116,7 +116,7 @@ static void test_default(void **state)
     assert_true(str_array_has(get(v, PATH("linux", "maskedPaths")), "/proc/kcore"));
     assert_true(str_array_has(get(v, PATH("linux", "readonlyPaths")), "/proc/sys"));
 
-    static const char *const dests[] = {"/proc",       "/dev",  "/dev/pts",      "/dev/shm",
+    static const char *const dests[] = {"/proc",       "/dev", "/dev/pts",      "/dev/shm",
                                         "/dev/mqueue", "/sys", "/sys/fs/cgroup"};
     for (size_t i = 0; i < sizeof(dests) / sizeof(dests[0]); i++)
         if (!mount_at(v, dests[i]))
