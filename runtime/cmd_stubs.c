@@ -1,5 +1,0 @@
-/* temporary: commands not implemented yet */
-#include "cli.h"
-#include "log.h"
-#define STUB(n) int cmd_##n(const struct oj_globals *g, int argc, char **argv) { oj_error(#n ": not implemented yet"); return 1; }
-STUB(spec) STUB(features)

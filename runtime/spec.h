@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The default config.json written by `ojrun spec`.
+ *
+ * The shape follows `runc spec` (runc 1.1.5): a shell on a terminal, the
+ * mounts every Linux container expects (config-linux.md "Default
+ * Filesystems"), runc's small default capability set, the masked and
+ * read-only /proc and /sys paths, and new pid/network/ipc/uts/mount
+ * namespaces.  It is a starting point for a bundle, not a judge profile:
+ * judge templates are meant to be layered on top of this generator.
+ */
+#ifndef OJRUN_SPEC_H
+#define OJRUN_SPEC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "strbuf.h"
+
+/*
+ * Append the default configuration as pretty-printed JSON (two-space indent,
+ * trailing newline) to `out`.
+ *
+ * With `rootless`, the configuration is adapted for an unprivileged caller
+ * the way `runc spec --rootless` does it: a user namespace mapping container
+ * root to `uid`/`gid` (one id each), no network namespace, /sys bind-mounted
+ * instead of a fresh sysfs, no devpts gid= option, no cgroup mount and no
+ * linux.resources.
+ *
+ * Returns 0, or -1 with errno = ENOMEM when the buffer could not grow (the
+ * JSON writer cannot fail otherwise, so there is no struct oj_err here).
+ */
+int oj_spec_default(bool rootless, uid_t uid, gid_t gid, struct strbuf *out);
+
+#endif

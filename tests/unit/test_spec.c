@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * oj_spec_default(): the generated config.json is valid JSON (checked with
+ * yajl's tree parser, not by string matching) with runc's default shape,
+ * and the rootless variant carries the changes runc makes for it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <yajl/yajl_tree.h>
+
+#include "spec.h"
+#include "strbuf.h"
+
+/* Generate and parse; the tree is freed by the caller. */
+static yajl_val gen(bool rootless, uid_t uid, gid_t gid, struct strbuf *sb)
+{
+    assert_int_equal(oj_spec_default(rootless, uid, gid, sb), 0);
+    assert_false(sb->oom);
+    char errbuf[256] = "";
+    yajl_val v = yajl_tree_parse(sb_str(sb), errbuf, sizeof(errbuf));
+    if (!v)
+        fail_msg("generated config.json does not parse: %s\n%s", errbuf, sb_str(sb));
+    assert_true(YAJL_IS_OBJECT(v));
+    return v;
+}
+
+#define PATH(...) ((const char *[]){__VA_ARGS__, NULL})
+
+static yajl_val get(yajl_val v, const char **path)
+{
+    yajl_val r = yajl_tree_get(v, path, yajl_t_any);
+    if (!r)
+        fail_msg("missing key %s%s%s", path[0], path[1] ? "." : "", path[1] ? path[1] : "");
+    return r;
+}
+
+static const char *get_str(yajl_val v, const char **path)
+{
+    yajl_val r = get(v, path);
+    assert_true(YAJL_IS_STRING(r));
+    return YAJL_GET_STRING(r);
+}
+
+static bool str_array_has(yajl_val arr, const char *s)
+{
+    assert_true(YAJL_IS_ARRAY(arr));
+    for (size_t i = 0; i < arr->u.array.len; i++) {
+        const char *e = YAJL_GET_STRING(arr->u.array.values[i]);
+        if (e && strcmp(e, s) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The mounts[] entry with this destination, or NULL. */
+static yajl_val mount_at(yajl_val root, const char *dest)
+{
+    yajl_val mounts = get(root, PATH("mounts"));
+    assert_true(YAJL_IS_ARRAY(mounts));
+    for (size_t i = 0; i < mounts->u.array.len; i++) {
+        yajl_val m = mounts->u.array.values[i];
+        const char *d = YAJL_GET_STRING(yajl_tree_get(m, PATH("destination"), yajl_t_string));
+        if (d && strcmp(d, dest) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+/* The namespace types, in order, joined by spaces. */
+static void ns_types(yajl_val root, char *buf, size_t len)
+{
+    yajl_val ns = get(root, PATH("linux", "namespaces"));
+    assert_true(YAJL_IS_ARRAY(ns));
+    buf[0] = '\0';
+    for (size_t i = 0; i < ns->u.array.len; i++) {
+        const char *t = get_str(ns->u.array.values[i], PATH("type"));
+        strncat(buf, i ? " " : "", len - strlen(buf) - 1);
+        strncat(buf, t, len - strlen(buf) - 1);
+    }
+}
+
+static void test_default(void **state)
+{
+    struct strbuf sb = {0};
+    yajl_val v = gen(false, 1000, 1000, &sb);
+
+    assert_string_equal(get_str(v, PATH("ociVersion")), "1.2.0");
+    yajl_val args = get(v, PATH("process", "args"));
+    assert_true(YAJL_IS_ARRAY(args));
+    assert_int_equal(args->u.array.len, 1);
+    assert_string_equal(YAJL_GET_STRING(args->u.array.values[0]), "sh");
+    assert_true(YAJL_IS_TRUE(get(v, PATH("process", "terminal"))));
+    assert_true(YAJL_IS_TRUE(get(v, PATH("process", "noNewPrivileges"))));
+    assert_string_equal(get_str(v, PATH("process", "cwd")), "/");
+    assert_string_equal(get_str(v, PATH("root", "path")), "rootfs");
+    assert_true(YAJL_IS_TRUE(get(v, PATH("root", "readonly"))));
+
+    /* runc's capability set, and no inheritable set (CVE-2022-29162) */
+    yajl_val bounding = get(v, PATH("process", "capabilities", "bounding"));
+    assert_true(str_array_has(bounding, "CAP_KILL"));
+    assert_true(str_array_has(bounding, "CAP_NET_BIND_SERVICE"));
+    assert_true(str_array_has(bounding, "CAP_AUDIT_WRITE"));
+    assert_false(str_array_has(bounding, "CAP_SYS_ADMIN"));
+    assert_null(yajl_tree_get(v, PATH("process", "capabilities", "inheritable"), yajl_t_any));
+
+    char ns[128];
+    ns_types(v, ns, sizeof(ns));
+    assert_string_equal(ns, "pid network ipc uts mount");
+    assert_null(yajl_tree_get(v, PATH("linux", "uidMappings"), yajl_t_any));
+    assert_non_null(yajl_tree_get(v, PATH("linux", "resources", "devices"), yajl_t_array));
+    assert_true(str_array_has(get(v, PATH("linux", "maskedPaths")), "/proc/kcore"));
+    assert_true(str_array_has(get(v, PATH("linux", "readonlyPaths")), "/proc/sys"));
+
+    static const char *const dests[] = {"/proc",       "/dev", "/dev/pts",      "/dev/shm",
+                                        "/dev/mqueue", "/sys", "/sys/fs/cgroup"};
+    for (size_t i = 0; i < sizeof(dests) / sizeof(dests[0]); i++)
+        if (!mount_at(v, dests[i]))
+            fail_msg("no mount on %s", dests[i]);
+    assert_string_equal(get_str(mount_at(v, "/sys"), PATH("type")), "sysfs");
+    assert_true(str_array_has(get(mount_at(v, "/dev/pts"), PATH("options")), "gid=5"));
+
+    yajl_tree_free(v);
+    sb_free(&sb);
+}
+
+static void test_rootless(void **state)
+{
+    struct strbuf sb = {0};
+    yajl_val v = gen(true, 1234, 5678, &sb);
+
+    char ns[128];
+    ns_types(v, ns, sizeof(ns));
+    assert_string_equal(ns, "pid ipc uts mount user");
+
+    static const struct {
+        const char *key;
+        long long host;
+    } maps[] = {{"uidMappings", 1234}, {"gidMappings", 5678}};
+    for (size_t i = 0; i < 2; i++) {
+        yajl_val m = get(v, PATH("linux", maps[i].key));
+        assert_true(YAJL_IS_ARRAY(m));
+        assert_int_equal(m->u.array.len, 1);
+        yajl_val e = m->u.array.values[0];
+        assert_int_equal(YAJL_GET_INTEGER(get(e, PATH("containerID"))), 0);
+        assert_int_equal(YAJL_GET_INTEGER(get(e, PATH("hostID"))), maps[i].host);
+        assert_int_equal(YAJL_GET_INTEGER(get(e, PATH("size"))), 1);
+    }
+
+    /* no cgroup mount, /sys is a bind, devpts has no gid=, no resources */
+    assert_null(mount_at(v, "/sys/fs/cgroup"));
+    yajl_val sys = mount_at(v, "/sys");
+    assert_non_null(sys);
+    assert_string_equal(get_str(sys, PATH("source")), "/sys");
+    assert_true(str_array_has(get(sys, PATH("options")), "rbind"));
+    assert_true(str_array_has(get(sys, PATH("options")), "ro"));
+    yajl_val pts_opts = get(mount_at(v, "/dev/pts"), PATH("options"));
+    assert_false(str_array_has(pts_opts, "gid=5"));
+    assert_true(str_array_has(pts_opts, "newinstance"));
+    assert_null(yajl_tree_get(v, PATH("linux", "resources"), yajl_t_any));
+
+    yajl_tree_free(v);
+    sb_free(&sb);
+}
+
+/* oj_spec_default appends: what the buffer held stays in front, and the
+ * document is pretty-printed like `runc spec` (two-space indent) with a
+ * final newline. */
+static void test_appends_pretty(void **state)
+{
+    struct strbuf sb = {0};
+    sb_puts(&sb, "PREFIX");
+    assert_int_equal(oj_spec_default(false, 0, 0, &sb), 0);
+    static const char head[] = "PREFIX{\n  \"ociVersion\": \"1.2.0\",\n  \"process\": {\n";
+    assert_true(sb.len > sizeof(head));
+    assert_memory_equal(sb.s, head, sizeof(head) - 1);
+    assert_int_equal(sb.s[sb.len - 1], '\n');
+    assert_int_equal(sb.s[sb.len - 2], '}');
+    sb_free(&sb);
+}
+
+/* Two calls produce the same document (no hidden state in the generator). */
+static void test_deterministic(void **state)
+{
+    struct strbuf a = {0}, b = {0};
+    assert_int_equal(oj_spec_default(true, 7, 8, &a), 0);
+    assert_int_equal(oj_spec_default(true, 7, 8, &b), 0);
+    assert_string_equal(sb_str(&a), sb_str(&b));
+    sb_free(&a);
+    sb_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default),
+        cmocka_unit_test(test_rootless),
+        cmocka_unit_test(test_appends_pretty),
+        cmocka_unit_test(test_deterministic),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
