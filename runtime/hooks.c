@@ -82,8 +82,8 @@ static const char *stage_name(int stage)
 
 /* Runs between fork() and execve(): only async-signal-safe calls (ojrun may
  * one day be multi-threaded, and the init shares this code). */
-static _Noreturn void hook_child(const char *path, char *const argv[], char *const envp[],
-                                 int in_r, int err_w, int report_w)
+static _Noreturn void hook_child(const char *path, char *const argv[], char *const envp[], int in_r,
+                                 int err_w, int report_w)
 {
     struct exec_report rep = {0, 0};
 
@@ -262,8 +262,8 @@ static void first_line(const struct hook_io *io, char *out, size_t out_len)
  * `timeout_s` <= 0 means no timeout.  On return the hook has been reaped
  * and *status holds its wait status.
  */
-static int supervise(pid_t pid, struct hook_io *io, int64_t timeout_s, int *status,
-                     bool *timed_out, struct oj_err *err)
+static int supervise(pid_t pid, struct hook_io *io, int64_t timeout_s, int *status, bool *timed_out,
+                     struct oj_err *err)
 {
     *timed_out = false;
     /* pidfd_open always returns an O_CLOEXEC fd.  Without pidfds (kernels

@@ -25,7 +25,7 @@
 
 /* The IPC parameters outside fs.mqueue.* (ipc/ipc_sysctl.c). */
 static const char *const ipc_keys[] = {
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",  "kernel.sem",
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
     "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
 };
 
@@ -141,13 +141,15 @@ int oj_sysctl_validate(const struct oj_config *cfg, struct oj_err *err)
          * applies them in, so a disagreement is a config error. */
         if (strcmp(key, "kernel.hostname") == 0 && cfg->hostname &&
             strcmp(cfg->hostname, value) != 0)
-            return oj_fail(err, 0, "linux.sysctl: \"kernel.hostname\" = \"%s\" conflicts with "
-                                   "hostname \"%s\"",
+            return oj_fail(err, 0,
+                           "linux.sysctl: \"kernel.hostname\" = \"%s\" conflicts with "
+                           "hostname \"%s\"",
                            value, cfg->hostname);
         if (strcmp(key, "kernel.domainname") == 0 && cfg->domainname &&
             strcmp(cfg->domainname, value) != 0)
-            return oj_fail(err, 0, "linux.sysctl: \"kernel.domainname\" = \"%s\" conflicts "
-                                   "with domainname \"%s\"",
+            return oj_fail(err, 0,
+                           "linux.sysctl: \"kernel.domainname\" = \"%s\" conflicts "
+                           "with domainname \"%s\"",
                            value, cfg->domainname);
     }
     return 0;

@@ -111,7 +111,7 @@ static void test_open_send_recv(void **state)
     assert_string_equal(name, OJ_CONSOLE_PTMX);
     assert_true(fcntl(rm, F_GETFD) & FD_CLOEXEC);
     assert_int_equal(pty_number(rm), pty_number(m)); /* the same terminal */
-    close(m);                                          /* only the received copy is left */
+    close(m);                                        /* only the received copy is left */
 
     /* slave -> master: the line discipline's ONLCR turns \n into \r\n */
     char buf[256];
@@ -128,8 +128,7 @@ static void test_open_send_recv(void **state)
 /* In a forked child: make `s` the controlling terminal and check the result
  * from the inside; exit status 0 = all good.  With slave_on_fd0, the slave is
  * first moved to fd 0 with O_CLOEXEC set (the dup2(fd, fd) corner). */
-static _Noreturn void controlling_child(int m, int s, const struct oj_process *p,
-                                        bool slave_on_fd0)
+static _Noreturn void controlling_child(int m, int s, const struct oj_process *p, bool slave_on_fd0)
 {
     struct oj_err err;
     close(m);
@@ -199,7 +198,8 @@ static void run_make_controlling(bool slave_on_fd0)
         if (setpgid(0, 0) < 0)
             _exit(2);
         int r = oj_console_make_controlling(s, &p, &err);
-        _exit(r == -1 && err.code == EPERM && strcmp(err.msg, "setsid: Operation not permitted") == 0
+        _exit(r == -1 && err.code == EPERM &&
+                      strcmp(err.msg, "setsid: Operation not permitted") == 0
                   ? 0
                   : 3);
     }
@@ -286,8 +286,7 @@ static void test_send_recv_fd(void **state)
     got = -1;
     assert_int_equal(oj_recv_fd(sp[1], &got, name, sizeof(name), &err), -1);
     assert_int_equal(got, -1);
-    assert_string_equal(err.msg,
-                        "receive fd: expected 1 file descriptor, got 0: Bad message");
+    assert_string_equal(err.msg, "receive fd: expected 1 file descriptor, got 0: Bad message");
 
     /* too long a name is refused before sending anything */
     char *longname = malloc(OJ_SENDFD_NAME_MAX + 1);

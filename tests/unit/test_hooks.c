@@ -117,13 +117,13 @@ static char *capture_end(struct capture *c, size_t *len)
     return slurp(c->path, len);
 }
 
-#define ARGV(...) ((char *[]){__VA_ARGS__, NULL})
+#define ARGV(...)  ((char *[]){__VA_ARGS__, NULL})
 #define NARGS(...) (sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
 
 static struct oj_hook hook(char *path, char **args, size_t n_args, char **env, size_t n_env)
 {
-    return (struct oj_hook){.path = path, .args = args, .n_args = n_args, .env = env,
-                            .n_env = n_env};
+    return (struct oj_hook){
+        .path = path, .args = args, .n_args = n_args, .env = env, .n_env = n_env};
 }
 
 /* Our children, from /proc/PID/stat's ppid field (zombies included). */
@@ -225,8 +225,8 @@ static void test_args_exact(void **state)
     char *out = tpath("cmdline.out");
     char **args =
         ARGV("custom-argv0", "-c", "cat /proc/$$/cmdline > \"$1\"", "dollar0", out, "a b", "");
-    size_t n = NARGS("custom-argv0", "-c", "cat /proc/$$/cmdline > \"$1\"", "dollar0", out,
-                     "a b", "");
+    size_t n =
+        NARGS("custom-argv0", "-c", "cat /proc/$$/cmdline > \"$1\"", "dollar0", out, "a b", "");
     struct oj_hook h = hook("/bin/sh", args, n, NULL, 0);
     struct oj_err err;
     assert_int_equal(oj_hook_run(&h, STATE, &err), 0);
@@ -286,12 +286,11 @@ static void test_env_exact(void **state)
  * the hook's stderr (and its stdout) is forwarded to our stderr. */
 static void test_nonzero_exit(void **state)
 {
-    char *sh = script("fail-hook",
-                      "echo hook-stdout-marker\n"
-                      "echo '' >&2\n"
-                      "echo 'boom: bad state  ' >&2\n"
-                      "echo 'second line' >&2\n"
-                      "exit 3");
+    char *sh = script("fail-hook", "echo hook-stdout-marker\n"
+                                   "echo '' >&2\n"
+                                   "echo 'boom: bad state  ' >&2\n"
+                                   "echo 'second line' >&2\n"
+                                   "exit 3");
     struct oj_hook list[2] = {hook("/bin/true", NULL, 0, NULL, 0), hook(sh, NULL, 0, NULL, 0)};
     struct oj_hooks hooks = {0};
     hooks.list[OJ_HOOK_CREATE_RUNTIME] = list;
@@ -412,7 +411,8 @@ static void test_unread_big_state(void **state)
     }
     /* and the whole state does reach a hook that reads it */
     char *out = tpath("big.out");
-    struct oj_hook reader = hook("/bin/sh", ARGV("sh", "-c", "cat > \"$1\"", "sh", out), 5, NULL, 0);
+    struct oj_hook reader =
+        hook("/bin/sh", ARGV("sh", "-c", "cat > \"$1\"", "sh", out), 5, NULL, 0);
     struct oj_err err;
     assert_int_equal(oj_hook_run(&reader, json, &err), 0);
     size_t len;

@@ -28,12 +28,12 @@
 
 /* The child reports failures as distinct exit codes plus a "# ..." line
  * (TAP comment) on stderr. */
-#define CHILD_CHECK(cond, code)                                                                   \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            fprintf(stderr, "# child: %s failed (%s)\n", #cond, strerror(errno));                 \
-            _exit(code);                                                                          \
-        }                                                                                         \
+#define CHILD_CHECK(cond, code)                                                                    \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "# child: %s failed (%s)\n", #cond, strerror(errno));                  \
+            _exit(code);                                                                           \
+        }                                                                                          \
     } while (0)
 
 static int run_child(void (*fn)(void))
@@ -99,7 +99,7 @@ static int tcp_loopback_roundtrip(void)
 static void child_lo_up(void)
 {
     CHILD_CHECK(unshare(CLONE_NEWNET) == 0, 2);
-    CHILD_CHECK(lo_is_up() == 0, 3); /* a new netns starts with lo down ... */
+    CHILD_CHECK(lo_is_up() == 0, 3);               /* a new netns starts with lo down ... */
     CHILD_CHECK(tcp_loopback_roundtrip() != 0, 4); /* ... and 127.0.0.1 unusable */
     struct oj_err err;
     if (oj_netlink_lo_up(&err) < 0) {

@@ -59,8 +59,8 @@ struct row {
 };
 
 #define NOT_NS(k) "linux.sysctl: \"" k "\" is not namespaced: refusing to set it"
-#define NEEDS(k, what)                                                                            \
-    "linux.sysctl: \"" k "\" needs " what " namespace of the container's own (none in "           \
+#define NEEDS(k, what)                                                                             \
+    "linux.sysctl: \"" k "\" needs " what " namespace of the container's own (none in "            \
     "linux.namespaces): refusing to set it"
 #define INVALID(k) "linux.sysctl: \"" k "\" is not a valid sysctl name"
 
@@ -222,12 +222,12 @@ static void test_validate_joined(void **state)
                                  "or directory");
 }
 
-#define CHILD_CHECK(cond, code)                                                                   \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            fprintf(stderr, "# child: %s failed\n", #cond);                                      \
-            _exit(code);                                                                          \
-        }                                                                                         \
+#define CHILD_CHECK(cond, code)                                                                    \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "# child: %s failed\n", #cond);                                        \
+            _exit(code);                                                                           \
+        }                                                                                          \
     } while (0)
 
 static char *read_trimmed(const char *path)
@@ -321,7 +321,7 @@ int main(void)
 {
     alarm(60);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_validate_table), cmocka_unit_test(test_validate_misc),
+        cmocka_unit_test(test_validate_table),  cmocka_unit_test(test_validate_misc),
         cmocka_unit_test(test_validate_joined), cmocka_unit_test(test_apply),
         cmocka_unit_test(test_apply_errors),
     };
