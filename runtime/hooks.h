@@ -51,7 +51,9 @@ const char *oj_hook_kind_name(enum oj_hook_kind kind);
  *     many seconds and the hook fails with "timed out after N s".
  * A non-zero exit status or death by a signal is a failure; the message is
  * "exited with status 3: <first line of its stderr>" or "killed by signal 9
- * (Killed): ...".  The hook runs in its own process group.
+ * (Killed): ...".  The hook runs in its own process group, with the caller's
+ * credentials and working directory, default signal dispositions, an empty
+ * signal mask, and none of the caller's fds beyond 0-2.
  */
 int oj_hook_run(const struct oj_hook *h, const char *state_json, struct oj_err *err);
 

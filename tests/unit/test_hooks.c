@@ -512,6 +512,37 @@ static void test_stops_at_first_failure(void **state)
     assert_non_null(strstr(warn, "poststop hook #1 (/bin/sh): exited with status 2: nope"));
 }
 
+static int count_fds(void)
+{
+    _cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    int n = 0;
+    while (readdir(d))
+        n++;
+    return n;
+}
+
+/* Success, failure, exec failure and bad arguments release every fd and
+ * child they used. */
+static void test_no_leaks(void **state)
+{
+    struct oj_hook hooks[] = {
+        hook("/bin/true", NULL, 0, NULL, 0),
+        hook("/bin/false", NULL, 0, NULL, 0),
+        hook("/nonexistent/ojrun-hook", NULL, 0, NULL, 0),
+        hook("relative/hook", NULL, 0, NULL, 0),
+    };
+    int before = count_fds();
+    for (int round = 0; round < 20; round++)
+        for (size_t i = 0; i < OJ_ARRAY_SIZE(hooks); i++) {
+            struct oj_err err;
+            int r = oj_hook_run(&hooks[i], STATE, &err);
+            assert_int_equal(r, i == 0 ? 0 : -1);
+        }
+    assert_int_equal(count_fds(), before);
+    assert_int_equal(count_children(), 0);
+}
+
 int main(void)
 {
     alarm(120); /* a hang is a failure, not a stuck test run */
@@ -529,6 +560,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_big_stderr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stops_at_first_failure, setup, teardown),
+        cmocka_unit_test(test_no_leaks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
