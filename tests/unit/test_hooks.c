@@ -512,6 +512,24 @@ static void test_stops_at_first_failure(void **state)
     assert_non_null(strstr(warn, "poststop hook #1 (/bin/sh): exited with status 2: nope"));
 }
 
+/* The hook sees only fds 0-2, even when we hold fds without O_CLOEXEC:
+ * `ls /proc/self/fd` lists them (plus the directory fd ls itself opens, 3)
+ * on its stdout, which is our stderr. */
+static void test_fds_not_inherited(void **state)
+{
+    int leaky = open("/dev/null", O_RDONLY); /* deliberately without O_CLOEXEC */
+    assert_true(leaky > 2);
+    struct oj_hook h = hook("/bin/ls", ARGV("ls", "/proc/self/fd"), 2, NULL, 0);
+    struct oj_err err;
+    struct capture c;
+    capture_begin(&c);
+    int r = oj_hook_run(&h, STATE, &err);
+    _cleanup_free_ char *got = capture_end(&c, NULL);
+    close(leaky);
+    assert_int_equal(r, 0);
+    assert_string_equal(got, "0\n1\n2\n3\n");
+}
+
 static int count_fds(void)
 {
     _cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
@@ -561,6 +579,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stops_at_first_failure, setup, teardown),
         cmocka_unit_test(test_no_leaks),
+        cmocka_unit_test_setup_teardown(test_fds_not_inherited, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
