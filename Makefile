@@ -38,6 +38,9 @@ SHIM_SRC    := $(wildcard shim/*.c)
 SHIM_OBJ    := $(SHIM_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# small programs the integration tests run (console receiver, test payloads)
+HELPER_SRC  := $(wildcard tests/helpers/*.c)
+HELPER_BIN  := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 LIB         := $(BUILD)/libojrun.a
 
 BINARIES := $(BUILD)/ojrun $(if $(SHIM_SRC),$(BUILD)/ojrun-shim)
@@ -68,12 +71,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iruntime $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
 
+$(BUILD)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
+
 unit: $(UNIT_BIN)
 integration: $(BINARIES)
 
 # tests/run.sh runs every unit binary and every bats file and prints the
 # closing "N passed, N failed" line; TESTS=... narrows it (see CONTRIBUTING.md).
-check: all $(UNIT_BIN)
+check: all $(UNIT_BIN) $(HELPER_BIN)
 	@BUILD=$(BUILD) bash tests/run.sh
 
 demo: all

@@ -39,7 +39,7 @@
 #include "container.h"
 #include "hooks.h"
 #include "log.h"
-#include "seccomp.h"
+#include "oj_seccomp.h"
 #include "state.h"
 #include "sysctl.h"
 #include "util.h"

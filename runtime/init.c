@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "procattr.h"
 #include "cleanup.h"
 #include "console.h"
 #include "container.h"
@@ -31,7 +33,7 @@
 #include "log.h"
 #include "netlink.h"
 #include "rootfs.h"
-#include "seccomp.h"
+#include "oj_seccomp.h"
 #include "state.h"
 #include "sysctl.h"
 #include "util.h"
@@ -172,6 +174,35 @@ static int run_container_hooks(struct oj_container *c, enum oj_hook_kind kind,
     return r;
 }
 
+/* Set the configured capability sets; with `keep_sys_admin`, CAP_SYS_ADMIN
+ * is added to the effective and permitted sets so that the seccomp filter
+ * can still be loaded without no_new_privs right before execve.  That does
+ * not leak: execve(2) recomputes the permitted set from the bounding,
+ * inheritable and ambient sets (capabilities(7), "Transformation of
+ * capabilities during execve()"), where CAP_SYS_ADMIN is only if configured.
+ * runc instead loads such filters earlier, before dropping capabilities,
+ * so that its remaining setup runs under the filter. */
+static int apply_caps(const struct oj_process *p, bool keep_sys_admin, struct oj_err *err)
+{
+    const struct oj_capabilities *caps = p->has_capabilities ? &p->capabilities : NULL;
+    if (!keep_sys_admin)
+        return oj_caps_apply(caps, err);
+    struct oj_capabilities c = caps ? *caps : (struct oj_capabilities){0};
+    int extra[2][64];
+    const enum oj_cap_set sets[2] = {OJ_CAPSET_EFFECTIVE, OJ_CAPSET_PERMITTED};
+    for (int i = 0; i < 2; i++) {
+        size_t n = c.set[sets[i]].n;
+        if (n >= 63)
+            continue; /* already (nearly) everything */
+        memcpy(extra[i], c.set[sets[i]].caps, n * sizeof(int));
+        extra[i][n] = CAP_SYS_ADMIN;
+        c.set[sets[i]].caps = extra[i];
+        c.set[sets[i]].n = n + 1;
+        c.set[sets[i]].present = true;
+    }
+    return oj_caps_apply(&c, err);
+}
+
 /* Everything up to CREATED; returns the exec.fifo fd. */
 static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct oj_err *err)
 {
@@ -269,7 +300,9 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
 
     if (set_rlimits(p, err) < 0)
         return -1;
-    if (oj_process_apply_misc(p, cfg, err) < 0)
+    if (oj_process_apply_misc(p, err) < 0)
+        return -1;
+    if (cfg->linux_.has_personality && oj_personality_apply(&cfg->linux_, err) < 0)
         return -1;
     if (!c->opts->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0) < 0 &&
         errno != ENOSYS)
@@ -283,11 +316,11 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
      * bounding, inheritable and ambient sets, so it does not survive into
      * the user process (see caps.c). */
     bool keep_sys_admin = c->seccomp && !p->no_new_privileges;
-    if (oj_caps_drop_bounding(&p->capabilities, err) < 0)
+    if (oj_caps_drop_bounding(p->has_capabilities ? &p->capabilities : NULL, err) < 0)
         return -1;
     if (oj_user_switch(&p->user, true, err) < 0)
         return -1;
-    if (oj_caps_apply(&p->capabilities, keep_sys_admin, err) < 0)
+    if (apply_caps(p, keep_sys_admin, err) < 0)
         return -1;
 
     if (chdir(p->cwd) < 0)

@@ -17,6 +17,7 @@ TESTS=${TESTS:-all}
 export OJRUN="$PWD/$BUILD/ojrun"
 export OJRUN_SHIM="$PWD/$BUILD/ojrun-shim"
 export OJRUN_SRC="$PWD"
+export OJRUN_HELPERS="$PWD/$BUILD/tests/helpers"
 
 passed=0
 failed=0

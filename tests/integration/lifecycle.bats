@@ -408,3 +408,27 @@ HOOK
     [ "$status" -eq 0 ]
     [ "$ours" = "$output" ]
 }
+
+@test "process.terminal: the console socket receives a working pty" {
+    helpers=${OJRUN_HELPERS:-$SRC/build/tests/helpers}
+    sock=$BATS_TEST_TMPDIR/console.sock
+    cfg '.process.terminal = true | .process.consoleSize = {"height": 33, "width": 101}'
+    cfg_args sh -c 'tty; stty size; read line; echo "got:$line"'
+    "$helpers/recvtty" "$sock" $'hello\n' >"$BATS_TEST_TMPDIR/tty.out" 2>"$BATS_TEST_TMPDIR/tty.err" &
+    rpid=$!
+    for i in $(seq 100); do grep -q listening "$BATS_TEST_TMPDIR/tty.err" 2>/dev/null && break; sleep 0.02; done
+    ojrun run --console-socket "$sock" -b "$BUNDLE" c1
+    wait "$rpid"
+    run cat "$BATS_TEST_TMPDIR/tty.out"
+    [[ "$output" == *"/dev/pts/0"* ]]
+    [[ "$output" == *"33 101"* ]]
+    [[ "$output" == *"got:hello"* ]]
+}
+
+@test "process.terminal without --console-socket is refused" {
+    cfg '.process.terminal = true'
+    run ojrun create -b "$BUNDLE" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"console-socket"* ]]
+    assert_no_leftovers c1
+}

@@ -1,0 +1,3 @@
+# expect: AC
+read a b
+echo $((a + b))

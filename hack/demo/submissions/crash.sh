@@ -1,0 +1,3 @@
+# expect: RE
+read a b
+kill -SEGV $$

@@ -1,0 +1,2 @@
+# expect: TLE
+while :; do :; done

@@ -1,0 +1,3 @@
+# expect: WA
+read a b
+echo $((a - b))
