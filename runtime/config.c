@@ -31,7 +31,7 @@
 #include "config_internal.h"
 #include "util.h"
 
-/* --- names <-> enums ---------------------------------------------------------------- */
+/* --- names <-> enums -------------------------------------------------------------------------- */
 
 static const struct {
     const char *name;      /* as in config.json (config-linux.md "Namespaces") */
@@ -111,7 +111,7 @@ const char *oj_rlimit_name(int resource)
     return NULL;
 }
 
-/* --- lookups ------------------------------------------------------------------------- */
+/* --- lookups ---------------------------------------------------------------------------------- */
 
 const struct oj_namespace *oj_config_namespace(const struct oj_config *cfg, enum oj_ns_type t)
 {
@@ -133,7 +133,7 @@ const char *oj_config_annotation(const struct oj_config *cfg, const char *key)
     return NULL;
 }
 
-/* --- checks of the raw text ---------------------------------------------------------- */
+/* --- checks of the raw text ------------------------------------------------------------------- */
 
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms,
  * no surrogates, nothing above U+10FFFF), or 0.  yajl's own check is looser
@@ -171,8 +171,9 @@ static size_t utf8_seq_len(const unsigned char *s, size_t left)
 /* One pass over the text, tracking only "inside a string or not", to refuse
  * what yajl would mishandle: embedded NUL bytes (yajl_tree_parse takes a C
  * string, so the rest would be silently dropped), "\u0000" escapes (the
- * decoded string would be cut short), invalid UTF-8 and nesting deeper than
- * OJ_CONFIG_MAX_DEPTH (yajl recurses per level). */
+ * decoded string would be cut short), invalid UTF-8, comments (which yajl's
+ * tree parser accepts) and nesting deeper than OJ_CONFIG_MAX_DEPTH (yajl
+ * recurses per level). */
 static int check_text(const char *data, size_t len, struct oj_err *err)
 {
     const unsigned char *s = (const unsigned char *)data;
@@ -199,6 +200,10 @@ static int check_text(const char *data, size_t len, struct oj_err *err)
             }
         } else if (c == '"') {
             in_string = true;
+        } else if (c == '/') {
+            /* yajl_tree_parse enables comments; JSON (and runc) has none, and
+             * a quote inside a comment would derail this scan. */
+            return cfg_fail(err, NULL, "comments are not allowed in JSON (offset %zu)", i);
         } else if (c == '{' || c == '[') {
             if (++depth > OJ_CONFIG_MAX_DEPTH)
                 return cfg_fail(err, NULL, "nested deeper than %d levels at offset %zu",
@@ -232,7 +237,7 @@ static void squash_spaces(char *s)
     *w = '\0';
 }
 
-/* --- top-level sections --------------------------------------------------------------- */
+/* --- top-level sections ----------------------------------------------------------------------- */
 
 /* config.md "Specification version": any 1.x.y, with an optional
  * pre-release/build suffix ("1.0.2-dev", "1.2.0+abc"). */
@@ -256,8 +261,7 @@ bad:
     return cfg_fail(err, p, "unsupported version \"%s\" (expected 1.x.y)", v);
 }
 
-static int parse_mount(yajl_val v, const struct cfg_path *p, struct oj_mount *m,
-                       struct oj_err *err)
+static int parse_mount(yajl_val v, const struct cfg_path *p, struct oj_mount *m, struct oj_err *err)
 {
     /* config.md "Mounts": destination REQUIRED; type, source, options OPTIONAL;
      * uidMappings/gidMappings (1.2, idmapped mounts) OPTIONAL. */
@@ -392,7 +396,7 @@ static int parse_top(yajl_val top, struct oj_config *cfg, struct oj_err *err)
     return 0;
 }
 
-/* --- entry points ------------------------------------------------------------------------- */
+/* --- entry points ----------------------------------------------------------------------------- */
 
 struct oj_config *oj_config_parse(const char *data, size_t len, struct oj_err *err)
 {
@@ -411,7 +415,8 @@ struct oj_config *oj_config_parse(const char *data, size_t len, struct oj_err *e
         oj_fail(err, ENOMEM, "config.json: copy %zu bytes", len);
         return NULL;
     }
-    memcpy(text, data, len);
+    if (len > 0) /* data may be NULL when len is 0 */
+        memcpy(text, data, len);
     text[len] = '\0';
 
     char yerr[1024] = "";
@@ -446,7 +451,7 @@ struct oj_config *oj_config_load(const char *path, struct oj_err *err)
     return oj_config_parse(data, len, err);
 }
 
-/* --- free ----------------------------------------------------------------------------- */
+/* --- free ------------------------------------------------------------------------------------- */
 
 static void free_hook(struct oj_hook *h)
 {

@@ -56,7 +56,7 @@ yajl_val cfg_member(yajl_val obj, const char *key);
 /* Fail with "required field is missing" unless obj has a non-null `key`. */
 int cfg_require(yajl_val obj, const char *key, const struct cfg_path *parent, struct oj_err *err);
 
-/* --- one value (v non-NULL) ---------------------------------------------- */
+/* --- one value (v non-NULL) ------------------------------------------------------------------- */
 
 int cfg_expect_object(yajl_val v, const struct cfg_path *p, struct oj_err *err);
 int cfg_expect_array(yajl_val v, const struct cfg_path *p, struct oj_err *err);
@@ -67,16 +67,14 @@ int cfg_bool(yajl_val v, const struct cfg_path *p, bool *out, struct oj_err *err
  * "expected an integer in MIN..MAX"). */
 int cfg_i64(yajl_val v, const struct cfg_path *p, int64_t min, int64_t max, int64_t *out,
             struct oj_err *err);
-int cfg_u64(yajl_val v, const struct cfg_path *p, uint64_t max, uint64_t *out,
-            struct oj_err *err);
+int cfg_u64(yajl_val v, const struct cfg_path *p, uint64_t max, uint64_t *out, struct oj_err *err);
 /* A NULL-terminated copy of an array of strings; an empty array gives NULL/0. */
 int cfg_strv(yajl_val v, const struct cfg_path *p, char ***out, size_t *n, struct oj_err *err);
 /* An object whose values are all strings ("annotations", "sysctl", ...).
  * Repeated keys keep the last value, in the position of the first. */
-int cfg_kv(yajl_val v, const struct cfg_path *p, struct oj_kv **out, size_t *n,
-           struct oj_err *err);
+int cfg_kv(yajl_val v, const struct cfg_path *p, struct oj_kv **out, size_t *n, struct oj_err *err);
 
-/* --- member `key` of `obj` (obj is a checked object) ------------------------ */
+/* --- member `key` of `obj` (obj is a checked object) ------------------------------------------ */
 
 int cfg_get_object(yajl_val obj, const char *key, const struct cfg_path *parent, yajl_val *out,
                    struct oj_err *err);
@@ -84,8 +82,8 @@ int cfg_get_string(yajl_val obj, const char *key, const struct cfg_path *parent,
                    struct oj_err *err);
 int cfg_get_bool(yajl_val obj, const char *key, const struct cfg_path *parent, bool *out,
                  struct oj_err *err);
-int cfg_get_opt_bool(yajl_val obj, const char *key, const struct cfg_path *parent,
-                     oj_opt_bool *out, struct oj_err *err);
+int cfg_get_opt_bool(yajl_val obj, const char *key, const struct cfg_path *parent, oj_opt_bool *out,
+                     struct oj_err *err);
 int cfg_get_i64(yajl_val obj, const char *key, const struct cfg_path *parent, int64_t min,
                 int64_t max, int64_t *out, struct oj_err *err);
 int cfg_get_opt_i64(yajl_val obj, const char *key, const struct cfg_path *parent, int64_t min,
@@ -104,8 +102,8 @@ int cfg_get_kv(yajl_val obj, const char *key, const struct cfg_path *parent, str
 /* An array of objects: checks that `key` is an array, allocates `len`
  * zeroed elements of `elem_size` into *out / *n (NULL/0 when empty) and
  * returns the array in *arr.  Returns 0 when absent, 1 when present. */
-int cfg_get_array(yajl_val obj, const char *key, const struct cfg_path *parent,
-                  size_t elem_size, void *out, size_t *n, yajl_val *arr, struct oj_err *err);
+int cfg_get_array(yajl_val obj, const char *key, const struct cfg_path *parent, size_t elem_size,
+                  void *out, size_t *n, yajl_val *arr, struct oj_err *err);
 
 /* The JSON array element i (after cfg_get_array): must be an object. */
 int cfg_element_object(yajl_val arr, size_t i, const struct cfg_path *p, yajl_val *out,
@@ -124,12 +122,12 @@ struct cfg_enum {
 /* Returns 0 and *value, or -1 if `name` is not in the table. */
 int cfg_enum_lookup(const struct cfg_enum *table, size_t n, const char *name, int64_t *value);
 
-/* --- integer ranges used across sections ------------------------------------- */
+/* --- integer ranges used across sections ------------------------------------------------------ */
 
 #define CFG_U32_MAX ((uint64_t)UINT32_MAX)
 #define CFG_U16_MAX ((uint64_t)UINT16_MAX)
 
-/* --- the sections, each in its own file ------------------------------------------ */
+/* --- the sections, each in its own file ------------------------------------------------------- */
 
 /* config_process.c */
 int cfg_parse_process(yajl_val v, const struct cfg_path *p, struct oj_process *out,
@@ -137,8 +135,7 @@ int cfg_parse_process(yajl_val v, const struct cfg_path *p, struct oj_process *o
 void cfg_free_process(struct oj_process *proc);
 
 /* config_linux.c */
-int cfg_parse_linux(yajl_val v, const struct cfg_path *p, struct oj_linux *out,
-                    struct oj_err *err);
+int cfg_parse_linux(yajl_val v, const struct cfg_path *p, struct oj_linux *out, struct oj_err *err);
 void cfg_free_linux(struct oj_linux *lx);
 int cfg_parse_idmaps(yajl_val obj, const char *key, const struct cfg_path *parent,
                      struct oj_idmap **out, size_t *n, struct oj_err *err);

@@ -77,7 +77,7 @@ int cfg_require(yajl_val obj, const char *key, const struct cfg_path *parent, st
     return cfg_fail(err, CFG_KEY(parent, key), "required field is missing");
 }
 
-/* --- one value --------------------------------------------------------------------- */
+/* --- one value -------------------------------------------------------------------------------- */
 
 int cfg_expect_object(yajl_val v, const struct cfg_path *p, struct oj_err *err)
 {
@@ -162,8 +162,7 @@ range:
     return cfg_fail(err, p, "expected an integer in %" PRId64 "..%" PRId64, min, max);
 }
 
-int cfg_u64(yajl_val v, const struct cfg_path *p, uint64_t max, uint64_t *out,
-            struct oj_err *err)
+int cfg_u64(yajl_val v, const struct cfg_path *p, uint64_t max, uint64_t *out, struct oj_err *err)
 {
     bool neg;
     uint64_t mag;
@@ -209,8 +208,7 @@ static void kv_free(struct oj_kv *kv, size_t n)
     free(kv);
 }
 
-int cfg_kv(yajl_val v, const struct cfg_path *p, struct oj_kv **out, size_t *n,
-           struct oj_err *err)
+int cfg_kv(yajl_val v, const struct cfg_path *p, struct oj_kv **out, size_t *n, struct oj_err *err)
 {
     if (!YAJL_IS_OBJECT(v))
         return cfg_fail(err, p, "expected an object of strings");
@@ -248,7 +246,7 @@ int cfg_kv(yajl_val v, const struct cfg_path *p, struct oj_kv **out, size_t *n,
     return 0;
 }
 
-/* --- member of an object ----------------------------------------------------------------- */
+/* --- member of an object ---------------------------------------------------------------------- */
 
 int cfg_get_object(yajl_val obj, const char *key, const struct cfg_path *parent, yajl_val *out,
                    struct oj_err *err)
@@ -263,20 +261,20 @@ int cfg_get_object(yajl_val obj, const char *key, const struct cfg_path *parent,
 }
 
 /* The member getters differ only in the value reader they call. */
-#define CFG_GETTER(signature, call)                                                           \
-    int signature                                                                                 \
-    {                                                                                             \
-        yajl_val v = cfg_member(obj, key);                                                        \
-        if (!v)                                                                                   \
-            return 0;                                                                             \
-        const struct cfg_path *p = CFG_KEY(parent, key);                                          \
-        if ((call) < 0)                                                                           \
-            return -1;                                                                            \
-        return 1;                                                                                 \
+#define CFG_GETTER(signature, call)                                                                \
+    int signature                                                                                  \
+    {                                                                                              \
+        yajl_val v = cfg_member(obj, key);                                                         \
+        if (!v)                                                                                    \
+            return 0;                                                                              \
+        const struct cfg_path *p = CFG_KEY(parent, key);                                           \
+        if ((call) < 0)                                                                            \
+            return -1;                                                                             \
+        return 1;                                                                                  \
     }
 
-CFG_GETTER(cfg_get_string(yajl_val obj, const char *key, const struct cfg_path *parent,
-                          char **out, struct oj_err *err),
+CFG_GETTER(cfg_get_string(yajl_val obj, const char *key, const struct cfg_path *parent, char **out,
+                          struct oj_err *err),
            cfg_string(v, p, out, err))
 CFG_GETTER(cfg_get_bool(yajl_val obj, const char *key, const struct cfg_path *parent, bool *out,
                         struct oj_err *err),
@@ -294,8 +292,8 @@ CFG_GETTER(cfg_get_kv(yajl_val obj, const char *key, const struct cfg_path *pare
                       struct oj_kv **out, size_t *n, struct oj_err *err),
            cfg_kv(v, p, out, n, err))
 
-int cfg_get_opt_bool(yajl_val obj, const char *key, const struct cfg_path *parent,
-                     oj_opt_bool *out, struct oj_err *err)
+int cfg_get_opt_bool(yajl_val obj, const char *key, const struct cfg_path *parent, oj_opt_bool *out,
+                     struct oj_err *err)
 {
     int r = cfg_get_bool(obj, key, parent, &out->v, err);
     if (r > 0)
@@ -331,8 +329,8 @@ int cfg_get_u32(yajl_val obj, const char *key, const struct cfg_path *parent, ui
     return r;
 }
 
-int cfg_get_array(yajl_val obj, const char *key, const struct cfg_path *parent,
-                  size_t elem_size, void *out, size_t *n, yajl_val *arr, struct oj_err *err)
+int cfg_get_array(yajl_val obj, const char *key, const struct cfg_path *parent, size_t elem_size,
+                  void *out, size_t *n, yajl_val *arr, struct oj_err *err)
 {
     yajl_val v = cfg_member(obj, key);
     if (!v)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * config.json "linux" (config-linux.md) -> struct oj_linux, except
- * linux.resources (config_resources.c) and linux.seccomp (config_seccomp.c).
+ * config.json "linux" (config-linux.md) -> struct oj_linux.  linux.resources
+ * and linux.seccomp have their own files (config_resources.c, config_seccomp.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -163,8 +163,8 @@ static int parse_devices(yajl_val v, const struct cfg_path *p, struct oj_linux *
                          struct oj_err *err)
 {
     yajl_val arr;
-    int r = cfg_get_array(v, "devices", p, sizeof(struct oj_device), &lx->devices,
-                          &lx->n_devices, &arr, err);
+    int r = cfg_get_array(v, "devices", p, sizeof(struct oj_device), &lx->devices, &lx->n_devices,
+                          &arr, err);
     if (r <= 0)
         return r;
     const struct cfg_path *ap = CFG_KEY(p, "devices");
@@ -232,8 +232,7 @@ static int parse_intel_rdt(yajl_val v, const struct cfg_path *p, struct oj_linux
     return 0;
 }
 
-int cfg_parse_linux(yajl_val v, const struct cfg_path *p, struct oj_linux *lx,
-                    struct oj_err *err)
+int cfg_parse_linux(yajl_val v, const struct cfg_path *p, struct oj_linux *lx, struct oj_err *err)
 {
     if (parse_namespaces(v, p, lx, err) < 0 ||
         cfg_parse_idmaps(v, "uidMappings", p, &lx->uid_mappings, &lx->n_uid_mappings, err) < 0 ||
@@ -248,13 +247,27 @@ int cfg_parse_linux(yajl_val v, const struct cfg_path *p, struct oj_linux *lx,
         parse_personality(v, p, lx, err) < 0 || parse_intel_rdt(v, p, lx, err) < 0)
         return -1;
 
+    yajl_val o;
+    int r = cfg_get_object(v, "resources", p, &o, err);
+    if (r < 0)
+        return -1;
+    lx->has_resources = r > 0;
+    if (r > 0 && cfg_parse_resources(o, CFG_KEY(p, "resources"), &lx->resources, err) < 0)
+        return -1;
+    r = cfg_get_object(v, "seccomp", p, &o, err);
+    if (r < 0)
+        return -1;
+    lx->has_seccomp = r > 0;
+    if (r > 0 && cfg_parse_seccomp(o, CFG_KEY(p, "seccomp"), &lx->seccomp, err) < 0)
+        return -1;
+
     if (lx->rootfs_propagation) {
         bool known = lx->rootfs_propagation[0] == '\0';
         for (size_t i = 0; i < OJ_ARRAY_SIZE(propagations) && !known; i++)
             known = strcmp(propagations[i], lx->rootfs_propagation) == 0;
         if (!known)
-            return cfg_fail(err, CFG_KEY(p, "rootfsPropagation"),
-                            "unknown propagation \"%s\"", lx->rootfs_propagation);
+            return cfg_fail(err, CFG_KEY(p, "rootfsPropagation"), "unknown propagation \"%s\"",
+                            lx->rootfs_propagation);
         if (lx->rootfs_propagation[0] == '\0') {
             free(lx->rootfs_propagation);
             lx->rootfs_propagation = NULL;
@@ -277,6 +290,8 @@ void cfg_free_linux(struct oj_linux *lx)
         free(lx->devices[i].path);
     free(lx->devices);
     free(lx->cgroups_path);
+    cfg_free_resources(&lx->resources);
+    cfg_free_seccomp(&lx->seccomp);
     for (size_t i = 0; i < lx->n_sysctl; i++) {
         free(lx->sysctl[i].key);
         free(lx->sysctl[i].value);

@@ -50,8 +50,7 @@ static const char *const capset_keys[OJ_CAPSET_COUNT] = {
  * not, so the spelling is checked first.  Unknown names are errors (runc
  * only warns about them; a judge should not silently run with a different
  * capability set than the one it asked for). */
-static int parse_cap_name(const char *name, const struct cfg_path *p, int *out,
-                          struct oj_err *err)
+static int parse_cap_name(const char *name, const struct cfg_path *p, int *out, struct oj_err *err)
 {
     bool ok = strncmp(name, "CAP_", 4) == 0 && name[4] != '\0';
     for (const char *c = name; ok && *c; c++)
@@ -114,8 +113,8 @@ static int parse_rlimit(yajl_val v, const struct cfg_path *p, struct oj_rlimit *
         return cfg_fail(err, CFG_KEY(p, "type"), "unknown rlimit \"%s\"", type);
     if (rl->soft > rl->hard)
         return cfg_fail(err, CFG_KEY(p, "soft"),
-                        "soft limit %" PRIu64 " is greater than the hard limit %" PRIu64,
-                        rl->soft, rl->hard);
+                        "soft limit %" PRIu64 " is greater than the hard limit %" PRIu64, rl->soft,
+                        rl->hard);
     return 0;
 }
 
@@ -179,8 +178,7 @@ static int parse_console_size(yajl_val v, const struct cfg_path *p, struct oj_pr
     uint64_t h, w;
     if (cfg_require(v, "height", p, err) < 0 ||
         cfg_get_u64(v, "height", p, CFG_U16_MAX, &h, err) < 0 ||
-        cfg_require(v, "width", p, err) < 0 ||
-        cfg_get_u64(v, "width", p, CFG_U16_MAX, &w, err) < 0)
+        cfg_require(v, "width", p, err) < 0 || cfg_get_u64(v, "width", p, CFG_U16_MAX, &w, err) < 0)
         return -1;
     proc->console_size.set = true;
     proc->console_size.height = (unsigned)h;
@@ -195,8 +193,7 @@ static int parse_io_priority(yajl_val v, const struct cfg_path *p, struct oj_io_
      * 0 (highest) .. 7 (lowest) as in ioprio_set(2), checked by runc too. */
     _cleanup_free_ char *class_ = NULL;
     int64_t cls, prio = 0;
-    if (cfg_require(v, "class", p, err) < 0 ||
-        cfg_get_string(v, "class", p, &class_, err) < 0 ||
+    if (cfg_require(v, "class", p, err) < 0 || cfg_get_string(v, "class", p, &class_, err) < 0 ||
         cfg_get_i64(v, "priority", p, 0, 7, &prio, err) < 0)
         return -1;
     if (cfg_enum_lookup(ioprio_classes, OJ_ARRAY_SIZE(ioprio_classes), class_, &cls) < 0)
@@ -217,8 +214,7 @@ static int parse_scheduler(yajl_val v, const struct cfg_path *p, struct oj_sched
      * (sched_get_priority_max(2) for the real-time policies). */
     _cleanup_free_ char *policy = NULL;
     int64_t pol;
-    if (cfg_require(v, "policy", p, err) < 0 ||
-        cfg_get_string(v, "policy", p, &policy, err) < 0)
+    if (cfg_require(v, "policy", p, err) < 0 || cfg_get_string(v, "policy", p, &policy, err) < 0)
         return -1;
     if (cfg_enum_lookup(sched_policies, OJ_ARRAY_SIZE(sched_policies), policy, &pol) < 0)
         return cfg_fail(err, CFG_KEY(p, "policy"), "unknown scheduler policy \"%s\"", policy);
@@ -241,8 +237,7 @@ static int parse_scheduler(yajl_val v, const struct cfg_path *p, struct oj_sched
             if (!YAJL_IS_STRING(f))
                 return cfg_fail(err, fp, "expected an array of strings");
             if (cfg_enum_lookup(sched_flags, OJ_ARRAY_SIZE(sched_flags), f->u.string, &bit) < 0)
-                return cfg_fail(err, CFG_IDX(fp, i), "unknown scheduler flag \"%s\"",
-                                f->u.string);
+                return cfg_fail(err, CFG_IDX(fp, i), "unknown scheduler flag \"%s\"", f->u.string);
             s->flags |= (uint64_t)bit;
         }
     }
@@ -251,7 +246,7 @@ static int parse_scheduler(yajl_val v, const struct cfg_path *p, struct oj_sched
     if (s->priority.set && s->priority.v != 0 && !rt)
         return cfg_fail(err, CFG_KEY(p, "priority"),
                         "only allowed with SCHED_FIFO or SCHED_RR, not %s", policy);
-    const char *dl_key = s->runtime.set && s->runtime.v   ? "runtime"
+    const char *dl_key = s->runtime.set && s->runtime.v     ? "runtime"
                          : s->deadline.set && s->deadline.v ? "deadline"
                          : s->period.set && s->period.v     ? "period"
                                                             : NULL;
@@ -283,8 +278,8 @@ int cfg_parse_process(yajl_val v, const struct cfg_path *p, struct oj_process *p
     if (cfg_get_strv(v, "args", p, &proc->args, &proc->n_args, err) < 0)
         return -1;
     if (proc->n_args == 0)
-        return cfg_fail(err, CFG_KEY(p, "args"), cfg_member(v, "args") ? "must not be empty"
-                                                                        : "required field is missing");
+        return cfg_fail(err, CFG_KEY(p, "args"),
+                        cfg_member(v, "args") ? "must not be empty" : "required field is missing");
     if (cfg_get_string(v, "commandLine", p, &proc->command_line, err) < 0 ||
         cfg_get_strv(v, "env", p, &proc->env, &proc->n_env, err) < 0 ||
         cfg_check_env(proc->env, proc->n_env, CFG_KEY(p, "env"), err) < 0)
@@ -312,12 +307,11 @@ int cfg_parse_process(yajl_val v, const struct cfg_path *p, struct oj_process *p
         return -1;
 
     r = cfg_get_object(v, "ioPriority", p, &o, err);
-    if (r < 0 || (r > 0 && parse_io_priority(o, CFG_KEY(p, "ioPriority"), &proc->io_priority,
-                                             err) < 0))
+    if (r < 0 ||
+        (r > 0 && parse_io_priority(o, CFG_KEY(p, "ioPriority"), &proc->io_priority, err) < 0))
         return -1;
     r = cfg_get_object(v, "scheduler", p, &o, err);
-    if (r < 0 ||
-        (r > 0 && parse_scheduler(o, CFG_KEY(p, "scheduler"), &proc->scheduler, err) < 0))
+    if (r < 0 || (r > 0 && parse_scheduler(o, CFG_KEY(p, "scheduler"), &proc->scheduler, err) < 0))
         return -1;
     return 0;
 }
