@@ -74,6 +74,11 @@ static inline void run_in_child(child_fn fn, void *arg, struct child_result *r)
         close(op[0]);
         dup2(op[1], STDOUT_FILENO);
         dup2(op[1], STDERR_FILENO);
+        /* cmocka catches SIGSYS/SIGSEGV/... to report crashes; a child must
+         * die of them like any process would. */
+        static const int sigs[] = {SIGSYS, SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGABRT};
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+            signal(sigs[i], SIG_DFL);
         /* Crashing on purpose (SIGSYS) must not leave core files behind. */
         struct rlimit nocore = {0, 0};
         setrlimit(RLIMIT_CORE, &nocore);
