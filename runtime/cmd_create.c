@@ -3,6 +3,7 @@
  *              [--no-new-keyring] [--preserve-fds N] ID */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"

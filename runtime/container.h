@@ -67,6 +67,7 @@ struct oj_container {
     bool new_timens;
     struct oj_cgroup *cg;
     struct oj_bpf *seccomp; /* compiled filter, NULL without linux.seccomp */
+    int seccomp_agent_fd;   /* connected linux.seccomp.listenerPath (NOTIFY), or -1 */
     pid_t pid;
     uint64_t pid_start_time;
 };

@@ -61,8 +61,12 @@ void oj_container_free(struct oj_container *c)
         close(c->console_fd);
     if (c->cg)
         oj_cgroup_free(c->cg);
-    if (c->seccomp)
+    if (c->seccomp_agent_fd >= 0)
+        close(c->seccomp_agent_fd);
+    if (c->seccomp) {
         oj_bpf_free(c->seccomp);
+        free(c->seccomp);
+    }
     free(c);
 }
 
@@ -355,15 +359,20 @@ static int make_state_dir(struct oj_container *c, struct oj_err *err)
 static int setup_cgroup(struct oj_container *c, struct oj_err *err)
 {
     struct oj_cgroup_host host;
-    if (oj_cgroup_host_detect(&host, "/proc/self/mountinfo", "/proc/self/cgroup", err) < 0)
+    if (oj_cgroup_host_detect(&host, NULL, NULL, err) < 0)
         return -1;
-    if (oj_cgroup_new(&host, c->cfg->linux_.cgroups_path, c->opts->id, &c->cg, err) < 0)
+    int rn = oj_cgroup_new(&host, c->cfg->linux_.cgroups_path, c->opts->id, &c->cg, err);
+    oj_cgroup_host_free(&host);
+    if (rn < 0)
         return -1;
     const struct oj_resources *r = c->cfg->linux_.has_resources ? &c->cfg->linux_.resources : NULL;
     if (oj_cgroup_create(c->cg, r, err) < 0)
         return -1;
     struct strbuf sb = {0};
-    oj_cgroup_save(c->cg, &sb);
+    if (oj_cgroup_save(c->cg, &sb, err) < 0) {
+        sb_free(&sb);
+        return -1;
+    }
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/cgroup", c->dir);
     int rc = oj_write_file_atomic(path, sb_str(&sb), sb.len, 0600, err);
@@ -444,7 +453,7 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
         return oj_fail(err, ENOMEM, "create");
     c->g = g;
     c->opts = o;
-    c->lock_fd = c->sync_fd = c->console_fd = -1;
+    c->lock_fd = c->sync_fd = c->console_fd = c->seccomp_agent_fd = -1;
     int sv[2] = {-1, -1};
 
     if (oj_state_dir(g->root, o->id, &c->dir, err) < 0)
@@ -467,6 +476,14 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
             goto fail_early;
         oj_debug("seccomp filter %s (%zu instructions)", hit ? "from cache" : "compiled",
                  c->seccomp->len);
+        /* NOTIFY: connect to the agent now; after pivot_root the init could
+         * not reach listenerPath. */
+        if (oj_seccomp_uses_notify(&c->cfg->linux_.seccomp)) {
+            c->seccomp_agent_fd =
+                oj_seccomp_agent_connect(c->cfg->linux_.seccomp.listener_path, err);
+            if (c->seccomp_agent_fd < 0)
+                goto fail_early;
+        }
     }
 
     if (make_state_dir(c, err) < 0) {

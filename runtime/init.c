@@ -209,6 +209,16 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     const struct oj_config *cfg = c->cfg;
     const struct oj_process *p = cfg->process;
 
+    /* The fifo lives in the host's state directory (0700, root's): open it
+     * first, while that path still resolves (before pivot_root) and while
+     * we still carry the host's root IDs (a user namespace's root is not the
+     * host's root).  O_RDWR never blocks on a fifo. */
+    char fifo[PATH_MAX];
+    snprintf(fifo, sizeof(fifo), "%s/exec.fifo", c->dir);
+    int fifo_fd = open(fifo, O_RDWR | O_CLOEXEC);
+    if (fifo_fd < 0)
+        return oj_fail(err, errno, "open %s", fifo);
+
     /* GO carries our PID as the host sees it: inside a new PID namespace
      * getpid() says 1, but hooks and the state want the host's number. */
     struct oj_sync_msg m;
@@ -235,17 +245,10 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
             return oj_wrap(err, "network namespace");
     }
 
-    /* The fifo lives in the host's state directory: open it while that path
-     * still resolves (before pivot_root).  O_RDWR never blocks on a fifo. */
-    char fifo[PATH_MAX];
-    snprintf(fifo, sizeof(fifo), "%s/exec.fifo", c->dir);
-    int fifo_fd = open(fifo, O_RDWR | O_CLOEXEC);
-    if (fifo_fd < 0)
-        return oj_fail(err, errno, "open %s", fifo);
-
     struct oj_rootfs_opts ro = {
         .cfg = cfg,
         .rootfs = c->rootfs,
+        .bundle = c->bundle,
         .in_userns = c->new_userns || (oj_config_namespace(cfg, OJ_NS_USER) != NULL),
         .no_pivot = c->opts->no_pivot,
     };
@@ -330,6 +333,30 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     return fifo_fd;
 }
 
+/* SCMP_ACT_NOTIFY: hand the listener to the agent create connected to
+ * (config-linux.md "The Container Process State"). */
+static int send_listener(struct oj_container *c, int listener, struct oj_err *err)
+{
+    struct oj_state st = {
+        .id = (char *)c->opts->id,
+        .dir = c->dir,
+        .pid = c->pid,
+        .bundle = c->bundle,
+        .rootfs = c->rootfs,
+        .annotations = c->cfg->annotations,
+        .n_annotations = c->cfg->n_annotations,
+    };
+    struct strbuf sb = {0};
+    int r = oj_state_json(&st, OJ_STATUS_RUNNING, false, &sb, err);
+    if (r == 0)
+        r = oj_seccomp_send_listener_sock(c->seccomp_agent_fd, c->cfg->linux_.seccomp.listener_path,
+                                          listener, c->pid, sb_str(&sb),
+                                          c->cfg->linux_.seccomp.listener_metadata, err);
+    sb_free(&sb);
+    close(listener);
+    return r;
+}
+
 _Noreturn void oj_init_main(struct oj_container *c)
 {
     struct oj_err err = {0};
@@ -375,8 +402,13 @@ _Noreturn void oj_init_main(struct oj_container *c)
         goto fail;
     /* Last step before execve: nothing of the runtime's own setup runs under
      * the filter. */
-    if (c->seccomp && oj_seccomp_load(c->seccomp, &c->cfg->linux_.seccomp, c, &err) < 0)
-        goto fail;
+    if (c->seccomp) {
+        int listener = -1;
+        if (oj_seccomp_load(c->seccomp, &c->cfg->linux_.seccomp, &listener, &err) < 0)
+            goto fail;
+        if (listener >= 0 && send_listener(c, listener, &err) < 0)
+            goto fail;
+    }
     /* The user process starts with an empty signal mask (ojrun run blocks
      * signals it forwards). */
     sigset_t empty;

@@ -98,6 +98,14 @@ int oj_seccomp_canonical(const struct oj_seccomp *sc, struct strbuf *out, struct
  * `pid` is the container process as seen by the runtime. */
 int oj_seccomp_send_listener(const char *listener_path, int listener_fd, pid_t pid,
                              const char *state_json, const char *metadata, struct oj_err *err);
+/* The same in two steps, for the container init: connect to the agent while
+ * listenerPath still resolves (ojrun create, before pivot_root), send after
+ * the filter is loaded (right before execve).  `listener_path` only names
+ * the agent in messages. */
+int oj_seccomp_agent_connect(const char *listener_path, struct oj_err *err);
+int oj_seccomp_send_listener_sock(int sock, const char *listener_path, int listener_fd, pid_t pid,
+                                  const char *state_json, const char *metadata,
+                                  struct oj_err *err);
 
 /* Names for messages: "SCMP_ACT_ERRNO", "SCMP_ARCH_X86_64", ... */
 const char *oj_seccomp_action_name(uint32_t action);

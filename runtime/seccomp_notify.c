@@ -23,20 +23,45 @@
 #include "strbuf.h"
 #include "version.h"
 
-int oj_seccomp_send_listener(const char *listener_path, int listener_fd, pid_t pid,
-                             const char *state_json, const char *metadata, struct oj_err *err)
+int oj_seccomp_agent_connect(const char *listener_path, struct oj_err *err)
 {
     if (!listener_path || !*listener_path)
         return oj_fail(err, EINVAL, "send the seccomp listener: linux.seccomp.listenerPath is "
                                     "not set");
-    if (listener_fd < 0 || !state_json)
-        return oj_fail(err, EINVAL, "send the seccomp listener to %s: no fd or no state",
-                       listener_path);
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(listener_path) >= sizeof(sa.sun_path))
         return oj_fail(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s: longer than %zu bytes",
                        listener_path, sizeof(sa.sun_path) - 1);
     memcpy(sa.sun_path, listener_path, strlen(listener_path) + 1);
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0)
+        return oj_fail(err, errno, "send the seccomp listener: socket");
+    if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        oj_fail(err, errno, "connect to the seccomp agent at %s (linux.seccomp.listenerPath)",
+                listener_path);
+        close(s);
+        return -1;
+    }
+    return s;
+}
+
+int oj_seccomp_send_listener(const char *listener_path, int listener_fd, pid_t pid,
+                             const char *state_json, const char *metadata, struct oj_err *err)
+{
+    _cleanup_close_ int s = oj_seccomp_agent_connect(listener_path, err);
+    if (s < 0)
+        return -1;
+    return oj_seccomp_send_listener_sock(s, listener_path, listener_fd, pid, state_json,
+                                         metadata, err);
+}
+
+int oj_seccomp_send_listener_sock(int s, const char *listener_path, int listener_fd, pid_t pid,
+                                  const char *state_json, const char *metadata,
+                                  struct oj_err *err)
+{
+    if (listener_fd < 0 || !state_json)
+        return oj_fail(err, EINVAL, "send the seccomp listener to %s: no fd or no state",
+                       listener_path);
 
     struct jw w;
     jw_init(&w, false);
@@ -58,16 +83,6 @@ int oj_seccomp_send_listener(const char *listener_path, int listener_fd, pid_t p
     }
 
     int rc = 0;
-    _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) {
-        rc = oj_fail(err, errno, "send the seccomp listener: socket");
-        goto out;
-    }
-    if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        rc = oj_fail(err, errno, "connect to the seccomp agent at %s (linux.seccomp.listenerPath)",
-                     listener_path);
-        goto out;
-    }
 
     const char *p = sb_str(&w.sb);
     size_t left = w.sb.len;

@@ -37,7 +37,9 @@ cfg() {
 
 cfg_args() {
     local json
-    json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+    local a
+    # one JSON string per argument, newlines and all
+    json=$(for a in "$@"; do printf '%s' "$a" | jq -Rs .; done | jq -s .)
     cfg ".process.args = \$a" --argjson a "$json"
 }
 
