@@ -35,7 +35,8 @@
  *
  * The cache directory is created 0700 and must be owned by our euid and not
  * writable by group or others; otherwise the cache is not used (warning).
- * Nothing is ever evicted: one file per distinct profile, a few KiB each.
+ * Nothing is ever evicted: one file per distinct profile (about 33 KiB for
+ * a 400-rule, three-architecture profile).
  */
 #include "oj_seccomp.h"
 
