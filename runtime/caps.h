@@ -13,7 +13,7 @@
  *     oj_caps_apply(caps, err);                 // effective/permitted/inheritable + ambient
  *     if (p->no_new_privileges)
  *         oj_set_no_new_privs(err);
- *     ...seccomp (seccomp.h), then execve()
+ *     ...seccomp (oj_seccomp.h), then execve()
  *
  * oj_caps_drop_bounding() may also be called before oj_user_switch() (runc's
  * order); both orders give the same result.

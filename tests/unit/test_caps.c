@@ -40,7 +40,8 @@ static void capcfg_set(struct capcfg *cc, enum oj_cap_set s, const int *caps, si
 {
     cc->c.set[s].present = true;
     cc->c.set[s].n = n;
-    memcpy(cc->store[s], caps, n * sizeof(int));
+    if (n)
+        memcpy(cc->store[s], caps, n * sizeof(int));
     cc->c.set[s].caps = n ? cc->store[s] : NULL;
 }
 #define SET(cc, s, ...)                                                                           \
