@@ -43,7 +43,22 @@ cfg_args() {
     cfg ".process.args = \$a" --argjson a "$json"
 }
 
+# A user namespace's root is not the host's root: like runc and crun, ojrun
+# needs the bundle's parent directories searchable by it (bats makes its
+# temp dirs 0700).
+open_bundle_path() {
+    local d=$BUNDLE
+    while [ "$d" != / ] && [ "$d" != /tmp ]; do
+        chmod o+x "$d"
+        d=$(dirname "$d")
+    done
+}
+
 userns_on() {
+    open_bundle_path
+    # the image belongs to the container's root, as with runc: mount points
+    # are created by it
+    chown -R 100000:100000 "$BUNDLE/rootfs"
     cfg '.linux.namespaces += [{"type":"user"}]
          | .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
          | .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
