@@ -61,6 +61,14 @@ int oj_path_clean(const char *in, char *out, size_t size)
     return 0;
 }
 
+bool oj_path_has_prefix(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    while (n > 0 && prefix[n - 1] == '/')
+        n--; /* "/" and "/a/" */
+    return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
 /* --- the portable walk ---------------------------------------------------- */
 
 /*

@@ -69,6 +69,10 @@ int oj_path_walk_in_root(int rootfd, const char *path, enum oj_path_create creat
  * access them.  Returns 0, or -1 when `size` is too small. */
 int oj_path_clean(const char *in, char *out, size_t size);
 
+/* Is `path` equal to `prefix` or below it?  Both absolute and clean:
+ * "/a/b" is below "/a", "/ab" is not, everything is below "/". */
+bool oj_path_has_prefix(const char *path, const char *prefix);
+
 /* "/proc/self/fd/<fd>", the magic link through which path-based system
  * calls (mount(2), chmod(2)) reach the object an fd refers to. */
 #define OJ_FD_PATH_MAX 32
