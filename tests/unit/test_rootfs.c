@@ -459,6 +459,28 @@ static int count_fstype(const char *fstype, bool whole)
     return n;
 }
 
+/* count_fstype() as seen from the real root of our mount namespace: after
+ * --no-pivot's chroot, mountinfo hides the mounts outside the chroot, so a
+ * child re-enters the namespace (setns resets its root to the namespace's
+ * root) and counts there. */
+static int count_fstype_ns_root(const char *fstype)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWNS) < 0)
+            _exit(255);
+        int n = count_fstype(fstype, true);
+        _exit(n < 0 ? 255 : n > 100 ? 100 : n);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) == 255)
+        return -1;
+    return WEXITSTATUS(st);
+}
+
 static bool link_is(const char *path, const char *target)
 {
     char buf[PATH_MAX];
@@ -496,6 +518,8 @@ static void inside_pivot(void *arg)
     /* The host's /dev (devtmpfs) and its other mounts are gone from this
      * namespace: detached by pivot, or by --no-pivot's cleanup. */
     check(count_fstype("devtmpfs", true) == 0, "a devtmpfs (the host's /dev) is still mounted");
+    check(count_fstype_ns_root("devtmpfs") == 0,
+          "%d devtmpfs mounts in the namespace outside the root", count_fstype_ns_root("devtmpfs"));
     if (!no_pivot) /* just the rootfs's own mount */
         check(count_fstype("ext4", false) == 1, "%d ext4 mounts: the old root was not detached",
               count_fstype("ext4", false));
