@@ -461,48 +461,61 @@ static int count_fstype(const char *fstype, bool whole)
 }
 
 /*
- * count_fstype() over the whole mount namespace: after --no-pivot's chroot,
- * mountinfo hides the mounts outside the chroot, so ask listmount(2) and
- * statmount(2) (Linux 6.8), which with CAP_SYS_ADMIN see every mount of
- * the namespace.  The structures are those of <linux/mount.h>, declared
- * here because the installed headers predate them.  -1: not supported.
+ * count_fstype() over the whole mount namespace.  After --no-pivot's chroot
+ * mountinfo, and listmount(2) from "/", only show mounts below the chroot;
+ * the host's old root is the parent of our "/" mount, so list from there.
+ * listmount/statmount are Linux 6.8; their structures are declared here
+ * because the installed headers predate them.  -1: not supported.
  */
 struct test_mnt_id_req {
     uint32_t size, spare;
     uint64_t mnt_id, param;
 };
-#define TEST_LSMT_ROOT          0xffffffffffffffffULL
-#define TEST_STATMOUNT_MNT_ROOT 0x8u
-#define TEST_STATMOUNT_FS_TYPE  0x20u
-#define TEST_SYS_statmount      457
-#define TEST_SYS_listmount      458
-#define STATMOUNT_OFF_FS_TYPE   36  /* offsetof(struct statmount, fs_type) */
-#define STATMOUNT_OFF_MNT_ROOT  104 /* offsetof(struct statmount, mnt_root) */
-#define STATMOUNT_OFF_STR       512 /* offsetof(struct statmount, str) */
+#define TEST_STATMOUNT_MNT_BASIC 0x2u
+#define TEST_STATMOUNT_MNT_ROOT  0x8u
+#define TEST_STATMOUNT_FS_TYPE   0x20u
+#define TEST_STATX_MNT_ID_UNIQUE 0x4000u
+#define TEST_SYS_statmount       457
+#define TEST_SYS_listmount       458
+/* offsets in struct statmount */
+#define SM_FS_TYPE       36
+#define SM_MNT_PARENT_ID 48
+#define SM_MNT_ROOT      104
+#define SM_STR           512
+
+static int statmount_of(uint64_t id, unsigned param, char *buf, size_t size)
+{
+    memset(buf, 0, size);
+    struct test_mnt_id_req r = {.size = 24, .mnt_id = id, .param = param};
+    return syscall(TEST_SYS_statmount, &r, buf, size - 1, 0) < 0 ? -1 : 0;
+}
 
 static int count_fstype_ns(const char *fstype)
 {
-    struct test_mnt_id_req req = {.size = 24, .mnt_id = TEST_LSMT_ROOT};
+    static char buf[8192];
+    struct statx sx;
+    if (statx(AT_FDCWD, "/", 0, TEST_STATX_MNT_ID_UNIQUE, &sx) < 0 ||
+        !(sx.stx_mask & TEST_STATX_MNT_ID_UNIQUE) ||
+        statmount_of(sx.stx_mnt_id, TEST_STATMOUNT_MNT_BASIC, buf, sizeof(buf)) < 0)
+        return -1;
+    uint64_t parent;
+    memcpy(&parent, buf + SM_MNT_PARENT_ID, 8);
+    struct test_mnt_id_req req = {.size = 24, .mnt_id = parent};
     uint64_t ids[1024];
     long n = syscall(TEST_SYS_listmount, &req, ids, OJ_ARRAY_SIZE(ids), 0);
     if (n < 0)
         return -1;
     int count = 0;
     for (long i = 0; i < n; i++) {
-        static char buf[8192];
-        memset(buf, 0, sizeof(buf));
-        struct test_mnt_id_req r = {.size = 24,
-                                    .mnt_id = ids[i],
-                                    .param = TEST_STATMOUNT_FS_TYPE | TEST_STATMOUNT_MNT_ROOT};
-        if (syscall(TEST_SYS_statmount, &r, buf, sizeof(buf) - 1, 0) < 0)
+        if (statmount_of(ids[i], TEST_STATMOUNT_FS_TYPE | TEST_STATMOUNT_MNT_ROOT, buf,
+                         sizeof(buf)) < 0)
             return -1;
         uint32_t type_off, root_off;
-        memcpy(&type_off, buf + STATMOUNT_OFF_FS_TYPE, 4);
-        memcpy(&root_off, buf + STATMOUNT_OFF_MNT_ROOT, 4);
-        const char *str = buf + STATMOUNT_OFF_STR;
-        if (STATMOUNT_OFF_STR + type_off >= sizeof(buf) - 1 ||
-            STATMOUNT_OFF_STR + root_off >= sizeof(buf) - 1)
+        memcpy(&type_off, buf + SM_FS_TYPE, 4);
+        memcpy(&root_off, buf + SM_MNT_ROOT, 4);
+        if (SM_STR + type_off >= sizeof(buf) - 1 || SM_STR + root_off >= sizeof(buf) - 1)
             return -1;
+        const char *str = buf + SM_STR;
         count += strcmp(str + type_off, fstype) == 0 && strcmp(str + root_off, "/") == 0;
     }
     return count;
