@@ -144,6 +144,8 @@ struct spec {
     char *masked[16];
     char *readonly[16];
     struct oj_device devices[8];
+    char arena[4096]; /* the option strings */
+    size_t used;
 };
 
 static void spec_init(struct spec *s)
@@ -168,9 +170,10 @@ static void spec_mount(struct spec *s, const char *dst, const char *type, const 
     m->source = (char *)src;
     m->options = s->opts[i];
     if (options) {
-        /* the strings live until the test ends: the child inherits them */
-        char *copy = strdup(options), *save = NULL;
-        assert_non_null(copy);
+        size_t len = strlen(options) + 1;
+        assert_true(s->used + len <= sizeof(s->arena));
+        char *copy = memcpy(s->arena + s->used, options, len), *save = NULL;
+        s->used += len;
         for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
             assert_true(m->n_options < MAX_OPTS);
             s->opts[i][m->n_options++] = o;
