@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Internals shared by rootfs.c (mounts[], pivot, finalize), rootfs_dev.c
+ * (/dev) and rootfs_cgroup.c (the "cgroup" mount type).  Not an API.
+ */
+#ifndef OJRUN_ROOTFS_PRIV_H
+#define OJRUN_ROOTFS_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "error.h"
+#include "mountopt.h"
+#include "rootfs.h"
+
+/* mount_setattr(2) attributes for a bind mount: `set`/`clr` on the top
+ * mount, `rec_set`/`rec_clr` on it and every mount below it. */
+struct oj_bind_attr {
+    uint64_t set, clr, rec_set, rec_clr;
+};
+
+/* From parsed options: the attributes a bind mount gets. */
+void oj_bind_attr_from_opts(const struct oj_mount_opts *mo, struct oj_bind_attr *a);
+
+/*
+ * Bind `src` (resolved relative to `srcdirfd`; "" means srcdirfd itself)
+ * onto the object `dstfd` refers to, with the new mount API:
+ * open_tree(OPEN_TREE_CLONE) makes a detached copy, mount_setattr(2)
+ * applies `a` to the copy *before* anyone can see it, move_mount(2)
+ * attaches it on top of dstfd.  Returns an fd of the new mount (for
+ * propagation changes; the caller closes it) or -1; errors read
+ * "<what>: <reason>".
+ */
+int oj_rootfs_bind(int srcdirfd, const char *src, int dstfd, bool recursive,
+                   const struct oj_bind_attr *a, const char *what, struct oj_err *err);
+
+/* Apply propagation changes (MS_SHARED/... | MS_REC) to the mount `mntfd`
+ * is the root of. */
+int oj_rootfs_set_propagation(int mntfd, const unsigned long *prop, size_t n, const char *what,
+                              struct oj_err *err);
+
+/* mounts[] entry of type "cgroup": see rootfs_cgroup.c.  `dstfd` is the
+ * resolved (created) destination directory, `dst` its cleaned path. */
+int oj_rootfs_mount_cgroup(const struct oj_rootfs_opts *o, int rootfd, const struct oj_mount *m,
+                           const struct oj_mount_opts *mo, int dstfd, const char *dst,
+                           struct oj_err *err);
+
+/* /dev: default devices and links when `defaults`, then linux.devices[]. */
+int oj_rootfs_setup_dev(const struct oj_rootfs_opts *o, int rootfd, bool defaults,
+                        bool proc_mounted, struct oj_err *err);
+
+/* Is this mounts[] entry a bind mount (type "bind" or a bind/rbind option)? */
+bool oj_rootfs_is_bind(const struct oj_mount *m, const struct oj_mount_opts *mo);
+
+#endif
