@@ -11,8 +11,7 @@
  *  - Namespaces are created by the clone() itself.  Joining a namespace by
  *    path needs setns() *before* the clone (a process cannot change its own
  *    PID namespace), so in that case a short-lived "stage-1" child joins them
- *    and clones the init; this process is a subreaper meanwhile so that the
- *    orphaned init becomes our child.
+ *    and clones the init with CLONE_PARENT, which makes the init our child.
  *  - Expensive, failure-prone work (config parsing, seccomp compilation,
  *    cgroup creation) happens here, before the clone, so that errors are
  *    reported without a half-made container and nothing of it is charged to
@@ -229,10 +228,9 @@ static int spawn_init(struct oj_container *c, int child_fd, struct oj_err *err)
         return 0;
     }
 
-    /* Stage 1 joins, then clones the init, reports its PID and exits.  The
-     * init is orphaned and, since we are a subreaper, re-parented to us. */
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-        return oj_fail(err, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
+    /* Stage 1 joins, then clones the init with CLONE_PARENT, so that the
+     * init is our child (and its PR_SET_PDEATHSIG watches us, not the
+     * short-lived stage 1), reports its PID and exits. */
     pid_t s1 = fork();
     if (s1 < 0)
         return oj_fail(err, errno, "fork");
@@ -245,7 +243,7 @@ static int spawn_init(struct oj_container *c, int child_fd, struct oj_err *err)
             _exit(1);
         }
         oj_debug("clone flags=%#x", (unsigned)c->clone_flags);
-        pid_t pid = clone_fork(c->clone_flags);
+        pid_t pid = clone_fork(c->clone_flags | CLONE_PARENT);
         if (pid < 0) {
             oj_fail(&e, errno, "clone the container init (flags %#x)", (unsigned)c->clone_flags);
             oj_sync_send(child_fd, OJ_SYNC_ERROR, e.code, e.msg);
