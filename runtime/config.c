@@ -398,7 +398,9 @@ static int parse_top(yajl_val top, struct oj_config *cfg, struct oj_err *err)
 
 /* --- entry points ----------------------------------------------------------------------------- */
 
-struct oj_config *oj_config_parse(const char *data, size_t len, struct oj_err *err)
+/* Size and text checks, then yajl: the common front of every document
+ * parsed here.  Returns the tree or NULL with err set. */
+static yajl_val parse_text(const char *data, size_t len, struct oj_err *err)
 {
     if (len > OJ_CONFIG_MAX_BYTES) {
         oj_fail(err, 0, "config.json: larger than %u bytes", OJ_CONFIG_MAX_BYTES);
@@ -426,7 +428,14 @@ struct oj_config *oj_config_parse(const char *data, size_t len, struct oj_err *e
         cfg_fail(err, NULL, "%s", yerr[0] ? yerr : "parse error");
         return NULL;
     }
+    return top;
+}
 
+struct oj_config *oj_config_parse(const char *data, size_t len, struct oj_err *err)
+{
+    yajl_val top = parse_text(data, len, err);
+    if (!top)
+        return NULL;
     struct oj_config *cfg = calloc(1, sizeof(*cfg));
     if (!cfg) {
         yajl_tree_free(top);
@@ -440,6 +449,44 @@ struct oj_config *oj_config_parse(const char *data, size_t len, struct oj_err *e
         return NULL;
     }
     return cfg;
+}
+
+/* `exec --process FILE`: a JSON object shaped like config.json's "process".
+ * Errors read "process.json: args: ..." instead of "config.json: ...". */
+struct oj_process *oj_process_parse(const char *data, size_t len, struct oj_err *err)
+{
+    struct oj_process *proc = NULL;
+    yajl_val top = parse_text(data, len, err);
+    if (top) {
+        proc = calloc(1, sizeof(*proc));
+        if (!proc)
+            oj_fail(err, ENOMEM, "process.json: allocate");
+        else if (!YAJL_IS_OBJECT(top))
+            cfg_fail(err, NULL, "expected a JSON object at the top level");
+        else if (cfg_parse_process(top, NULL, proc, err) == 0) {
+            yajl_tree_free(top);
+            return proc;
+        }
+        yajl_tree_free(top);
+    }
+    if (proc) {
+        cfg_free_process(proc);
+        free(proc);
+    }
+    if (err && strncmp(err->msg, "config.json: ", 13) == 0) {
+        char tmp[OJ_ERR_MSG_MAX];
+        snprintf(tmp, sizeof(tmp), "process.json: %s", err->msg + 13);
+        memcpy(err->msg, tmp, sizeof(tmp));
+    }
+    return NULL;
+}
+
+void oj_process_free(struct oj_process *p)
+{
+    if (p) {
+        cfg_free_process(p);
+        free(p);
+    }
 }
 
 struct oj_config *oj_config_load(const char *path, struct oj_err *err)

@@ -382,6 +382,10 @@ struct oj_config *oj_config_load(const char *path, struct oj_err *err);
 
 void oj_config_free(struct oj_config *cfg);
 
+/* A standalone "process" object (the file of `ojrun exec --process`). */
+struct oj_process *oj_process_parse(const char *data, size_t len, struct oj_err *err);
+void oj_process_free(struct oj_process *p);
+
 static inline void oj_config_freep(struct oj_config **cfg)
 {
     if (*cfg)
