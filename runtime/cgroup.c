@@ -686,6 +686,17 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
             if (oj_cg_check_unified_key(r->unified[i].key, err) < 0)
                 return -1;
         need_v2 |= r->n_unified > 0;
+        /* the remaining checks that need no cgroup, before creating one */
+        for (size_t i = 0; i < r->n_hugepage_limits; i++)
+            if (oj_cg_check_page_size(r->hugepage_limits[i].page_size, err) < 0)
+                return -1;
+        if (r->n_devices > 0) {
+            struct oj_device_cgroup *rules;
+            size_t n;
+            if (oj_cg_device_rules(r, &rules, &n, err) < 0)
+                return -1;
+            oj_cg_device_rules_free(rules, n);
+        }
     }
 
     for (size_t i = 0; i < cg->n; i++) {
