@@ -152,9 +152,15 @@ static bool log_has(const char *needle)
 /* v1 hierarchies of the fake hosts: directory name, super options, the
  * /proc/self/cgroup controller list */
 static const char *const v1_dirs[][2] = {
-    {"cpu,cpuacct", "cpu,cpuacct"}, {"cpuset", "cpuset"},   {"memory", "memory"},
-    {"devices", "devices"},         {"freezer", "freezer"}, {"blkio", "blkio"},
-    {"pids", "pids"},               {"hugetlb", "hugetlb"}, {"net_cls,net_prio", "net_cls,net_prio"},
+    {"cpu,cpuacct", "cpu,cpuacct"},
+    {"cpuset", "cpuset"},
+    {"memory", "memory"},
+    {"devices", "devices"},
+    {"freezer", "freezer"},
+    {"blkio", "blkio"},
+    {"pids", "pids"},
+    {"hugetlb", "hugetlb"},
+    {"net_cls,net_prio", "net_cls,net_prio"},
     {"systemd", "name=systemd"},
 };
 
@@ -515,13 +521,12 @@ static void test_v1_resources(void **state)
         fail_msg("%s", err.msg);
 
     /* cpuset: copied down from the root, then the configured value */
-    assert_string_equal(trace_of(&trace, "cpuset."),
-                        "cg/cpuset/ojrun/cpuset.cpus 0-3\n"
-                        "cg/cpuset/ojrun/cpuset.mems 0\n"
-                        "cg/cpuset/ojrun/t1/cpuset.cpus 0-3\n"
-                        "cg/cpuset/ojrun/t1/cpuset.mems 0\n"
-                        "cg/cpuset/ojrun/t1/cpuset.cpus 1\n"
-                        "cg/cpuset/ojrun/t1/cpuset.mems 0");
+    assert_string_equal(trace_of(&trace, "cpuset."), "cg/cpuset/ojrun/cpuset.cpus 0-3\n"
+                                                     "cg/cpuset/ojrun/cpuset.mems 0\n"
+                                                     "cg/cpuset/ojrun/t1/cpuset.cpus 0-3\n"
+                                                     "cg/cpuset/ojrun/t1/cpuset.mems 0\n"
+                                                     "cg/cpuset/ojrun/t1/cpuset.cpus 1\n"
+                                                     "cg/cpuset/ojrun/t1/cpuset.mems 0");
     assert_string_equal(get("cg/cpuset/ojrun/cpuset.cpus"), "0-3");
 
     /* cpu: period before quota, burst after quota, rt period before runtime */
@@ -727,9 +732,9 @@ static void test_v1_refusals(void **state)
 static void make_v2_container(const char *id, bool bfq)
 {
     static const char *const files[] = {
-        "cpu.weight",  "cpu.max",   "cpu.max.burst", "cpu.idle",    "memory.max",
-        "memory.low",  "memory.swap.max", "memory.high", "pids.max", "io.max",
-        "hugetlb.2MB.max", "cpuset.cpus", "cpuset.mems", "rdma.max", "cgroup.procs",
+        "cpu.weight",      "cpu.max",         "cpu.max.burst", "cpu.idle", "memory.max",
+        "memory.low",      "memory.swap.max", "memory.high",   "pids.max", "io.max",
+        "hugetlb.2MB.max", "cpuset.cpus",     "cpuset.mems",   "rdma.max", "cgroup.procs",
     };
     for (size_t i = 0; i < OJ_ARRAY_SIZE(files); i++)
         put("", "cg2/ojrun/%s/%s", id, files[i]);
@@ -797,7 +802,7 @@ static void test_v2_resources(void **state)
     assert_string_equal(trace_of(&trace, "/ojrun/t2/"),
                         "cg2/ojrun/t2/cpuset.cpus 0-1\n"
                         "cg2/ojrun/t2/cpuset.mems 0\n"
-                        "cg2/ojrun/t2/cpu.weight 20\n"  /* 1 + (512-2)*9999/262142 */
+                        "cg2/ojrun/t2/cpu.weight 20\n" /* 1 + (512-2)*9999/262142 */
                         "cg2/ojrun/t2/cpu.max 50000 200000\n"
                         "cg2/ojrun/t2/cpu.max.burst 1000\n"
                         "cg2/ojrun/t2/cpu.idle 0\n"
@@ -1211,7 +1216,7 @@ static void test_device_program(void **state)
     assert_int_equal(n, 6 + 8 + 2);
     assert_int_equal(p[6].code, BPF_JMP32 | BPF_JNE | BPF_K);
     assert_int_equal(p[6].imm, BPF_DEVCG_DEV_CHAR);
-    assert_int_equal(p[6].off, 7); /* to the next rule */
+    assert_int_equal(p[6].off, 7);                   /* to the next rule */
     assert_int_equal(p[8].imm, BPF_DEVCG_ACC_MKNOD); /* "rw" does not cover mknod */
     assert_int_equal(p[10].imm, 1);
     assert_int_equal(p[11].imm, 3);

@@ -288,9 +288,9 @@ static void test_limits_and_enter(void **state)
     assert_non_null(mem);
     assert_non_null(pids);
     assert_non_null(cpu);
-    assert_int_equal(read_u64(mem, host.layout == OJ_CGROUP_V2 ? "memory.max"
-                                                               : "memory.limit_in_bytes"),
-                     64 << 20);
+    assert_int_equal(
+        read_u64(mem, host.layout == OJ_CGROUP_V2 ? "memory.max" : "memory.limit_in_bytes"),
+        64 << 20);
     assert_int_equal(read_u64(pids, "pids.max"), 16);
     if (host.layout != OJ_CGROUP_V2) {
         assert_int_equal(read_u64(cpu, "cpu.cfs_quota_us"), 50000);
@@ -321,8 +321,8 @@ static void test_limits_and_enter(void **state)
         if (!d)
             continue;
         if (strcmp(c2 + 1, path) != 0)
-            fail_msg("/proc/%d/cgroup: %s:%s, expected %s", (int)g.pid, first ? first : "",
-                     c2 + 1, path);
+            fail_msg("/proc/%d/cgroup: %s:%s, expected %s", (int)g.pid, first ? first : "", c2 + 1,
+                     path);
         matched++;
     }
     free(text);
@@ -401,8 +401,8 @@ static void test_oom(void **state)
         swap_kb = p ? strtoull(p + 10, NULL, 10) : 0;
         free(meminfo);
     }
-    struct oj_resources r = {.has_memory = true,
-                             .memory = {.limit = {true, 64 << 20}, .swap = {swap_kb > 0, 64 << 20}}};
+    struct oj_resources r = {
+        .has_memory = true, .memory = {.limit = {true, 64 << 20}, .swap = {swap_kb > 0, 64 << 20}}};
     struct oj_err err;
     if (oj_cgroup_create(cg, &r, &err) < 0)
         fail_msg("%s", err.msg);
@@ -622,7 +622,8 @@ static void test_signal_paused(void **state)
     struct oj_err err;
     if (oj_cgroup_create(cg, NULL, &err) < 0)
         fail_msg("%s", err.msg);
-    volatile int *flag = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    volatile int *flag =
+        mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     assert_true(flag != MAP_FAILED);
     struct gate g = spawn(child_wait_usr1, (void *)flag);
     if (oj_cgroup_enter(cg, g.pid, &err) < 0)
