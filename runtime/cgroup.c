@@ -132,12 +132,19 @@ static int unavailable(const struct oj_cgroup *cg, enum oj_cg_ctrl c, struct oj_
     if (cg->layout == OJ_CGROUP_V2 && !ci->v2)
         return oj_fail(err, 0, "%s: not supported with cgroup v2 (no %s controller)", ci->field,
                        ci->v1);
-    for (size_t i = 0; i < cg->n; i++)
+    for (size_t i = 0; i < cg->n; i++) {
+        if (cg->dirs[i].v2 && cg->dirs[i].absent && ci->v2 &&
+            (*ci->v2 == '\0' || oj_cg_list_has(cg->dirs[i].controllers, ' ', ci->v2)))
+            return oj_fail(err, 0,
+                           "%s: the %s controller is in cgroup v2, but the container has no "
+                           "cgroup v2 directory (it could not be created)",
+                           ci->field, ci->v1);
         if (cg->dirs[i].v2)
             return oj_fail(err, 0,
                            "%s: the %s controller is not available (not mounted as cgroup v1, "
                            "not in cgroup2's controllers \"%s\")",
                            ci->field, ci->v1, cg->dirs[i].controllers);
+    }
     return oj_fail(err, 0, "%s: the %s controller is not mounted", ci->field, ci->v1);
 }
 

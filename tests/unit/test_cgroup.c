@@ -655,6 +655,38 @@ static void test_v1_memory_order_and_checks(void **state)
     sb_free(&trace);
 }
 
+static void test_v1_blkio_cfq(void **state)
+{
+    (void)state;
+    /* with CFQ's files present (kernels < 5.0) they are preferred */
+    write_mountinfo_v1(false, true);
+    make_v1_container("q");
+    put("", "cg/blkio/ojrun/q/blkio.weight");
+    put("", "cg/blkio/ojrun/q/blkio.weight_device");
+    put("", "cg/blkio/ojrun/q/blkio.leaf_weight");
+    put("", "cg/blkio/ojrun/q/blkio.leaf_weight_device");
+    struct oj_cgroup *cg = new_cg(NULL, "q");
+    struct strbuf trace = {0};
+    oj_cgroup_set_trace(cg, &trace);
+    struct oj_blkio_device wdev = {
+        .major = 8, .minor = 0, .weight = {true, 300}, .leaf_weight = {true, 200}};
+    struct oj_resources r = {.has_block_io = true,
+                             .block_io = {.weight = {true, 500},
+                                          .leaf_weight = {true, 100},
+                                          .weight_device = &wdev,
+                                          .n_weight_device = 1}};
+    struct oj_err err;
+    if (oj_cgroup_update(cg, &r, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(trace_of(&trace, NULL),
+                        "cg/blkio/ojrun/q/blkio.weight 500\n"
+                        "cg/blkio/ojrun/q/blkio.leaf_weight 100\n"
+                        "cg/blkio/ojrun/q/blkio.weight_device 8:0 300\n"
+                        "cg/blkio/ojrun/q/blkio.leaf_weight_device 8:0 200");
+    oj_cgroup_free(cg);
+    sb_free(&trace);
+}
+
 static void test_v1_cpu_quota_variants(void **state)
 {
     (void)state;
@@ -956,10 +988,12 @@ static void test_hybrid_resources(void **state)
 static void test_hybrid_optional_v2(void **state)
 {
     (void)state;
-    /* the cgroup2 mount is not writable (here: not a directory at all):
-     * a hybrid container without v2-only resources goes on without it */
-    write_mountinfo_v1(true, true);
-    put("", "cg/unified"); /* a file, so mkdir below it fails */
+    /* the container's directory cannot be made in the cgroup2 mount (here:
+     * /ojrun there is a file): a hybrid container without v2-only resources
+     * goes on without it */
+    write_mountinfo_v1(true, false);
+    put("hugetlb\n", "cg/unified/cgroup.controllers");
+    put("", "cg/unified/ojrun");
     make_v1_container("o");
     struct oj_cgroup *cg = new_cg(NULL, "o");
     struct oj_err err;
@@ -975,6 +1009,11 @@ static void test_hybrid_optional_v2(void **state)
     struct oj_cgroup *back = NULL;
     assert_int_equal(oj_cgroup_load(sb_str(&sb), &back, &err), 0);
     assert_null(oj_cgroup_dir(back, ""));
+    /* a hugetlb limit now has nowhere to go, and the error says why */
+    struct oj_hugepage_limit huge = {"2MB", 1};
+    struct oj_resources rh = {.hugepage_limits = &huge, .n_hugepage_limits = 1};
+    assert_int_equal(oj_cgroup_update(back, &rh, &err), -1);
+    assert_non_null(strstr(err.msg, "no cgroup v2 directory"));
     assert_int_equal(oj_cgroup_enter(back, 77, &err), 0);
     assert_string_equal(get("cg/pids/ojrun/o/cgroup.procs"), "77");
     oj_cgroup_free(back);
@@ -1250,6 +1289,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_paths_mount_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v1_resources, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v1_memory_order_and_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v1_blkio_cfq, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v1_cpu_quota_variants, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v1_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_resources, setup, teardown),
