@@ -2,9 +2,9 @@
 /*
  * A container's cgroup: its directory in each hierarchy, creation with the
  * resources of linux.resources (config-linux.md "Control groups"), joining,
- * update, removal and the state-file form.  Freezing, listing and killing
- * are in cgroup_procs.c, statistics in cgroup_stats.c, the per-version
- * translation of resources in cgroup_v1.c and cgroup_v2.c.
+ * update and removal.  Freezing, listing and killing are in cgroup_procs.c,
+ * statistics in cgroup_stats.c, the per-version translation of resources
+ * in cgroup_v1.c and cgroup_v2.c, the state-file form in cgroup_state.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,134 +23,6 @@
 #include "cleanup.h"
 #include "log.h"
 #include "util.h"
-
-/* ---------------------------------------------------------------------- */
-/* control files                                                           */
-
-int oj_cg_write(struct oj_cgroup *cg, const char *dir, const char *file, struct oj_err *err,
-                const char *fmt, ...)
-{
-    _cleanup_free_ char *value = NULL;
-    _cleanup_free_ char *path = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vasprintf(&value, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        value = NULL;
-        return oj_fail(err, ENOMEM, "write %s/%s", dir, file);
-    }
-    if (asprintf(&path, "%s/%s", dir, file) < 0) {
-        path = NULL;
-        return oj_fail(err, ENOMEM, "write %s/%s", dir, file);
-    }
-    oj_debug("cgroup: write \"%s\" to %s", value, path);
-    if (cg && cg->trace)
-        sb_printf(cg->trace, "%s %s\n", path, value);
-    /* One write(2) carries the whole value: cgroupfs parses each write
-     * separately, so no stdio buffering and no O_TRUNC games. */
-    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return oj_fail(err, errno, "write %.200s to %s", value, path);
-    ssize_t w;
-    do
-        w = write(fd, value, (size_t)n);
-    while (w < 0 && errno == EINTR);
-    if (w < 0)
-        return oj_fail(err, errno, "write %.200s to %s", value, path);
-    if (w != n)
-        return oj_fail(err, EIO, "write %.200s to %s: short write", value, path);
-    return 0;
-}
-
-int oj_cg_read(const char *dir, const char *file, char **out, struct oj_err *err)
-{
-    _cleanup_free_ char *path = NULL;
-    if (asprintf(&path, "%s/%s", dir, file) < 0) {
-        path = NULL;
-        return oj_fail(err, ENOMEM, "read %s/%s", dir, file);
-    }
-    return oj_read_file(path, 4 << 20, out, NULL, err);
-}
-
-int oj_cg_read_u64(const char *dir, const char *file, uint64_t *out, struct oj_err *err)
-{
-    _cleanup_free_ char *text = NULL;
-    if (oj_cg_read(dir, file, &text, err) < 0)
-        return -1;
-    text[strcspn(text, "\n")] = '\0';
-    if (strcmp(text, "max") == 0) {
-        *out = OJ_CGROUP_UNLIMITED;
-        return 0;
-    }
-    int64_t v;
-    if (oj_parse_u64(text, out) == 0)
-        return 0;
-    if (oj_parse_i64(text, &v) == 0 && v == -1) { /* v1 "unlimited" quota etc. */
-        *out = OJ_CGROUP_UNLIMITED;
-        return 0;
-    }
-    return oj_fail(err, 0, "read %s/%s: not a number: \"%.40s\"", dir, file, text);
-}
-
-bool oj_cg_exists(const char *dir, const char *file)
-{
-    char path[PATH_MAX];
-    if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
-        return false;
-    return access(path, F_OK) == 0;
-}
-
-int oj_cg_kv(const char *text, const char *key, uint64_t *out)
-{
-    size_t klen = strlen(key);
-    for (const char *p = text; p && *p;) {
-        const char *eol = strchr(p, '\n');
-        if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
-            char num[32];
-            const char *v = p + klen + 1;
-            size_t len = eol ? (size_t)(eol - v) : strlen(v);
-            if (len == 0 || len >= sizeof(num))
-                return -1;
-            memcpy(num, v, len);
-            num[len] = '\0';
-            return oj_parse_u64(num, out);
-        }
-        p = eol ? eol + 1 : NULL;
-    }
-    return -1;
-}
-
-int oj_cg_kv_all(const char *text, struct oj_cgroup_kv **kv, size_t *n, struct oj_err *err)
-{
-    for (const char *p = text; p && *p;) {
-        const char *eol = strchr(p, '\n');
-        size_t len = eol ? (size_t)(eol - p) : strlen(p);
-        const char *sp = memchr(p, ' ', len);
-        if (sp && sp > p) {
-            char num[32];
-            size_t vlen = len - (size_t)(sp + 1 - p);
-            uint64_t v;
-            if (vlen > 0 && vlen < sizeof(num)) {
-                memcpy(num, sp + 1, vlen);
-                num[vlen] = '\0';
-                if (oj_parse_u64(num, &v) == 0) {
-                    struct oj_cgroup_kv *nk = realloc(*kv, (*n + 1) * sizeof(**kv));
-                    if (!nk)
-                        return oj_fail(err, ENOMEM, "parse cgroup statistics");
-                    *kv = nk;
-                    nk[*n].key = strndup(p, (size_t)(sp - p));
-                    nk[*n].value = v;
-                    if (!nk[*n].key)
-                        return oj_fail(err, ENOMEM, "parse cgroup statistics");
-                    (*n)++;
-                }
-            }
-        }
-        p = eol ? eol + 1 : NULL;
-    }
-    return 0;
-}
 
 /* ---------------------------------------------------------------------- */
 /* controllers and where they live                                         */
@@ -178,8 +50,8 @@ static const struct ctrl_info ctrl_info[OJ_CG_CTRL_COUNT] = {
 /* The v2 controllers a pure v2 container gets enabled, whether or not a
  * resource needs them: they provide the accounting (memory.peak, cpu.stat
  * user/system, pids.current) that stats reads. */
-static const char *const v2_all[] = {"cpuset", "cpu", "io", "memory", "pids", "hugetlb", "rdma",
-                                     "misc"};
+static const char *const v2_all[] = {"cpuset", "cpu",     "io",   "memory",
+                                     "pids",   "hugetlb", "rdma", "misc"};
 
 struct oj_cg_dir *oj_cg_v1_dir(const struct oj_cgroup *cg, const char *name)
 {
@@ -203,7 +75,8 @@ static bool wanted(enum oj_cg_ctrl c, const struct oj_resources *r)
     const struct oj_cpu *cpu = &r->cpu;
     const struct oj_blkio *b = &r->block_io;
     switch (c) {
-    case OJ_CG_CPUSET: return cpu->cpus || cpu->mems;
+    case OJ_CG_CPUSET:
+        return cpu->cpus || cpu->mems;
     case OJ_CG_CPU:
         return cpu->shares.set || cpu->quota.set || cpu->period.set || cpu->burst.set ||
                cpu->realtime_runtime.set || cpu->realtime_period.set || cpu->idle.set;
@@ -211,16 +84,24 @@ static bool wanted(enum oj_cg_ctrl c, const struct oj_resources *r)
         return m->limit.set || m->reservation.set || m->swap.set || m->kernel.set ||
                m->kernel_tcp.set || m->swappiness.set || m->disable_oom_killer.set ||
                m->use_hierarchy.set;
-    case OJ_CG_PIDS: return r->has_pids;
+    case OJ_CG_PIDS:
+        return r->has_pids;
     case OJ_CG_BLKIO:
-        return b->weight.set || b->leaf_weight.set || b->n_weight_device || b->n_throttle_read_bps ||
-               b->n_throttle_write_bps || b->n_throttle_read_iops || b->n_throttle_write_iops;
-    case OJ_CG_HUGETLB: return r->n_hugepage_limits > 0;
-    case OJ_CG_NET_CLS: return r->net_class_id.set;
-    case OJ_CG_NET_PRIO: return r->n_net_priorities > 0;
-    case OJ_CG_RDMA: return r->n_rdma > 0;
-    case OJ_CG_DEVICES: return r->n_devices > 0;
-    case OJ_CG_CTRL_COUNT: break;
+        return b->weight.set || b->leaf_weight.set || b->n_weight_device ||
+               b->n_throttle_read_bps || b->n_throttle_write_bps || b->n_throttle_read_iops ||
+               b->n_throttle_write_iops;
+    case OJ_CG_HUGETLB:
+        return r->n_hugepage_limits > 0;
+    case OJ_CG_NET_CLS:
+        return r->net_class_id.set;
+    case OJ_CG_NET_PRIO:
+        return r->n_net_priorities > 0;
+    case OJ_CG_RDMA:
+        return r->n_rdma > 0;
+    case OJ_CG_DEVICES:
+        return r->n_devices > 0;
+    case OJ_CG_CTRL_COUNT:
+        break;
     }
     return false;
 }
@@ -251,12 +132,19 @@ static int unavailable(const struct oj_cgroup *cg, enum oj_cg_ctrl c, struct oj_
     if (cg->layout == OJ_CGROUP_V2 && !ci->v2)
         return oj_fail(err, 0, "%s: not supported with cgroup v2 (no %s controller)", ci->field,
                        ci->v1);
-    for (size_t i = 0; i < cg->n; i++)
+    for (size_t i = 0; i < cg->n; i++) {
+        if (cg->dirs[i].v2 && cg->dirs[i].absent && ci->v2 &&
+            (*ci->v2 == '\0' || oj_cg_list_has(cg->dirs[i].controllers, ' ', ci->v2)))
+            return oj_fail(err, 0,
+                           "%s: the %s controller is in cgroup v2, but the container has no "
+                           "cgroup v2 directory (it could not be created)",
+                           ci->field, ci->v1);
         if (cg->dirs[i].v2)
             return oj_fail(err, 0,
                            "%s: the %s controller is not available (not mounted as cgroup v1, "
                            "not in cgroup2's controllers \"%s\")",
                            ci->field, ci->v1, cg->dirs[i].controllers);
+    }
     return oj_fail(err, 0, "%s: the %s controller is not mounted", ci->field, ci->v1);
 }
 
@@ -277,8 +165,7 @@ static int normalize(const char *in, char **out, struct oj_err *err)
     for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
         if (strcmp(t, ".") == 0 || strcmp(t, "..") == 0) {
             sb_free(&sb);
-            return oj_fail(err, EINVAL, "cgroupsPath \"%s\": \".\" and \"..\" are not allowed",
-                           in);
+            return oj_fail(err, EINVAL, "cgroupsPath \"%s\": \".\" and \"..\" are not allowed", in);
         }
         sb_printf(&sb, "/%s", t);
     }
@@ -329,8 +216,8 @@ void oj_cgroup_free(struct oj_cgroup *cg)
     free(cg);
 }
 
-static int dir_init(struct oj_cg_dir *d, bool v2, const char *controllers, const char *mount,
-                    const char *rel, unsigned owned, struct oj_err *err)
+int oj_cg_dir_init(struct oj_cg_dir *d, bool v2, const char *controllers, const char *mount,
+                   const char *rel, unsigned owned, struct oj_err *err)
 {
     d->v2 = v2;
     d->owned = owned;
@@ -383,7 +270,7 @@ int oj_cgroup_new(const struct oj_cgroup_host *h, const char *cgroups_path, cons
             return oj_fail(err, ENOMEM, "cgroup path");
         }
         cg->n++;
-        if (dir_init(&cg->dirs[i], e->v2, e->controllers, e->mount, rel, 0, err) < 0) {
+        if (oj_cg_dir_init(&cg->dirs[i], e->v2, e->controllers, e->mount, rel, 0, err) < 0) {
             oj_cgroup_free(cg);
             return -1;
         }
@@ -621,7 +508,7 @@ static int apply_resources(struct oj_cgroup *cg, const struct oj_resources *r, b
     /* cpuset first: it must be right before anything joins; devices last,
      * as in runc, so a deny-all cannot break the writes before it. */
     static const enum oj_cg_ctrl order[] = {
-        OJ_CG_CPUSET, OJ_CG_CPU,     OJ_CG_MEMORY,   OJ_CG_PIDS, OJ_CG_BLKIO,
+        OJ_CG_CPUSET,  OJ_CG_CPU,     OJ_CG_MEMORY,   OJ_CG_PIDS, OJ_CG_BLKIO,
         OJ_CG_HUGETLB, OJ_CG_NET_CLS, OJ_CG_NET_PRIO, OJ_CG_RDMA, OJ_CG_DEVICES,
     };
     for (size_t i = 0; i < OJ_ARRAY_SIZE(order); i++) {
@@ -643,8 +530,9 @@ static int apply_resources(struct oj_cgroup *cg, const struct oj_resources *r, b
                            "cgroup v1 hierarchies");
         struct oj_cg_dir *d = oj_cg_v2_dir(cg);
         if (!d)
-            return oj_fail(err, 0, "linux.resources.unified: the container has no cgroup v2 "
-                                   "directory");
+            return oj_fail(err, 0,
+                           "linux.resources.unified: the container has no cgroup v2 "
+                           "directory");
         if (oj_cg_v2_unified(cg, d->path, r, err) < 0)
             return -1;
     }
@@ -686,6 +574,17 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
             if (oj_cg_check_unified_key(r->unified[i].key, err) < 0)
                 return -1;
         need_v2 |= r->n_unified > 0;
+        /* the remaining checks that need no cgroup, before creating one */
+        for (size_t i = 0; i < r->n_hugepage_limits; i++)
+            if (oj_cg_check_page_size(r->hugepage_limits[i].page_size, err) < 0)
+                return -1;
+        if (r->n_devices > 0) {
+            struct oj_device_cgroup *rules;
+            size_t n;
+            if (oj_cg_device_rules(r, &rules, &n, err) < 0)
+                return -1;
+            oj_cg_device_rules_free(rules, n);
+        }
     }
 
     for (size_t i = 0; i < cg->n; i++) {
@@ -813,7 +712,8 @@ int oj_cgroup_destroy(struct oj_cgroup *cg, struct oj_err *err)
             continue;
         /* EBUSY: tasks that were killed may still be exiting */
         int r = 0;
-        for (long waited = 0, step = 1; waited < 2000; waited += step, step = step < 50 ? step * 2 : 50) {
+        for (long waited = 0, step = 1; waited < 2000;
+             waited += step, step = step < 50 ? step * 2 : 50) {
             r = rm_tree(d->path, 0);
             if (r != -EBUSY)
                 break;
@@ -831,98 +731,4 @@ int oj_cgroup_destroy(struct oj_cgroup *cg, struct oj_err *err)
         cg->v2_fd = -1;
     }
     return rc;
-}
-
-/* ---------------------------------------------------------------------- */
-/* state file                                                              */
-
-/* Format, one hierarchy per line, tab separated:
- *   ojrun-cgroup 1 <layout>
- *   <v1|v2> <controllers> <mount> <path below mount> <owned> <absent>
- * Controllers are "-" when empty.  Paths cannot hold tabs or newlines
- * (refused by oj_cgroup_new and the host detection). */
-int oj_cgroup_save(const struct oj_cgroup *cg, struct strbuf *out, struct oj_err *err)
-{
-    sb_printf(out, "ojrun-cgroup\t1\t%s\n", oj_cgroup_layout_name(cg->layout));
-    for (size_t i = 0; i < cg->n; i++) {
-        const struct oj_cg_dir *d = &cg->dirs[i];
-        sb_printf(out, "%s\t%s\t%s\t%s\t%u\t%d\n", d->v2 ? "v2" : "v1",
-                  *d->controllers ? d->controllers : "-", d->mount, d->rel, d->owned,
-                  d->absent ? 1 : 0);
-    }
-    if (out->oom)
-        return oj_fail(err, ENOMEM, "save cgroup state");
-    return 0;
-}
-
-static int split_tabs(char *line, char **f, int max)
-{
-    int n = 0;
-    for (char *p = line; n < max;) {
-        f[n++] = p;
-        char *t = strchr(p, '\t');
-        if (!t)
-            break;
-        *t = '\0';
-        p = t + 1;
-    }
-    return n;
-}
-
-int oj_cgroup_load(const char *text, struct oj_cgroup **out, struct oj_err *err)
-{
-    _cleanup_free_ char *copy = strdup(text);
-    if (!copy)
-        return oj_fail(err, ENOMEM, "load cgroup state");
-    struct oj_cgroup *cg = calloc(1, sizeof(*cg));
-    if (!cg)
-        return oj_fail(err, ENOMEM, "load cgroup state");
-    cg->v2_fd = -1;
-    char *save = NULL;
-    int lineno = 0;
-    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *f[7];
-        int nf = split_tabs(line, f, 7);
-        lineno++;
-        if (lineno == 1) {
-            if (nf != 3 || strcmp(f[0], "ojrun-cgroup") != 0 || strcmp(f[1], "1") != 0)
-                goto bad;
-            if (strcmp(f[2], "v1") == 0)
-                cg->layout = OJ_CGROUP_V1;
-            else if (strcmp(f[2], "v2") == 0)
-                cg->layout = OJ_CGROUP_V2;
-            else if (strcmp(f[2], "hybrid") == 0)
-                cg->layout = OJ_CGROUP_HYBRID;
-            else
-                goto bad;
-            continue;
-        }
-        uint64_t owned;
-        if (nf != 6 || (strcmp(f[0], "v1") != 0 && strcmp(f[0], "v2") != 0) || f[2][0] != '/' ||
-            f[3][0] != '/' || oj_parse_u64(f[4], &owned) < 0 || owned > 4096 ||
-            (strcmp(f[5], "0") != 0 && strcmp(f[5], "1") != 0) || strstr(f[3], "/../") ||
-            (strlen(f[3]) >= 3 && strcmp(f[3] + strlen(f[3]) - 3, "/..") == 0))
-            goto bad;
-        struct oj_cg_dir *nd = realloc(cg->dirs, (cg->n + 1) * sizeof(*nd));
-        if (!nd) {
-            oj_cgroup_free(cg);
-            return oj_fail(err, ENOMEM, "load cgroup state");
-        }
-        cg->dirs = nd;
-        memset(&nd[cg->n], 0, sizeof(*nd));
-        cg->n++;
-        if (dir_init(&nd[cg->n - 1], f[0][1] == '2', strcmp(f[1], "-") == 0 ? "" : f[1], f[2],
-                     f[3], (unsigned)owned, err) < 0) {
-            oj_cgroup_free(cg);
-            return -1;
-        }
-        nd[cg->n - 1].absent = f[5][0] == '1';
-    }
-    if (lineno < 2)
-        goto bad;
-    *out = cg;
-    return 0;
-bad:
-    oj_cgroup_free(cg);
-    return oj_fail(err, EINVAL, "load cgroup state: malformed line %d", lineno);
 }

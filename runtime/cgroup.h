@@ -64,7 +64,7 @@ struct oj_cgroup_hierarchy {
     char *mount_root;  /* the cgroup mounted there (mountinfo field 4), usually "/" */
     char *controllers; /* v1: as in /proc/self/cgroup, "cpu,cpuacct" or "name=systemd";
                         * v2: the root's cgroup.controllers, space separated ("" if none) */
-    char *self;        /* this process's cgroup in the hierarchy (/proc/self/cgroup), "/" if unknown */
+    char *self;        /* our own cgroup there (/proc/self/cgroup), "/" if unknown */
 };
 
 struct oj_cgroup_host {
@@ -177,7 +177,7 @@ struct oj_cgroup_stats {
          * same meaning); on v2 memory.swap.* plus the memory values. */
         bool has_swap;
         uint64_t swap_usage, swap_max_usage, swap_limit, swap_failcnt;
-        uint64_t oom_kill; /* processes killed by the OOM killer */
+        uint64_t oom_kill;         /* processes killed by the OOM killer */
         struct oj_cgroup_kv *stat; /* memory.stat as is */
         size_t n_stat;
     } memory;

@@ -23,10 +23,11 @@
 
 static const struct {
     int64_t major, minor; /* minor -1: any */
+    const char *name;
 } default_devices[] = {
-    {1, 3}, /* null */    {1, 5}, /* zero */   {1, 7}, /* full */ {1, 8}, /* random */
-    {1, 9}, /* urandom */ {5, 0}, /* tty */    {5, 1}, /* console */
-    {5, 2}, /* ptmx */    {136, -1}, /* pts */
+    {1, 3, "/dev/null"},    {1, 5, "/dev/zero"},    {1, 7, "/dev/full"},
+    {1, 8, "/dev/random"},  {1, 9, "/dev/urandom"}, {5, 0, "/dev/tty"},
+    {5, 1, "/dev/console"}, {5, 2, "/dev/ptmx"},    {136, -1, "/dev/pts/N"},
 };
 
 void oj_cg_device_rules_free(struct oj_device_cgroup *rules, size_t n)

@@ -52,13 +52,13 @@ static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off,
 }
 
 /* the few instruction forms we need */
-#define LDX_W(dst, src, off)     insn(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
-#define ALU32_K(op, dst, imm)    insn(BPF_ALU | (op) | BPF_K, dst, 0, 0, imm)
-#define MOV32_R(dst, src)        insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0)
-#define MOV64_K(dst, imm)        insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm)
+#define LDX_W(dst, src, off)  insn(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
+#define ALU32_K(op, dst, imm) insn(BPF_ALU | (op) | BPF_K, dst, 0, 0, imm)
+#define MOV32_R(dst, src)     insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0)
+#define MOV64_K(dst, imm)     insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm)
 /* 32-bit compare (BPF_JMP32, 5.1+): majors/minors are u32, imm is s32 */
-#define JNE32_K(dst, imm, off)   insn(BPF_JMP32 | BPF_JNE | BPF_K, dst, 0, off, imm)
-#define EXIT()                   insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define JNE32_K(dst, imm, off) insn(BPF_JMP32 | BPF_JNE | BPF_K, dst, 0, off, imm)
+#define EXIT()                 insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 enum { R0, R1, R2, R3, R4, R5 };
 

@@ -2,14 +2,15 @@
 /*
  * Which cgroup layout does the host use, and where is everything mounted?
  *
- * Two files answer it (proc(5), cgroups(7)):
- *   /proc/self/mountinfo  "36 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory"
- *                         gives each hierarchy's mount point, the cgroup mounted
- *                         there (field 4) and, in the super options, the v1
- *                         controllers bound to it;
- *   /proc/self/cgroup     "4:memory:/a/b" (v1) and "0::/a/b" (v2) gives this
- *                         process's own cgroup per hierarchy, the base of a
- *                         relative cgroupsPath.
+ * Two files answer it (proc(5), cgroups(7)).  /proc/self/mountinfo:
+ *
+ *     36 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+ *
+ * gives each hierarchy's mount point, the cgroup mounted there (field 4)
+ * and, in the super options, the v1 controllers bound to it.
+ * /proc/self/cgroup ("4:memory:/a/b" for v1, "0::/a/b" for v2) gives this
+ * process's own cgroup in each hierarchy, the base of a relative
+ * cgroupsPath.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@
  * most of them; perf_event is joined only so that `perf -G` can follow the
  * container, as runc does. */
 static const char *const known_v1[] = {
-    "cpuset", "cpu",     "cpuacct", "memory",  "devices",    "freezer", "blkio",
+    "cpuset", "cpu",     "cpuacct", "memory",   "devices",    "freezer", "blkio",
     "pids",   "hugetlb", "net_cls", "net_prio", "perf_event", "rdma",
 };
 
@@ -38,9 +39,12 @@ static const char *const known_v1[] = {
 const char *oj_cgroup_layout_name(enum oj_cgroup_layout layout)
 {
     switch (layout) {
-    case OJ_CGROUP_V1: return "v1";
-    case OJ_CGROUP_V2: return "v2";
-    case OJ_CGROUP_HYBRID: return "hybrid";
+    case OJ_CGROUP_V1:
+        return "v1";
+    case OJ_CGROUP_V2:
+        return "v2";
+    case OJ_CGROUP_HYBRID:
+        return "hybrid";
     }
     return "?";
 }
@@ -176,8 +180,8 @@ static bool uses_v1_hierarchy(const char *controllers)
     return false;
 }
 
-static int add_hierarchy(struct oj_cgroup_host *h, struct candidate *cand, bool v2,
-                         const char *dev, const char *root, const char *mnt, const char *super,
+static int add_hierarchy(struct oj_cgroup_host *h, struct candidate *cand, bool v2, const char *dev,
+                         const char *root, const char *mnt, const char *super,
                          const char *controllers, struct oj_err *err)
 {
     /* A second mount of a hierarchy we have (same device): keep the one

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared internals of the cgroup module (cgroup_host.c, cgroup.c,
- * cgroup_v1.c, cgroup_v2.c, cgroup_devices.c, cgroup_devices_bpf.c).  Not for
- * other modules: use cgroup.h.
+ * cgroup_files.c, cgroup_state.c, cgroup_procs.c, cgroup_stats.c,
+ * cgroup_v1.c, cgroup_v2.c, cgroup_devices.c, cgroup_devices_bpf.c).  Not
+ * for other modules: use cgroup.h.
  */
 #ifndef OJRUN_CGROUP_INTERNAL_H
 #define OJRUN_CGROUP_INTERNAL_H
@@ -54,12 +55,16 @@ bool oj_cg_list_has(const char *list, char sep, const char *name);
 
 /* --- lookups (cgroup.c) --- */
 
+/* Fill a directory entry (strings copied; path = mount + rel). */
+int oj_cg_dir_init(struct oj_cg_dir *d, bool v2, const char *controllers, const char *mount,
+                   const char *rel, unsigned owned, struct oj_err *err);
+
 /* The v1 directory whose hierarchy carries controller `name`, or NULL. */
 struct oj_cg_dir *oj_cg_v1_dir(const struct oj_cgroup *cg, const char *name);
 /* The cgroup2 directory (not absent), or NULL. */
 struct oj_cg_dir *oj_cg_v2_dir(const struct oj_cgroup *cg);
 
-/* --- control files (cgroup.c) --- */
+/* --- control files (cgroup_files.c) --- */
 
 /* Write the formatted value to <dir>/<file> in one write(2).  Errors read
  * "write <value> to <dir>/<file>: <strerror>". */

@@ -124,8 +124,7 @@ int oj_cgroup_freeze(struct oj_cgroup *cg, bool frozen, struct oj_err *err)
         return oj_fail(err, ETIMEDOUT, "freeze %s: not frozen after %d ms", d->path,
                        FREEZE_TIMEOUT_MS);
     }
-    return oj_fail(err, ETIMEDOUT, "thaw %s: still frozen after %d ms", d->path,
-                   FREEZE_TIMEOUT_MS);
+    return oj_fail(err, ETIMEDOUT, "thaw %s: still frozen after %d ms", d->path, FREEZE_TIMEOUT_MS);
 }
 
 static int append_pid(pid_t **pids, size_t *n, size_t *cap, pid_t pid)

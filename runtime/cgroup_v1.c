@@ -33,8 +33,7 @@ static int v1_cpuset(struct oj_cgroup *cg, const char *dir, const struct oj_cpu 
     return 0;
 }
 
-static int v1_cpu(struct oj_cgroup *cg, const char *dir, const struct oj_cpu *c,
-                  struct oj_err *err)
+static int v1_cpu(struct oj_cgroup *cg, const char *dir, const struct oj_cpu *c, struct oj_err *err)
 {
     if (c->shares.set && c->shares.v != 0 &&
         oj_cg_write(cg, dir, "cpu.shares", err, "%" PRIu64, c->shares.v) < 0)
@@ -152,22 +151,22 @@ static int v1_memory(struct oj_cgroup *cg, const char *dir, const struct oj_memo
         oj_cg_write(cg, dir, "memory.memsw.limit_in_bytes", err, "%" PRId64, swap.v) < 0)
         return -1;
 
-    if (m->reservation.set && oj_cg_write(cg, dir, "memory.soft_limit_in_bytes", err,
-                                          "%" PRId64, m->reservation.v) < 0)
+    if (m->reservation.set &&
+        oj_cg_write(cg, dir, "memory.soft_limit_in_bytes", err, "%" PRId64, m->reservation.v) < 0)
         return -1;
-    if (m->kernel_tcp.set && oj_cg_write(cg, dir, "memory.kmem.tcp.limit_in_bytes", err,
-                                         "%" PRId64, m->kernel_tcp.v) < 0)
+    if (m->kernel_tcp.set && oj_cg_write(cg, dir, "memory.kmem.tcp.limit_in_bytes", err, "%" PRId64,
+                                         m->kernel_tcp.v) < 0)
         return -1;
     if (m->swappiness.set &&
         oj_cg_write(cg, dir, "memory.swappiness", err, "%" PRIu64, m->swappiness.v) < 0)
         return -1;
     /* memory.oom_control: 1 disables the OOM killer (tasks then wait for
      * memory instead of being killed) */
-    if (m->disable_oom_killer.set && oj_cg_write(cg, dir, "memory.oom_control", err, "%d",
-                                                 m->disable_oom_killer.v ? 1 : 0) < 0)
+    if (m->disable_oom_killer.set &&
+        oj_cg_write(cg, dir, "memory.oom_control", err, "%d", m->disable_oom_killer.v ? 1 : 0) < 0)
         return -1;
-    if (m->use_hierarchy.set && oj_cg_write(cg, dir, "memory.use_hierarchy", err, "%d",
-                                            m->use_hierarchy.v ? 1 : 0) < 0)
+    if (m->use_hierarchy.set &&
+        oj_cg_write(cg, dir, "memory.use_hierarchy", err, "%d", m->use_hierarchy.v ? 1 : 0) < 0)
         return -1;
     return 0;
 }
@@ -295,8 +294,8 @@ static int v1_net_prio(struct oj_cgroup *cg, const char *dir, const struct oj_re
         if (!p->name || !*p->name || strpbrk(p->name, " \t\n/"))
             return oj_fail(err, EINVAL,
                            "linux.resources.network.priorities[%zu]: bad interface name", i);
-        if (oj_cg_write(cg, dir, "net_prio.ifpriomap", err, "%s %" PRIu32, p->name,
-                        p->priority) < 0)
+        if (oj_cg_write(cg, dir, "net_prio.ifpriomap", err, "%s %" PRIu32, p->name, p->priority) <
+            0)
             return -1;
     }
     return 0;
@@ -348,21 +347,30 @@ int oj_cg_v1_apply(struct oj_cgroup *cg, enum oj_cg_ctrl c, const char *dir,
                    const struct oj_resources *r, bool update, struct oj_err *err)
 {
     switch (c) {
-    case OJ_CG_CPUSET: return v1_cpuset(cg, dir, &r->cpu, err);
-    case OJ_CG_CPU: return v1_cpu(cg, dir, &r->cpu, err);
-    case OJ_CG_MEMORY: return v1_memory(cg, dir, &r->memory, update, err);
+    case OJ_CG_CPUSET:
+        return v1_cpuset(cg, dir, &r->cpu, err);
+    case OJ_CG_CPU:
+        return v1_cpu(cg, dir, &r->cpu, err);
+    case OJ_CG_MEMORY:
+        return v1_memory(cg, dir, &r->memory, update, err);
     case OJ_CG_PIDS:
         if (r->pids_limit <= 0)
             return oj_cg_write(cg, dir, "pids.max", err, "max");
         return oj_cg_write(cg, dir, "pids.max", err, "%" PRId64, r->pids_limit);
-    case OJ_CG_BLKIO: return v1_blkio(cg, dir, &r->block_io, err);
-    case OJ_CG_HUGETLB: return v1_hugetlb(cg, dir, r, err);
+    case OJ_CG_BLKIO:
+        return v1_blkio(cg, dir, &r->block_io, err);
+    case OJ_CG_HUGETLB:
+        return v1_hugetlb(cg, dir, r, err);
     case OJ_CG_NET_CLS:
         return oj_cg_write(cg, dir, "net_cls.classid", err, "%" PRIu64, r->net_class_id.v);
-    case OJ_CG_NET_PRIO: return v1_net_prio(cg, dir, r, err);
-    case OJ_CG_RDMA: return oj_cg_rdma(cg, dir, r, err);
-    case OJ_CG_DEVICES: return v1_devices(cg, dir, r, err);
-    case OJ_CG_CTRL_COUNT: break;
+    case OJ_CG_NET_PRIO:
+        return v1_net_prio(cg, dir, r, err);
+    case OJ_CG_RDMA:
+        return oj_cg_rdma(cg, dir, r, err);
+    case OJ_CG_DEVICES:
+        return v1_devices(cg, dir, r, err);
+    case OJ_CG_CTRL_COUNT:
+        break;
     }
     return oj_fail(err, EINVAL, "cgroup v1: unknown controller %d", (int)c);
 }

@@ -236,8 +236,8 @@ static int v2_io(struct oj_cgroup *cg, const char *dir, const struct oj_blkio *b
                     i);
         if (!d->weight.set)
             continue;
-        if (oj_cg_write(cg, dir, wfile, err, "%" PRId64 ":%" PRId64 " %" PRIu64, d->major,
-                        d->minor, bfq ? d->weight.v : oj_cg_blkio_to_io_weight(d->weight.v)) < 0)
+        if (oj_cg_write(cg, dir, wfile, err, "%" PRId64 ":%" PRId64 " %" PRIu64, d->major, d->minor,
+                        bfq ? d->weight.v : oj_cg_blkio_to_io_weight(d->weight.v)) < 0)
             return -1;
     }
     if (v2_io_max(cg, dir, "rbps", b->throttle_read_bps, b->n_throttle_read_bps, err) < 0 ||
@@ -278,20 +278,28 @@ int oj_cg_v2_apply(struct oj_cgroup *cg, enum oj_cg_ctrl c, const char *dir,
                    const struct oj_resources *r, bool update, struct oj_err *err)
 {
     switch (c) {
-    case OJ_CG_CPUSET: return v2_cpuset(cg, dir, &r->cpu, err);
-    case OJ_CG_CPU: return v2_cpu(cg, dir, &r->cpu, update, err);
-    case OJ_CG_MEMORY: return v2_memory(cg, dir, &r->memory, update, err);
+    case OJ_CG_CPUSET:
+        return v2_cpuset(cg, dir, &r->cpu, err);
+    case OJ_CG_CPU:
+        return v2_cpu(cg, dir, &r->cpu, update, err);
+    case OJ_CG_MEMORY:
+        return v2_memory(cg, dir, &r->memory, update, err);
     case OJ_CG_PIDS:
         if (r->pids_limit <= 0)
             return oj_cg_write(cg, dir, "pids.max", err, "max");
         return oj_cg_write(cg, dir, "pids.max", err, "%" PRId64, r->pids_limit);
-    case OJ_CG_BLKIO: return v2_io(cg, dir, &r->block_io, err);
-    case OJ_CG_HUGETLB: return v2_hugetlb(cg, dir, r, err);
-    case OJ_CG_RDMA: return oj_cg_rdma(cg, dir, r, err);
-    case OJ_CG_DEVICES: return v2_devices(dir, r, err);
+    case OJ_CG_BLKIO:
+        return v2_io(cg, dir, &r->block_io, err);
+    case OJ_CG_HUGETLB:
+        return v2_hugetlb(cg, dir, r, err);
+    case OJ_CG_RDMA:
+        return oj_cg_rdma(cg, dir, r, err);
+    case OJ_CG_DEVICES:
+        return v2_devices(dir, r, err);
     case OJ_CG_NET_CLS:
     case OJ_CG_NET_PRIO:
-    case OJ_CG_CTRL_COUNT: break;
+    case OJ_CG_CTRL_COUNT:
+        break;
     }
     return oj_fail(err, EOPNOTSUPP, "cgroup v2: no interface for controller %d", (int)c);
 }
@@ -361,7 +369,7 @@ int oj_cg_v2_stats_cpu(const char *dir, struct oj_cgroup_stats *st, struct oj_er
 static uint64_t sat_add(uint64_t a, uint64_t b)
 {
     return a == OJ_CGROUP_UNLIMITED || b == OJ_CGROUP_UNLIMITED || a + b < a ? OJ_CGROUP_UNLIMITED
-                                                                              : a + b;
+                                                                             : a + b;
 }
 
 int oj_cg_v2_stats_memory(const char *dir, struct oj_cgroup_stats *st, struct oj_err *err)
