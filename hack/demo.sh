@@ -14,7 +14,12 @@ work=$(mktemp -d /tmp/ojrun-demo.XXXXXX)
 root=$work/state
 trap 'for id in $("$OJRUN" --root "$root" list -q 2>/dev/null); do "$OJRUN" --root "$root" delete --force "$id" >/dev/null 2>&1; done; rm -rf "$work"' EXIT
 
+# The container's root user is host uid 100000 (a user namespace): it must
+# be able to reach the bundle, and the mount points must exist already
+# because it cannot create them in a root-owned image (as with runc).
+chmod 755 "$work"
 bash hack/mk-busybox-rootfs.sh "$work/rootfs" >/dev/null
+mkdir -p "$work/rootfs/box" && touch "$work/rootfs/box/main.sh"
 problem=hack/demo/aplusb
 
 make_bundle() { # DIR SUBMISSION

@@ -1,3 +1,4 @@
 # expect: RE
 read a b
-kill -SEGV $$
+# a child that dies of SIGSEGV, like a C program dereferencing NULL
+sh -c 'kill -SEGV $$'

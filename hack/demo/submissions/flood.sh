@@ -1,2 +1,3 @@
 # expect: OLE
-while :; do echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; done
+# writes without end: RLIMIT_FSIZE on the redirected stdout stops it
+yes 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
