@@ -407,10 +407,11 @@ HOOK
 @test "same bundle under runc: the same hostname, uid and capabilities" {
     command -v runc >/dev/null || skip "runc not installed"
     cfg_args sh -c 'hostname; id -u; grep -E "^Cap(Eff|Bnd|Prm)" /proc/self/status'
-    run ojrun run -b "$BUNDLE" c1
+    run --separate-stderr ojrun run -b "$BUNDLE" c1
     [ "$status" -eq 0 ]
     ours=$output
-    run runc --root "$BATS_TEST_TMPDIR/runc" run -b "$BUNDLE" r1
+    # a unique id: runc's default cgroup is /<id>, shared by the whole host
+    run --separate-stderr runc --root "$BATS_TEST_TMPDIR/runc" run -b "$BUNDLE" "ojrun-cmp-$$-$RANDOM"
     [ "$status" -eq 0 ]
     [ "$ours" = "$output" ]
 }
