@@ -269,7 +269,7 @@ static int mount_fs(const struct oj_rootfs_opts *o, int rootfd, const struct oj_
     if (check_proc_destination(what, dst, dstfd, is_proc, err) < 0)
         return -1;
 
-    if (strcmp(m->type, "cgroup") == 0)
+    if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
         return oj_rootfs_mount_cgroup(o, rootfd, m, mo, dstfd, dst, err);
 
     unsigned long flags = mo->flags;

@@ -226,7 +226,8 @@ struct run {
     enum mode mode;
     bool no_pivot;
     const char *debug_log; /* enable --debug, stderr to this file */
-    const char *cgroup;    /* join this cgroup v1 pids directory first */
+    const char *cgroups[2]; /* join these cgroup directories first */
+    bool cgroupns;          /* then unshare a cgroup namespace (PLAIN only) */
 };
 
 struct result {
@@ -293,15 +294,15 @@ static void run_container(const struct spec *s, const struct run *rn, inside_fn 
             struct oj_log_opts lo = {.debug = true};
             oj_log_init(&lo);
         }
-        if (rn->cgroup) {
+        for (size_t i = 0; i < OJ_ARRAY_SIZE(rn->cgroups) && rn->cgroups[i]; i++) {
             char procs[PATH_MAX], me[16];
-            snprintf(procs, sizeof(procs), "%s/cgroup.procs", rn->cgroup);
+            snprintf(procs, sizeof(procs), "%s/cgroup.procs", rn->cgroups[i]);
             int n = snprintf(me, sizeof(me), "%d", (int)getpid());
             if (oj_write_file(procs, me, (size_t)n, NULL) < 0)
                 _exit(92);
         }
         if (rn->mode == PLAIN) {
-            if (unshare(CLONE_NEWNS) < 0)
+            if (unshare(CLONE_NEWNS | (rn->cgroupns ? CLONE_NEWCGROUP : 0)) < 0)
                 _exit(93);
             do_container(s, rn, fn, arg);
         }
@@ -714,6 +715,10 @@ static void inside_binds(void *arg)
     /* file bind onto a missing destination: an empty file was created */
     check(read_small("/etc/judge/input", buf, sizeof(buf)) == 10 && !strcmp(buf, "judge data"),
           "/etc/judge/input reads \"%s\"", buf);
+    f = vfs_flags("/again");
+    check((f & ST_RDONLY) && (f & ST_NOSUID) && create_errno("/again") == EROFS,
+          "/again after remount,ro,nosuid: flags %#lx", f);
+    check(!userns || (f & ST_NOATIME), "/again lost the locked noatime: %#lx", f);
     /* relative source: relative to the bundle */
     check(read_small("/rel/input.txt", buf, sizeof(buf)) == 10, "relative bind source");
 }
@@ -729,6 +734,10 @@ static void spec_binds(struct spec *s)
     spec_mount(s, "/work", "none", rw, "bind,rw");
     spec_mount(s, "/etc/judge/input", NULL, input, "bind,ro");
     spec_mount(s, "/rel", "bind", "data", "ro"); /* bundle = g.dir */
+    /* "remount": an existing bind changed in place (classic MS_REMOUNT,
+     * which must carry the flags the user namespace locked) */
+    spec_mount(s, "/again", "bind", g.data, "rbind");
+    spec_mount(s, "/again", "bind", g.data, "bind,remount,ro,nosuid");
 }
 
 static void run_binds(enum mode mode)
@@ -1117,9 +1126,8 @@ static void inside_cgroup(void *arg)
     check(fs_type("/sys/fs/cgroup/unified") == CGROUP2_SUPER_MAGIC, "unified is not cgroup2");
 }
 
-static void test_cgroup_v1(void **state)
+static void run_cgroup_v1(bool cgroupns)
 {
-    (void)state;
     struct statfs sf;
     assert_int_equal(statfs("/sys/fs/cgroup", &sf), 0);
     if (sf.f_type == CGROUP2_SUPER_MAGIC)
@@ -1132,12 +1140,72 @@ static void test_cgroup_v1(void **state)
     spec_init(&s);
     spec_defaults(&s);
     spec_mount(&s, "/sys/fs/cgroup", "cgroup", "cgroup", "nosuid,noexec,nodev,relatime,ro");
-    struct run rn = {.mode = PLAIN, .cgroup = dir};
+    struct oj_namespace ns = {.type = OJ_NS_CGROUP};
+    if (cgroupns) {
+        s.cfg.linux_.namespaces = &ns;
+        s.cfg.linux_.n_namespaces = 1;
+    }
+    struct run rn = {.mode = PLAIN, .cgroups = {dir}, .cgroupns = cgroupns};
     struct result r;
     run_container(&s, &rn, inside_cgroup, name, &r);
     int rm = rmdir(dir);
     expect_ok(&r);
     assert_int_equal(rm, 0);
+}
+
+/* no cgroup namespace: binds of the container's cgroup directories */
+static void test_cgroup_v1(void **state)
+{
+    (void)state;
+    run_cgroup_v1(false);
+}
+
+/* a new cgroup namespace: fresh v1 mounts, rooted at the container's cgroup */
+static void test_cgroup_v1_cgroupns(void **state)
+{
+    (void)state;
+    run_cgroup_v1(true);
+}
+
+static void inside_cgroup2(void *arg)
+{
+    (void)arg;
+    char buf[256];
+    check(fs_type("/cg2") == CGROUP2_SUPER_MAGIC, "/cg2 is not cgroup2");
+    check(exists("/cg2/cgroup.controllers"), "/cg2/cgroup.controllers missing");
+    /* our own directory: only we (PID 1 here) and our parent outside the
+     * PID namespace (shown as 0) are in it -- not the host's processes */
+    check(read_small("/cg2/cgroup.procs", buf, sizeof(buf)) > 0 &&
+              (strcmp(buf, "0\n1\n") == 0 || strcmp(buf, "1\n0\n") == 0),
+          "/cg2/cgroup.procs is \"%s\", want 0 and 1", buf);
+    check(is_ro("/cg2"), "/cg2 is not read-only");
+}
+
+/* cgroup2 in a user namespace without a cgroup namespace: the kernel
+ * refuses a cgroup2 mount, the container's directory is bound instead */
+static void test_cgroup2_userns_fallback(void **state)
+{
+    (void)state;
+    const char *unified = "/sys/fs/cgroup/unified";
+    struct statfs sf;
+    if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
+        unified = "/sys/fs/cgroup";
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s/ojrun-rootfs-test-%d", unified, (int)getpid());
+    assert_int_equal(mkdir(dir, 0755), 0);
+    struct spec s;
+    spec_init(&s);
+    spec_defaults(&s);
+    spec_mount(&s, "/cg2", "cgroup2", "cgroup2", "nosuid,noexec,nodev,ro");
+    struct run rn = {.mode = USERNS, .cgroups = {dir}};
+    struct result r;
+    run_container(&s, &rn, inside_cgroup2, NULL, &r);
+    int rm = rmdir(dir);
+    expect_ok(&r);
+    assert_int_equal(rm, 0);
+    char p[PATH_MAX];
+    snprintf(p, sizeof(p), "%s/cg2", g.rootfs_un);
+    rmdir(p);
 }
 
 int main(void)
@@ -1164,6 +1232,8 @@ int main(void)
         cmocka_unit_test(test_errors_name_the_mount),
         cmocka_unit_test(test_propagation),
         cmocka_unit_test(test_cgroup_v1),
+        cmocka_unit_test(test_cgroup_v1_cgroupns),
+        cmocka_unit_test(test_cgroup2_userns_fallback),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
