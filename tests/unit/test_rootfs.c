@@ -1214,6 +1214,16 @@ int main(void)
         fprintf(stderr, "test_rootfs: needs root (real mounts and namespaces)\n");
         return 1;
     }
+    /* "The host" of these tests is a mount namespace of our own in which
+     * every mount is shared.  Each container namespace forked from it starts
+     * as its peer, so whatever prepare() failed to make private would
+     * propagate back here and show in run_container()'s before/after
+     * comparison of mountinfo; and mounts made meanwhile by other programs
+     * on the machine cannot disturb that comparison. */
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) < 0) {
+        perror("test_rootfs: set up the test mount namespace");
+        return 1;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pivot_hides_host),
         cmocka_unit_test(test_pivot_hides_host_userns),
