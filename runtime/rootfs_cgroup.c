@@ -62,8 +62,8 @@ static bool new_cgroupns(const struct oj_config *cfg)
  * among the mount's superblock options ("rw,cpu" or "rw,name=systemd").
  * Returns the path and, in `ctrls`, the controllers (NULL if not found).
  */
-static const char *own_cgroup(char *proc_cgroup, const struct oj_mountinfo_entry *e,
-                              char *ctrls, size_t size)
+static const char *own_cgroup(char *proc_cgroup, const struct oj_mountinfo_entry *e, char *ctrls,
+                              size_t size)
 {
     bool v2 = strcmp(e->fstype, "cgroup2") == 0;
     char *save = NULL;
@@ -93,16 +93,15 @@ static const char *own_cgroup(char *proc_cgroup, const struct oj_mountinfo_entry
 }
 
 /* Host directory of the container's cgroup in hierarchy `e`. */
-static int own_cgroup_dir(const struct oj_mountinfo_entry *e, char *dir, size_t size,
-                          char *ctrls, size_t csize, struct oj_err *err)
+static int own_cgroup_dir(const struct oj_mountinfo_entry *e, char *dir, size_t size, char *ctrls,
+                          size_t csize, struct oj_err *err)
 {
     _cleanup_free_ char *text = NULL;
     if (oj_read_file("/proc/self/cgroup", 1 << 20, &text, NULL, err) < 0)
         return -1;
     const char *path = own_cgroup(text, e, ctrls, csize);
     if (!path)
-        return oj_fail(err, ENOENT, "cgroup hierarchy %s: not in /proc/self/cgroup",
-                       e->mountpoint);
+        return oj_fail(err, ENOENT, "cgroup hierarchy %s: not in /proc/self/cgroup", e->mountpoint);
     /* The mount may show a subtree (root field): make the path relative. */
     const char *rel = path;
     if (strcmp(e->root, "/") != 0) {

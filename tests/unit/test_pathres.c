@@ -111,8 +111,7 @@ static void check_both(struct fixture *f, const char *path, const char *expect)
     if (a < 0)
         fail_msg("openat2 %s: %s", path, err.msg);
     assert_same(a, &want);
-    _cleanup_close_ int b =
-        oj_path_walk_in_root(f->rootfd, path, OJ_PATH_NOCREATE, 0, false, &err);
+    _cleanup_close_ int b = oj_path_walk_in_root(f->rootfd, path, OJ_PATH_NOCREATE, 0, false, &err);
     if (b < 0)
         fail_msg("walk %s: %s", path, err.msg);
     assert_same(b, &want);
@@ -172,7 +171,8 @@ static void test_nofollow_last(void **state)
     assert_same(a, &want);
     assert_int_equal(fstat(a, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
-    _cleanup_close_ int b = oj_path_walk_in_root(f->rootfd, "/abs", OJ_PATH_NOCREATE, 0, true, &err);
+    _cleanup_close_ int b =
+        oj_path_walk_in_root(f->rootfd, "/abs", OJ_PATH_NOCREATE, 0, true, &err);
     assert_same(b, &want);
 }
 
@@ -291,8 +291,7 @@ static int fallback_checks(struct fixture *f)
         fails++;
     if (fd >= 0)
         close(fd);
-    if (oj_path_open_in_root(f->rootfd, "/evil/passwd", O_PATH, &err) != -1 ||
-        err.code != ENOENT)
+    if (oj_path_open_in_root(f->rootfd, "/evil/passwd", O_PATH, &err) != -1 || err.code != ENOENT)
         fails++;
     return fails;
 }
@@ -321,12 +320,18 @@ static void test_clean(void **state)
     (void)state;
     char out[64];
     static const char *cases[][2] = {
-        {"/", "/"},           {"", "/"},
-        {"/a/b", "/a/b"},     {"a/b/", "/a/b"},
-        {"//a//./b/", "/a/b"}, {"/a/../../b", "/b"},
-        {"/../../etc", "/etc"}, {"/etc/../../x", "/x"},
-        {"/a/b/..", "/a"},    {"/a/..", "/"},
-        {"..", "/"},          {"/dev/./pts/../null", "/dev/null"},
+        {"/", "/"},
+        {"", "/"},
+        {"/a/b", "/a/b"},
+        {"a/b/", "/a/b"},
+        {"//a//./b/", "/a/b"},
+        {"/a/../../b", "/b"},
+        {"/../../etc", "/etc"},
+        {"/etc/../../x", "/x"},
+        {"/a/b/..", "/a"},
+        {"/a/..", "/"},
+        {"..", "/"},
+        {"/dev/./pts/../null", "/dev/null"},
     };
     for (size_t i = 0; i < OJ_ARRAY_SIZE(cases); i++) {
         assert_int_equal(oj_path_clean(cases[i][0], out, sizeof(out)), 0);
