@@ -317,7 +317,9 @@ static int mount_one(const struct oj_rootfs_opts *o, int rootfd, size_t i, struc
     char what[PATH_MAX + 64];
     snprintf(what, sizeof(what), "mount %s on %s", m->source ? m->source : (m->type ?: "none"),
              m->destination);
-    /* The spec (1.1+) reads a relative destination relative to "/". */
+    /* The spec (1.1+) reads a relative destination relative to "/".  ".."
+     * is collapsed lexically first, as runc's filepath.Join does; what is
+     * left is resolved inside the rootfs (symlinks included) by pathres. */
     char dst[PATH_MAX];
     if (oj_path_clean(m->destination, dst, sizeof(dst)) < 0)
         return oj_fail(err, ENAMETOOLONG, "%s", what);
@@ -337,7 +339,8 @@ static int mount_one(const struct oj_rootfs_opts *o, int rootfd, size_t i, struc
     if (oj_log_debug_enabled()) {
         char fl[256];
         oj_mount_flags_str(mo.flags, fl, sizeof(fl));
-        oj_debug("mounts[%zu]: %s (resolved %s) type %s flags %s data \"%s\"", i, what, dst,
+        oj_debug("mounts[%zu]: %s%s%s type %s flags %s data \"%s\"", i, what,
+                 strcmp(dst, m->destination) ? " = " : "", strcmp(dst, m->destination) ? dst : "",
                  bind ? "bind" : (m->type ?: "-"), fl, mo.data ?: "");
     }
     int r = bind ? mount_bind(o, rootfd, m, &mo, dst, what, err)
