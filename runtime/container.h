@@ -65,6 +65,7 @@ struct oj_container {
     bool join_paths;     /* some namespace is joined by path */
     bool new_userns;
     bool new_timens;
+    bool new_cgroupns;   /* unshare()d by the init once it is in its cgroup */
     struct oj_cgroup *cg;
     struct oj_bpf *seccomp; /* compiled filter, NULL without linux.seccomp */
     int seccomp_agent_fd;   /* connected linux.seccomp.listenerPath (NOTIFY), or -1 */

@@ -89,6 +89,13 @@ static int check_config(struct oj_container *c, struct oj_err *err)
             c->new_timens = true; /* unshare()d by the init, see init.c */
             continue;
         }
+        if (ns->type == OJ_NS_CGROUP) {
+            /* A cgroup namespace is rooted at the cgroup its creator is in:
+             * the init unshares it after we have moved it into the
+             * container's cgroup, so the container sees that cgroup as "/". */
+            c->new_cgroupns = true;
+            continue;
+        }
         c->clone_flags |= oj_ns_clone_flag(ns->type);
         if (ns->type == OJ_NS_USER)
             c->new_userns = true;

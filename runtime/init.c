@@ -229,6 +229,12 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     c->pid = m.code;
     if (c->new_userns && become_userns_root(cfg, err) < 0)
         return -1;
+    /* Now that we are in the container's cgroup: a cgroup namespace created
+     * here shows it as "/" (cgroup_namespaces(7)).  runc does the same
+     * unshare late; created by clone() it would be rooted at ojrun's own
+     * cgroup. */
+    if (c->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+        return oj_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
     if (c->new_timens && setup_timens(cfg, err) < 0)
         return -1;
 

@@ -147,6 +147,16 @@ state_of() {
     [ "${lines[2]}" != "$(readlink /proc/$pid/ns/uts)" ]
 }
 
+@test "cgroup namespace: the container sees its own cgroup as /" {
+    cfg_args cat /proc/self/cgroup
+    run ojrun run -b "$BUNDLE" c1
+    [ "$status" -eq 0 ]
+    echo "$output"
+    # every hierarchy shows the root, none shows the host's path
+    ! grep -v ':/$' <<<"$output"
+    ! grep -q ojrun <<<"$output"
+}
+
 @test "pid namespace: the process is PID 1 and sees only its own processes" {
     cfg_args sh -c 'echo $$; ls /proc | grep -c "^[0-9]"'
     run ojrun run -b "$BUNDLE" c1
