@@ -306,26 +306,45 @@ state_of() {
     assert_no_leftovers c2
 }
 
-@test "hooks run in order with the state on stdin" {
+@test "hooks run in order, in the right namespaces, with the state on stdin" {
     log=$BATS_TEST_TMPDIR/hooks.log
+    mkdir -p "$BATS_TEST_TMPDIR/in"
     cat >"$BATS_TEST_TMPDIR/hook.sh" <<HOOK
 #!/bin/sh
 state=\$(cat)
-echo "\$1 \$(echo "\$state" | jq -r '.id + " " + .status')" >> $log
+echo "\$1 \$(echo "\$state" | jq -r '.id + " " + .status + " " + (.pid|tostring)') \$(readlink /proc/self/ns/mnt)" >> $log
 HOOK
     chmod +x "$BATS_TEST_TMPDIR/hook.sh"
+    # startContainer runs inside the container: its path resolves there
+    cat >"$BUNDLE/rootfs/hook-in.sh" <<'HOOK'
+#!/bin/sh
+echo "startContainer $(cat | grep -c '"status":"running"') $(readlink /proc/self/ns/mnt)" >> /hooklog/in.log
+HOOK
+    chmod +x "$BUNDLE/rootfs/hook-in.sh"
     h=$BATS_TEST_TMPDIR/hook.sh
-    cfg '.hooks = {"createRuntime":[{"path":$h,"args":["hook","createRuntime"]}],
-                  "poststart":[{"path":$h,"args":["hook","poststart"]}],
-                  "poststop":[{"path":$h,"args":["hook","poststop"]}]}' --arg h "$h"
-    cfg_args sleep 100
+    cfg '.mounts += [{"destination":"/hooklog","type":"bind","source":$d,"options":["rbind"]}]
+         | .hooks = {"prestart":[{"path":$h,"args":["hook","prestart"]}],
+                     "createRuntime":[{"path":$h,"args":["hook","createRuntime"]}],
+                     "createContainer":[{"path":$h,"args":["hook","createContainer"]}],
+                     "startContainer":[{"path":"/hook-in.sh"}],
+                     "poststart":[{"path":$h,"args":["hook","poststart"]}],
+                     "poststop":[{"path":$h,"args":["hook","poststop"]}]}' --arg h "$h" --arg d "$BATS_TEST_TMPDIR/in"
+    cfg_args sh -c 'readlink /proc/self/ns/mnt > /hooklog/ns; sleep 100'
     ojrun create -b "$BUNDLE" c1
+    pid=$(ojrun state c1 | jq .pid)
     ojrun start c1
+    for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/in/ns" ] && break; sleep 0.02; done
     ojrun delete --force c1
+    host_mnt=$(readlink /proc/self/ns/mnt)
+    ctr_mnt=$(cat "$BATS_TEST_TMPDIR/in/ns")
     run cat "$log"
-    [ "${lines[0]}" = "createRuntime c1 creating" ]
-    [ "${lines[1]}" = "poststart c1 running" ]
-    [ "${lines[2]}" = "poststop c1 stopped" ]
+    echo "$output"
+    [ "${lines[0]}" = "prestart c1 creating $pid $host_mnt" ]
+    [ "${lines[1]}" = "createRuntime c1 creating $pid $host_mnt" ]
+    [ "${lines[2]}" = "createContainer c1 creating $pid $ctr_mnt" ]
+    [ "${lines[3]}" = "poststart c1 running $pid $host_mnt" ]
+    [ "${lines[4]}" = "poststop c1 stopped 0 $host_mnt" ]
+    [ "$(cat "$BATS_TEST_TMPDIR/in/in.log")" = "startContainer 1 $ctr_mnt" ]
 }
 
 @test "a failing createRuntime hook fails create and leaves nothing behind" {
