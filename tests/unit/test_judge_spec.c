@@ -62,6 +62,23 @@ static void scratch_make(struct scratch *s)
     assert_int_equal(mkdir(s->box, 0755), 0);
 }
 
+/* cmocka fixtures: the teardown runs even when the test fails, so no
+ * scratch directory is left behind. */
+static int scratch_setup(void **state)
+{
+    static struct scratch s;
+    scratch_make(&s);
+    *state = &s;
+    return 0;
+}
+
+static int scratch_teardown(void **state)
+{
+    struct scratch *s = *state;
+    rm_rf(s->dir);
+    return 0;
+}
+
 static yajl_val get(yajl_val v, const char **path)
 {
     yajl_val r = yajl_tree_get(v, path, yajl_t_any);
@@ -484,8 +501,7 @@ static void check_seccomp(yajl_val v, const struct oj_judge_lang *lang, enum oj_
 
 static void test_every_template(void **state)
 {
-    struct scratch s;
-    scratch_make(&s);
+    struct scratch s = *(struct scratch *)*state;
     for (size_t i = 0; i < oj_judge_n_langs; i++) {
         const struct oj_judge_lang *lang = &oj_judge_langs[i];
         for (int ph = 0; ph < OJ_JUDGE_N_PHASES; ph++) {
@@ -507,7 +523,6 @@ static void test_every_template(void **state)
             yajl_tree_free(v);
         }
     }
-    rm_rf(s.dir);
 }
 
 /* The languages that need them get their extras, the others do not. */
@@ -544,8 +559,7 @@ static void test_language_specifics(void **state)
     assert_false(oj_judge_lang_find("javascript")->phase[OJ_JUDGE_COMPILE].processes);
 
     /* the JVM's heap follows the memory limit */
-    struct scratch s;
-    scratch_make(&s);
+    struct scratch s = *(struct scratch *)*state;
     struct oj_judge_limits l = java->phase[OJ_JUDGE_RUN].limits;
     l.memory = 100ULL << 20;
     yajl_val v = gen(java, OJ_JUDGE_RUN, &l, &s);
@@ -556,14 +570,12 @@ static void test_language_specifics(void **state)
     assert_true(str_array_has(get_arr(v, PATH("process", "env")), "GOMEMLIMIT=75MiB"));
     assert_true(str_array_has(get_arr(v, PATH("process", "env")), "GOCACHE=/tmp/gocache"));
     yajl_tree_free(v);
-    rm_rf(s.dir);
 }
 
 /* Explicit limits end up in the resources, the rlimits and the annotations. */
 static void test_custom_limits(void **state)
 {
-    struct scratch s;
-    scratch_make(&s);
+    struct scratch s = *(struct scratch *)*state;
     const struct oj_judge_lang *cpp = oj_judge_lang_find("cpp");
     struct oj_judge_limits l = {
         .cpu_ms = 2001, .wall_ms = 5000, .memory = 64ULL << 20, .pids = 7, .output_bytes = 12345};
@@ -573,15 +585,13 @@ static void test_custom_limits(void **state)
     assert_int_equal(rlimit_of(v, "RLIMIT_CPU"), capped(RLIMIT_CPU, 4));
     assert_string_equal(get_str(v, PATH("annotations", "org.ojrun.limit.output-bytes")), "12345");
     yajl_tree_free(v);
-    rm_rf(s.dir);
 }
 
 /* A hard limit is never raised above the one we have (EPERM on a host
  * without CAP_SYS_RESOURCE): lower ours in a child and look. */
 static void test_rlimit_cap(void **state)
 {
-    struct scratch s;
-    scratch_make(&s);
+    struct scratch s = *(struct scratch *)*state;
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -616,7 +626,6 @@ static void test_rlimit_cap(void **state)
     assert_int_equal(waitpid(pid, &st, 0), pid);
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 0);
-    rm_rf(s.dir);
 }
 
 /* --- rootfs ------------------------------------------------------------------ */
@@ -646,8 +655,7 @@ static void check_link(const char *rootfs, const char *name)
 
 static void test_rootfs(void **state)
 {
-    struct scratch s;
-    scratch_make(&s);
+    struct scratch s = *(struct scratch *)*state;
     const struct oj_judge_lang *java = oj_judge_lang_find("java");
     struct oj_judge_opts o = {.lang = java,
                               .phase = OJ_JUDGE_COMPILE,
@@ -729,15 +737,13 @@ static void test_rootfs(void **state)
         assert_int_equal(oj_judge_make_rootfs(&o, &err), -1);
         assert_non_null(strstr(err.msg, "/rootfs/bin: exists and is not a symlink"));
     }
-    rm_rf(s.dir);
 }
 
 /* Nothing is followed through a symlink: a rootfs/etc pointing elsewhere
  * must not get a passwd written through it. */
 static void test_rootfs_no_follow(void **state)
 {
-    struct scratch s;
-    scratch_make(&s);
+    struct scratch s = *(struct scratch *)*state;
     char elsewhere[PATH_MAX], p[PATH_MAX];
     snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", s.dir);
     assert_int_equal(mkdir(elsewhere, 0755), 0);
@@ -767,7 +773,6 @@ static void test_rootfs_no_follow(void **state)
     assert_int_equal(symlink(elsewhere, p), 0);
     assert_int_equal(oj_judge_make_rootfs(&o, &err), -1);
     assert_non_null(strstr(err.msg, "Not a directory"));
-    rm_rf(s.dir);
 }
 
 /* --- the whole command ---------------------------------------------------------- */
@@ -788,8 +793,7 @@ static yajl_val load_config(const char *bundle)
 
 static void test_write_bundle(void **state)
 {
-    struct scratch s;
-    scratch_make(&s);
+    struct scratch s = *(struct scratch *)*state;
     char msg[2048], path[PATH_MAX];
     struct oj_err err = {0};
 
@@ -865,13 +869,11 @@ static void test_write_bundle(void **state)
              "root (host uid 100000) cannot reach the bundle\n",
              s.dir);
     assert_string_equal(msg, want);
-    rm_rf(s.dir);
 }
 
 static void test_write_bundle_errors(void **state)
 {
-    struct scratch s;
-    scratch_make(&s);
+    struct scratch s = *(struct scratch *)*state;
     char msg[2048], file[PATH_MAX], rootfs[PATH_MAX], config[PATH_MAX], want[PATH_MAX + 128];
     struct oj_err err = {0};
     snprintf(file, sizeof(file), "%s/file", s.dir);
@@ -916,7 +918,6 @@ static void test_write_bundle_errors(void **state)
         assert_int_equal(access(rootfs, F_OK), -1);
         assert_int_equal(access(config, F_OK), -1);
     }
-    rm_rf(s.dir);
 }
 
 int main(void)
@@ -925,14 +926,14 @@ int main(void)
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_set_limit),
         cmocka_unit_test(test_expand),
-        cmocka_unit_test(test_every_template),
-        cmocka_unit_test(test_language_specifics),
-        cmocka_unit_test(test_custom_limits),
-        cmocka_unit_test(test_rlimit_cap),
-        cmocka_unit_test(test_rootfs),
-        cmocka_unit_test(test_rootfs_no_follow),
-        cmocka_unit_test(test_write_bundle),
-        cmocka_unit_test(test_write_bundle_errors),
+        cmocka_unit_test_setup_teardown(test_every_template, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_language_specifics, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_custom_limits, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_rlimit_cap, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_rootfs, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_rootfs_no_follow, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_write_bundle, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_write_bundle_errors, scratch_setup, scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
