@@ -199,7 +199,7 @@ assert_ab() {
 fork denied: Operation not permitted" ]
 }
 
-@test "seccomp, run phase: namespaces, mount, ptrace, io_uring, personality, fork denied; threads work" {
+@test "seccomp, run phase: namespaces, mount, ptrace, io_uring, fork... denied; threads work" {
     build_probe
     bundle c run
     args /box/main seccomp
@@ -376,11 +376,14 @@ size 1000" ]
     [ "$stderr" = "ojrun: spec: --phase needs --judge (see 'ojrun spec --help')" ]
     run --separate-stderr "$OJRUN" spec --judge c --phase run --box "$BOX" --rootless
     [ "$status" -eq 1 ]
-    [ "$stderr" = "ojrun: spec: --rootless and --judge cannot be combined (see 'ojrun spec --help')" ]
+    [ "$stderr" = "ojrun: spec: --rootless and --judge cannot be combined "\
+"(see 'ojrun spec --help')" ]
     run --separate-stderr "$OJRUN" spec --judge fortran --phase run --box "$BOX" --bundle "$WORK"
     [ "$status" -eq 1 ]
-    [ "$stderr" = 'ojrun: spec: --judge: unknown language "fortran" (known: c, cpp, go, java, javascript, python)' ]
-    run --separate-stderr "$OJRUN" spec --judge c --phase run --box "$BOX" --bundle "$WORK" --memory -5
+    [ "$stderr" = 'ojrun: spec: --judge: unknown language "fortran" (known: c, cpp, go, java, '\
+'javascript, python)' ]
+    run --separate-stderr "$OJRUN" spec --judge c --phase run --box "$BOX" --bundle "$WORK" \
+        --memory -5
     [ "$status" -eq 1 ]
     [ "$stderr" = 'ojrun: spec: --memory: "-5": not a non-negative integer' ]
     # nothing was written by the failures
@@ -399,22 +402,35 @@ size 1000" ]
 }
 
 @test "spec --judge: every language and phase, checked with jq" {
+    local checks=(
+        '.ociVersion == "1.2.0" and .root == {"path": "rootfs", "readonly": true}'
+        '[.linux.namespaces[].type] | sort == ["cgroup", "ipc", "mount", "network", "pid",
+                                               "user", "uts"]'
+        '.process.user == {"uid": 1000, "gid": 1000} and .process.noNewPrivileges'
+        '[.process.capabilities[]] | length == 5 and all(length == 0)'
+        '.annotations["org.ojrun.limit.cpu-ms"] == "2000"'
+        '.linux.resources.pids.limit == 32'
+        '.linux.resources.memory.limit == .linux.resources.memory.swap'
+        '(.process.rlimits[] | select(.type == "RLIMIT_CPU") | .hard) == 3'
+        '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO" and .linux.seccomp.defaultErrnoRet == 1'
+        '[.linux.seccomp.syscalls[0].names[]
+          | select(IN("mount", "umount2", "unshare", "setns", "ptrace", "bpf", "keyctl",
+                      "perf_event_open", "io_uring_setup", "kexec_load", "reboot", "init_module",
+                      "userfaultfd", "open_by_handle_at", "personality", "clone", "clone3"))]
+         == []'
+        '.mounts[] | select(.destination == "/usr") | .options | index("ro")'
+    )
+    local lang phase check d
     for lang in c cpp python java go javascript; do
         for phase in compile run; do
             bundle "$lang" "$phase" --cpu-ms 2000 --pids 32
-            c=$BUNDLE/config.json
-            assert_jq '.ociVersion == "1.2.0" and .root == {"path": "rootfs", "readonly": true}' "$c"
-            assert_jq '[.linux.namespaces[].type] | sort == ["cgroup","ipc","mount","network","pid","user","uts"]' "$c"
-            assert_jq '.process.user == {"uid": 1000, "gid": 1000} and .process.noNewPrivileges' "$c"
-            assert_jq '[.process.capabilities[]] | length == 5 and all(length == 0)' "$c"
-            assert_jq '.annotations["org.ojrun.limit.cpu-ms"] == "2000" and .annotations["org.ojrun.judge.lang"] == "'"$lang"'" and .annotations["org.ojrun.judge.phase"] == "'"$phase"'"' "$c"
-            assert_jq '.linux.resources.pids.limit == 32 and .linux.resources.memory.limit == .linux.resources.memory.swap' "$c"
-            assert_jq '(.process.rlimits[] | select(.type == "RLIMIT_CPU") | .hard) == 3' "$c"
-            assert_jq '.linux.seccomp.defaultAction == "SCMP_ACT_ERRNO" and .linux.seccomp.defaultErrnoRet == 1' "$c"
-            assert_jq '[.linux.seccomp.syscalls[0].names[] | select(IN("mount","umount2","unshare","setns","ptrace","bpf","keyctl","perf_event_open","io_uring_setup","kexec_load","reboot","init_module","userfaultfd","open_by_handle_at","personality","clone","clone3"))] == []' "$c"
-            assert_jq '(.mounts[] | select(.destination == "/usr") | .options) | index("ro")' "$c"
+            for check in "${checks[@]}"; do
+                assert_jq "$check" "$BUNDLE/config.json"
+            done
+            assert_jq ".annotations[\"org.ojrun.judge.lang\"] == \"$lang\"" "$BUNDLE/config.json"
+            assert_jq ".annotations[\"org.ojrun.judge.phase\"] == \"$phase\"" "$BUNDLE/config.json"
             # every mount point exists in the rootfs, which has the merged-/usr links
-            for d in $(jq -r '.mounts[].destination' "$c"); do
+            for d in $(jq -r '.mounts[].destination' "$BUNDLE/config.json"); do
                 [ -e "$BUNDLE/rootfs$d" ] || { echo "no mount point $d" >&2; false; }
             done
             [ "$(readlink "$BUNDLE/rootfs/bin")" = "$(readlink /bin)" ]
