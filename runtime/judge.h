@@ -171,6 +171,12 @@ void oj_judge_mounts_free(struct oj_judge_mount *m, size_t n);
  * nothing is followed through a symlink. */
 int oj_judge_make_rootfs(const struct oj_judge_opts *o, struct oj_err *err);
 
+/* Check that the phase's command exists on the host when it lives in /usr
+ * (the container's /usr is the host's): "java template needs
+ * /usr/bin/javac: No such file or directory". */
+int oj_judge_check_tools(const struct oj_judge_lang *lang, enum oj_judge_phase phase,
+                         struct oj_err *err);
+
 /* Print warnings (oj_warn) about host permissions that would make the
  * bundle fail under the user namespace: a bundle path not searchable by
  * the mapped root, a compile-phase box the program cannot write. */

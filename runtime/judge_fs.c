@@ -137,8 +137,7 @@ int oj_judge_mounts(const struct oj_judge_opts *o, struct oj_judge_mount **out, 
         goto fail;
     for (const char *const *e = o->lang->etc; *e; e++) {
         if (stat(*e, &st) < 0) {
-            oj_fail(err, errno, "%s: %s (is the %s toolchain installed?)", o->lang->name, *e,
-                    o->lang->name);
+            oj_fail(err, errno, "%s template needs %s", o->lang->name, *e);
             goto fail;
         }
         if (add_mount(&l, *e, "bind", *e, !S_ISDIR(st.st_mode), err, RO_BIND, "noexec", NULL) < 0)
@@ -156,8 +155,8 @@ int oj_judge_mounts(const struct oj_judge_opts *o, struct oj_judge_mount **out, 
     }
 
     /* Scratch space.  tmpfs pages are charged to the container's memory
-     * cgroup, and size= bounds them below the memory limit; noexec keeps
-     * /box the only place a program can execute from. */
+     * cgroup, so they also count against the memory limit; noexec: outside
+     * /usr, only the run phase's read-only /box holds programs. */
     char size[48];
     snprintf(size, sizeof(size), "size=%llu", (unsigned long long)p->tmpfs_bytes);
     if (add_mount(&l, "/tmp", "tmpfs", "tmpfs", false, err, "nosuid", "nodev", "noexec",
@@ -170,6 +169,18 @@ int oj_judge_mounts(const struct oj_judge_opts *o, struct oj_judge_mount **out, 
 fail:
     oj_judge_mounts_free(l.m, l.n);
     return -1;
+}
+
+int oj_judge_check_tools(const struct oj_judge_lang *lang, enum oj_judge_phase phase,
+                         struct oj_err *err)
+{
+    /* The container's /usr is the host's: a command there must exist
+     * here, or the container would start and fail with a less helpful
+     * "exec: no such file". */
+    const char *cmd = lang->phase[phase].args[0];
+    if (strncmp(cmd, "/usr/", 5) == 0 && access(cmd, X_OK) < 0)
+        return oj_fail(err, errno, "%s template needs %s", lang->name, cmd);
+    return 0;
 }
 
 /* --- rootfs -------------------------------------------------------------- */

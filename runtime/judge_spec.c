@@ -452,6 +452,8 @@ int oj_judge_write_bundle(const struct oj_judge_request *r, struct oj_err *err)
     }
     if (oj_judge_phase_parse(r->phase, &o.phase, err) < 0)
         return -1;
+    if (oj_judge_check_tools(o.lang, o.phase, err) < 0)
+        return -1;
     o.limits = o.lang->phase[o.phase].limits;
     const struct {
         const char *name, *value;

@@ -775,6 +775,37 @@ static void test_rootfs_no_follow(void **state)
     assert_non_null(strstr(err.msg, "Not a directory"));
 }
 
+/* A template whose toolchain is missing is refused with its name. */
+static void test_missing_toolchain(void **state)
+{
+    struct oj_judge_lang fake = *oj_judge_lang_find("c");
+    static const char *const args[] = {"/usr/bin/ojrun-test-no-such-compiler", NULL};
+    struct oj_err err = {0};
+    assert_int_equal(oj_judge_check_tools(&fake, OJ_JUDGE_COMPILE, &err), 0);
+    fake.name = "fake";
+    fake.phase[OJ_JUDGE_COMPILE].args = args;
+    assert_int_equal(oj_judge_check_tools(&fake, OJ_JUDGE_COMPILE, &err), -1);
+    assert_string_equal(err.msg, "fake template needs /usr/bin/ojrun-test-no-such-compiler: No "
+                                 "such file or directory");
+    /* /box/main does not exist before compiling: not checked */
+    assert_int_equal(oj_judge_check_tools(&fake, OJ_JUDGE_RUN, &err), 0);
+
+    /* and an /etc path it needs */
+    struct scratch s = *(struct scratch *)*state;
+    static const char *const etc[] = {"/etc/ojrun-test-no-such-dir", NULL};
+    fake.etc = etc;
+    struct oj_judge_opts o = {.lang = &fake,
+                              .phase = OJ_JUDGE_RUN,
+                              .box = s.box,
+                              .bundle = s.bundle,
+                              .limits = fake.phase[OJ_JUDGE_RUN].limits};
+    struct strbuf sb = {0};
+    assert_int_equal(oj_judge_spec(&o, &sb, &err), -1);
+    sb_free(&sb);
+    assert_string_equal(
+        err.msg, "fake template needs /etc/ojrun-test-no-such-dir: No such file or directory");
+}
+
 /* --- the whole command ---------------------------------------------------------- */
 
 static yajl_val load_config(const char *bundle)
@@ -932,6 +963,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rlimit_cap, scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(test_rootfs, scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(test_rootfs_no_follow, scratch_setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_missing_toolchain, scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(test_write_bundle, scratch_setup, scratch_teardown),
         cmocka_unit_test_setup_teardown(test_write_bundle_errors, scratch_setup, scratch_teardown),
     };
