@@ -18,8 +18,9 @@
  *     threads yes, new processes no;
  *   - clone3 fails with ENOSYS: its flags live in a struct in memory, which
  *     a seccomp filter cannot read (seccomp(2): filters see only the
- *     registers), so it could not be filtered like clone.  glibc, the JVM
- *     and V8 then fall back to clone.
+ *     registers), so it could not be filtered like clone.  glibc (and so
+ *     the JVM, Python and node, which create threads through it) then
+ *     falls back to clone; the Go runtime calls clone directly.
  *   - only the native architecture: a 32-bit int 0x80 syscall (whose
  *     numbers differ from x86_64's) does not match the filter's
  *     architecture and kills the process.
