@@ -61,6 +61,19 @@ $(LIB): $(RUNTIME_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# Judge bundle templates: bundle-templates/*.json become C tables at build
+# time (checked by the generator), so that ojrun reads no template file at
+# run time.  See specs/judge-templates.md.
+JUDGE_TEMPLATES := $(wildcard bundle-templates/*.json)
+JUDGE_GEN_C     := $(BUILD)/gen/judge_templates.c
+JUDGE_GEN_OBJ   := $(BUILD)/gen/judge_templates.o
+$(JUDGE_GEN_C): hack/gen-judge-templates.sh $(JUDGE_TEMPLATES) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	bash hack/gen-judge-templates.sh $(JUDGE_TEMPLATES) > $@.tmp && mv $@.tmp $@
+$(JUDGE_GEN_OBJ): $(JUDGE_GEN_C)
+	$(CC) $(CFLAGS) -Iruntime -c $< -o $@
+$(LIB): $(JUDGE_GEN_OBJ)
+
 $(BUILD)/ojrun: $(MAIN_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -96,4 +109,4 @@ format:
 clean:
 	rm -rf build build-san
 
--include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(SHIM_OBJ:.o=.d)
+-include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(SHIM_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d)

@@ -11,6 +11,10 @@ pkgs=(
     libcmocka-dev bats jq busybox-static
     # reference runtimes compared against in tests and benchmarks
     runc crun
+    # toolchains of the judge bundle templates (bundle-templates/), used by
+    # tests/integration/judge_templates.bats; gcc is above, and jq also
+    # turns the templates into C at build time
+    g++ python3 openjdk-17-jdk-headless golang-go nodejs
 )
 
 missing=()
