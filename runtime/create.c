@@ -39,6 +39,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "oj_seccomp.h"
+#include "procattr.h"
 #include "state.h"
 #include "sysctl.h"
 #include "util.h"
@@ -515,6 +516,9 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
     if (c->new_userns && write_maps(c, err) < 0)
         goto fail;
     if (oj_cgroup_enter(c->cg, c->pid, err) < 0)
+        goto fail;
+    if (c->cfg->process && c->cfg->process->oom_score_adj.set &&
+        oj_oom_score_adj_apply(c->pid, c->cfg->process->oom_score_adj.v, err) < 0)
         goto fail;
     oj_debug("init placed in its cgroup");
     if (oj_sync_send(c->sync_fd, OJ_SYNC_GO, c->pid, NULL) < 0) {

@@ -309,7 +309,9 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
 
     if (set_rlimits(p, err) < 0)
         return -1;
-    if (oj_process_apply_misc(p, err) < 0)
+    struct oj_process misc = *p;
+    misc.oom_score_adj.set = false; /* written by ojrun create, see procattr.h */
+    if (oj_process_apply_misc(&misc, err) < 0)
         return -1;
     if (cfg->linux_.has_personality && oj_personality_apply(&cfg->linux_, err) < 0)
         return -1;

@@ -468,3 +468,12 @@ HOOK
     [[ "$output" == *"console-socket"* ]]
     assert_no_leftovers c1
 }
+
+@test "process.oomScoreAdj is applied, also inside a user namespace" {
+    userns_on
+    cfg '.process.oomScoreAdj = 500'
+    cfg_args cat /proc/self/oom_score_adj
+    run ojrun run -b "$BUNDLE" c1
+    [ "$status" -eq 0 ]
+    [ "$output" = 500 ]
+}
