@@ -200,6 +200,22 @@ void oj_cgroup_stats_free(struct oj_cgroup_stats *st);
  * plus memory.oomKill. */
 void oj_cgroup_stats_json(const struct oj_cgroup_stats *st, struct jw *w);
 
+/* --- OOM notifications (`ojrun events`) ---------------------------------- */
+
+struct oj_cgroup_oom;
+
+/* Watch the container's memory cgroup for OOM events: v1 an eventfd
+ * registered on memory.oom_control through cgroup.event_control, v2 an
+ * inotify watch on memory.events.  Fails (ENOENT) when the container has no
+ * memory cgroup. */
+int oj_cgroup_oom_open(struct oj_cgroup *cg, struct oj_cgroup_oom **out, struct oj_err *err);
+/* The fd to poll(2) for POLLIN; it only means "call oj_cgroup_oom_read". */
+int oj_cgroup_oom_fd(const struct oj_cgroup_oom *w);
+/* Drain the fd and set *n to the OOM events since the previous call (or
+ * since open), read from the kernel's counters.  ENOENT: the cgroup is gone. */
+int oj_cgroup_oom_read(struct oj_cgroup_oom *w, uint64_t *n, struct oj_err *err);
+void oj_cgroup_oom_close(struct oj_cgroup_oom *w);
+
 /* --- persistence and introspection --------------------------------------- */
 
 /* Text form, one line per hierarchy, for <state dir>/cgroup: later commands
