@@ -41,18 +41,23 @@ struct oj_cgroup_oom {
     uint64_t kill; /* "oom_kill" last seen */
 };
 
-/* Read the counters: v1 oom_kill of memory.oom_control; v2 oom and
- * oom_kill of memory.events.  A missing key reads as 0 (older kernels). */
+/* Read the counters: v1 oom_kill (and oom_kill_disable) of
+ * memory.oom_control; v2 oom and oom_kill of memory.events.  A missing key
+ * reads as 0 (older kernels). */
 static int read_counters(const struct oj_cgroup_oom *w, uint64_t *oom, uint64_t *kill,
-                         struct oj_err *err)
+                         bool *killer_disabled, struct oj_err *err)
 {
     _cleanup_free_ char *text = NULL;
     if (oj_cg_read(w->dir, w->v2 ? "memory.events" : "memory.oom_control", &text, err) < 0)
         return -1;
+    uint64_t disabled = 0;
     *oom = *kill = 0;
     if (w->v2)
         oj_cg_kv(text, "oom", oom);
+    else
+        oj_cg_kv(text, "oom_kill_disable", &disabled);
     oj_cg_kv(text, "oom_kill", kill);
+    *killer_disabled = disabled != 0;
     return 0;
 }
 
@@ -105,8 +110,9 @@ int oj_cgroup_oom_open(struct oj_cgroup *cg, struct oj_cgroup_oom **out, struct 
     }
     w->v2 = v2;
     w->fd = -1;
+    bool disabled;
     if ((v2 ? watch_v2(w, err) : watch_v1(w, err)) < 0 ||
-        read_counters(w, &w->oom, &w->kill, err) < 0) {
+        read_counters(w, &w->oom, &w->kill, &disabled, err) < 0) {
         oj_cgroup_oom_close(w);
         return -1;
     }
@@ -135,14 +141,20 @@ int oj_cgroup_oom_read(struct oj_cgroup_oom *w, uint64_t *n, struct oj_err *err)
             signalled += v;
     }
     uint64_t oom, kill;
-    if (read_counters(w, &oom, &kill, err) < 0)
+    bool disabled;
+    if (read_counters(w, &oom, &kill, &disabled, err) < 0)
         return -1; /* ENOENT: the cgroup is gone (the container was deleted) */
-    /* v1: each eventfd signal is one OOM situation, killed or (with
-     * disableOOMKiller) waiting; v2: "oom" counts the same, "oom_kill"
-     * the kills.  Take whichever saw more. */
-    uint64_t d_oom = w->v2 ? (oom > w->oom ? oom - w->oom : 0) : signalled;
+    /* One event per process the OOM killer took.  The kernel counts the
+     * kill before it sends SIGKILL (__oom_kill_process), so a victim that
+     * is seen dead is already counted.  The eventfd and "oom" counts are no
+     * measure: v1 signals more than once for one OOM (from the charge and
+     * the page-fault path), and both fire before the kill is counted.
+     * Only with the OOM killer disabled (v1 memory.oom_control, OCI
+     * disableOOMKiller), where tasks wait for memory instead of dying, is
+     * a wake-up one event. */
     uint64_t d_kill = kill > w->kill ? kill - w->kill : 0;
-    *n = d_oom > d_kill ? d_oom : d_kill;
+    uint64_t d_oom = w->v2 ? (oom > w->oom ? oom - w->oom : 0) : signalled;
+    *n = d_kill ? d_kill : (disabled && d_oom) ? 1 : 0;
     w->oom = oom;
     w->kill = kill;
     if (*n)

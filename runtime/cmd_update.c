@@ -131,7 +131,7 @@ static int flag_int(const char *name, const char *s, int64_t min, int64_t max, i
 {
     int64_t v;
     if (oj_parse_i64(s, &v) < 0 || v < min || v > max) {
-        oj_fail(err, 0, "--%s \"%s\": expected an integer in %" PRId64 "..%" PRId64, name, s, min,
+        oj_fail(err, 0, "%s \"%s\": expected an integer in %" PRId64 "..%" PRId64, name, s, min,
                 max);
         err->code = EINVAL;
         return -1;
@@ -180,7 +180,7 @@ static int apply_flag(int opt, const char *name, const char *val, struct oj_reso
     case OPT_CPUSET_MEMS: {
         char *copy = strdup(val);
         if (!copy)
-            return oj_fail(err, ENOMEM, "--%s", name);
+            return oj_fail(err, ENOMEM, "%s", name);
         char **dst = opt == OPT_CPUSET_CPUS ? &c->cpus : &c->mems;
         free(*dst);
         *dst = copy;
@@ -281,7 +281,9 @@ int cmd_update(const struct oj_globals *g, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+:r:h", opts, &idx)) != -1) {
         if (c == 'r' || c == OPT_RESOURCES || c == 'h' || c == '?' || c == ':')
             continue;
-        if (apply_flag(c, opts[idx].name, optarg, r, &err) < 0) {
+        char name[32];
+        snprintf(name, sizeof(name), "--%s", opts[idx].name);
+        if (apply_flag(c, name, optarg, r, &err) < 0) {
             oj_error("update %s: %s", id, err.msg);
             return 1;
         }

@@ -4,7 +4,8 @@
  *   - on this host's real memory cgroup (v1 here: eventfd +
  *     cgroup.event_control; v2 hosts: inotify on memory.events), a child
  *     that outgrows its limit is OOM-killed and the fd wakes up with the
- *     event counted once; removing the cgroup ends the watch with ENOENT;
+ *     event counted once; with the OOM killer disabled the waiting child
+ *     is one event; removing the cgroup ends the watch with ENOENT;
  *   - the v2 logic against a fake tree of plain files (inotify works on
  *     them too): counters growing wake the fd, the larger delta is reported;
  *   - a container without a memory cgroup is refused.
@@ -83,9 +84,10 @@ static void hog(void)
     _exit(0);
 }
 
-static void test_real_oom(void **state)
+/* A real cgroup limited to 32 MiB (OOM killer disabled or not) and an
+ * OOM watch on it that has seen nothing yet. */
+static struct oj_cgroup_oom *real_cgroup(bool killer_disabled)
 {
-    (void)state;
     struct oj_err err = {0};
     struct oj_cgroup_host host;
     if (oj_cgroup_host_detect(&host, NULL, NULL, &err) < 0)
@@ -96,20 +98,27 @@ static void test_real_oom(void **state)
     oj_cgroup_host_free(&host);
     if (rc < 0)
         fail_msg("%s", err.msg);
-    struct oj_resources r = {.has_memory = true, .memory = {.limit = {true, 32 << 20}}};
+    struct oj_resources r = {
+        .has_memory = true,
+        .memory = {.limit = {true, 32 << 20}, .disable_oom_killer = {killer_disabled, true}}};
     if (oj_cgroup_create(live, &r, &err) < 0)
         fail_msg("%s", err.msg);
 
     struct oj_cgroup_oom *w = NULL;
     if (oj_cgroup_oom_open(live, &w, &err) < 0)
         fail_msg("%s", err.msg);
-    int fd = oj_cgroup_oom_fd(w);
-    assert_true(fd >= 0);
+    assert_true(oj_cgroup_oom_fd(w) >= 0);
     uint64_t n = 99;
     assert_int_equal(oj_cgroup_oom_read(w, &n, &err), 0);
     assert_int_equal(n, 0);
-    assert_false(readable(fd, 0));
+    assert_false(readable(oj_cgroup_oom_fd(w), 0));
+    return w;
+}
 
+/* fork the hog into the cgroup */
+static void spawn_hog(void)
+{
+    struct oj_err err = {0};
     int gate[2];
     assert_int_equal(pipe2(gate, O_CLOEXEC), 0);
     kid = fork();
@@ -126,6 +135,16 @@ static void test_real_oom(void **state)
         fail_msg("%s", err.msg);
     assert_int_equal(write(gate[1], "x", 1), 1);
     close(gate[1]);
+}
+
+static void test_real_oom(void **state)
+{
+    (void)state;
+    struct oj_err err = {0};
+    struct oj_cgroup_oom *w = real_cgroup(false);
+    int fd = oj_cgroup_oom_fd(w);
+    uint64_t n = 99;
+    spawn_hog();
     int status;
     assert_int_equal(waitpid(kid, &status, 0), kid);
     kid = 0;
@@ -147,6 +166,34 @@ static void test_real_oom(void **state)
     live = NULL;
     assert_int_equal(oj_cgroup_oom_read(w, &n, &err), -1);
     assert_int_equal(err.code, ENOENT);
+    oj_cgroup_oom_close(w);
+}
+
+/* disableOOMKiller: the hog waits for memory instead of dying, and the
+ * OOM is one event */
+static void test_real_oom_killer_disabled(void **state)
+{
+    (void)state;
+    struct oj_err err = {0};
+    struct oj_cgroup_oom *w = real_cgroup(true);
+    int fd = oj_cgroup_oom_fd(w);
+    uint64_t n = 99;
+    spawn_hog();
+    assert_true(readable(fd, 5000));
+    assert_int_equal(oj_cgroup_oom_read(w, &n, &err), 0);
+    assert_int_equal(n, 1);
+    /* still there, waiting */
+    assert_int_equal(waitpid(kid, NULL, WNOHANG), 0);
+    /* tasks waiting under OOM are killable (but not freezable, so a kill
+     * through the freezer would wait for its timeout: kill directly) */
+    assert_int_equal(kill(kid, SIGKILL), 0);
+    int status;
+    assert_int_equal(waitpid(kid, &status, 0), kid);
+    kid = 0;
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    /* nothing was killed by the OOM killer */
+    assert_int_equal(oj_cgroup_oom_read(w, &n, &err), 0);
+    assert_int_equal(n, 0);
     oj_cgroup_oom_close(w);
 }
 
@@ -193,11 +240,12 @@ static void test_fake_v2(void **state)
     assert_int_equal(n, 0);
     assert_false(readable(fd, 0));
 
-    /* the file changes: inotify wakes the fd; "oom" grew by 3, oom_kill by 1 */
+    /* the file changes: inotify wakes the fd; "oom" grew by 3, oom_kill by
+     * 1: one event per kill */
     write_events("low 0\nhigh 4\nmax 12\noom 4\noom_kill 2\n");
     assert_true(readable(fd, 1000));
     assert_int_equal(oj_cgroup_oom_read(w, &n, &err), 0);
-    assert_int_equal(n, 3);
+    assert_int_equal(n, 1);
     assert_false(readable(fd, 0));
 
     /* only "max" changed: woken, but no OOM */
@@ -206,10 +254,15 @@ static void test_fake_v2(void **state)
     assert_int_equal(oj_cgroup_oom_read(w, &n, &err), 0);
     assert_int_equal(n, 0);
 
-    /* a kill without a counted "oom" (older kernels) still counts */
+    /* a kill without a counted "oom" still counts, each kill once */
     write_events("oom 4\noom_kill 5\n");
     assert_int_equal(oj_cgroup_oom_read(w, &n, &err), 0);
     assert_int_equal(n, 3);
+
+    /* "oom" alone is not an event: the kill follows and is counted then */
+    write_events("oom 9\noom_kill 5\n");
+    assert_int_equal(oj_cgroup_oom_read(w, &n, &err), 0);
+    assert_int_equal(n, 0);
 
     char path[PATH_MAX + 32];
     snprintf(path, sizeof(path), "%s/ct/memory.events", fake_dir);
@@ -242,6 +295,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_real_oom, teardown_each),
+        cmocka_unit_test_teardown(test_real_oom_killer_disabled, teardown_each),
         cmocka_unit_test_teardown(test_fake_v2, teardown_each),
         cmocka_unit_test_teardown(test_no_memory_cgroup, teardown_each),
     };
