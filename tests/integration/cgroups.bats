@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # cgroups with real containers on this host's real hierarchies (v1 here):
 # memory limit and OOM (with events), pids, cpu quota, pause/resume,
-# update, ps, kill --all, removal in every hierarchy, and the values crun
-# writes for the same config.  The v2 and hybrid translation is unit
+# update, ps, kill --all, removal in every hierarchy, the values crun
+# writes for the same config, and runc's stats and ps JSON shapes.  The v2 and hybrid translation is unit
 # tested against fake trees (tests/unit/test_cgroup.c).
 
 load helpers
@@ -21,6 +21,9 @@ teardown() {
     ojrun_cleanup
     if [ -n "${CRUN_ID:-}" ]; then
         crun --root "$BATS_TEST_TMPDIR/crun" delete --force "$CRUN_ID" >/dev/null 2>&1 || true
+    fi
+    if [ -n "${RUNC_ID:-}" ]; then
+        runc --root "$BATS_TEST_TMPDIR/runc" delete --force "$RUNC_ID" >/dev/null 2>&1 || true
     fi
 }
 
@@ -316,6 +319,45 @@ n_procs() { [ "$(wc -l <"$(cgdir freezer)/cgroup.procs")" -eq "$1" ]; }
     crun --root "$BATS_TEST_TMPDIR/crun" delete --force "$CRUN_ID"
     [ ! -e "/sys/fs/cgroup/memory$crun_cg" ]
     CRUN_ID=
+    ojrun delete --force "$ID"
+    assert_no_leftovers "$ID"
+}
+
+@test "events --stats and ps --format json have runc's shape" {
+    command -v runc >/dev/null || skip "runc not installed"
+    cfg '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 32}}'
+    cfg_args sleep 100
+    ojrun run -d -b "$BUNDLE" "$ID"
+    RUNC_ID=runc$$-$BATS_TEST_NUMBER
+    cfg '.ociVersion = "1.0.2" | .linux.cgroupsPath = $p' --arg p "/runc-$RUNC_ID"
+    runc --root "$BATS_TEST_TMPDIR/runc" run -d -b "$BUNDLE" "$RUNC_ID"
+    ojrun events --stats "$ID" >"$BATS_TEST_TMPDIR/ours"
+    runc --root "$BATS_TEST_TMPDIR/runc" events --stats "$RUNC_ID" >"$BATS_TEST_TMPDIR/theirs"
+    runc_ps=$(runc --root "$BATS_TEST_TMPDIR/runc" ps --format json "$RUNC_ID")
+    runc --root "$BATS_TEST_TMPDIR/runc" delete --force "$RUNC_ID"
+    [ ! -e "/sys/fs/cgroup/memory/runc-$RUNC_ID" ]
+    # every field ojrun documents is where runc puts it, with the same type
+    # (runc leaves out zero throttling counters: omitempty)
+    paths='["type"], ["data","cpu","usage","total"], ["data","cpu","usage","percpu"],
+           ["data","cpu","usage","kernel"], ["data","cpu","usage","user"],
+           ["data","memory","usage","limit"], ["data","memory","usage","usage"],
+           ["data","memory","usage","max"], ["data","memory","usage","failcnt"],
+           ["data","memory","raw","total_rss"], ["data","pids","current"],
+           ["data","pids","limit"], ["data","blkio"]'
+    for f in ours theirs; do
+        jq -e -n --slurpfile d "$BATS_TEST_TMPDIR/$f" \
+            "[$paths] | all(. as \$p | \$d[0] | getpath(\$p) != null)"
+    done
+    jq -e -n --slurpfile a "$BATS_TEST_TMPDIR/ours" --slurpfile b "$BATS_TEST_TMPDIR/theirs" \
+        "[$paths] | all(. as \$p | (\$a[0] | getpath(\$p) | type) == (\$b[0] | getpath(\$p) | type))"
+    jq -e -n --slurpfile a "$BATS_TEST_TMPDIR/ours" --slurpfile b "$BATS_TEST_TMPDIR/theirs" '
+        ($a[0].data.memory.usage.limit == $b[0].data.memory.usage.limit) and
+        ($a[0].data.pids.limit == $b[0].data.pids.limit) and
+        ($a[0].data.pids.current == $b[0].data.pids.current) and
+        ($a[0].data.cpu.usage.percpu | length) == ($b[0].data.cpu.usage.percpu | length)'
+    # ps: both a JSON array of one host PID
+    echo "$runc_ps" | jq -e 'type == "array" and length == 1'
+    ojrun ps --format json "$ID" | jq -e --argjson pid "$(ojrun state "$ID" | jq .pid)" '. == [$pid]'
     ojrun delete --force "$ID"
     assert_no_leftovers "$ID"
 }
