@@ -2,8 +2,9 @@
 # cgroups with real containers on this host's real hierarchies (v1 here):
 # memory limit and OOM (with events), pids, cpu quota, pause/resume,
 # update, ps, kill --all, removal in every hierarchy, the values crun
-# writes for the same config, and runc's stats and ps JSON shapes.  The v2 and hybrid translation is unit
-# tested against fake trees (tests/unit/test_cgroup.c).
+# writes for the same config, and runc's stats and ps JSON shapes.  The v2
+# and hybrid translation is unit tested against fake trees
+# (tests/unit/test_cgroup.c).
 
 load helpers
 load bundle
@@ -295,7 +296,8 @@ n_procs() { [ "$(wc -l <"$(cgdir freezer)/cgroup.procs")" -eq "$1" ]; }
     CRUN_ID=crun$$-$BATS_TEST_NUMBER
     crun_cg=/crun-$CRUN_ID
     cfg '.ociVersion = "1.0.2" | .linux.cgroupsPath = $p' --arg p "$crun_cg"
-    (cd "$BUNDLE" && unshare -m sh -c "umount /sys/fs/cgroup/unified 2>/dev/null; exec crun --root '$BATS_TEST_TMPDIR/crun' run -d '$CRUN_ID'")
+    (cd "$BUNDLE" && unshare -m sh -c "umount /sys/fs/cgroup/unified 2>/dev/null;
+        exec crun --root '$BATS_TEST_TMPDIR/crun' run -d '$CRUN_ID'")
     files="memory/memory.limit_in_bytes memory/memory.soft_limit_in_bytes cpu/cpu.shares
            cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpuset/cpuset.cpus pids/pids.max"
     compare() {
@@ -357,7 +359,8 @@ n_procs() { [ "$(wc -l <"$(cgdir freezer)/cgroup.procs")" -eq "$1" ]; }
         ($a[0].data.cpu.usage.percpu | length) == ($b[0].data.cpu.usage.percpu | length)'
     # ps: both a JSON array of one host PID
     echo "$runc_ps" | jq -e 'type == "array" and length == 1'
-    ojrun ps --format json "$ID" | jq -e --argjson pid "$(ojrun state "$ID" | jq .pid)" '. == [$pid]'
+    pid=$(ojrun state "$ID" | jq .pid)
+    ojrun ps --format json "$ID" | jq -e --argjson pid "$pid" '. == [$pid]'
     ojrun delete --force "$ID"
     assert_no_leftovers "$ID"
 }
