@@ -108,6 +108,18 @@ int oj_cgroup_new(const struct oj_cgroup_host *h, const char *cgroups_path, cons
  * controller is left alone. */
 int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct oj_err *err);
 
+/* The device rules create should apply: linux.resources.devices followed by
+ * an allow rule ("rwm") for each block or character device of linux.devices,
+ * as runc builds the list, so that a config denying everything can still
+ * use the devices it creates.  When `r` has no device rules the result is
+ * empty: the device controller is then left alone, and the devices are
+ * usable anyway.  Pass the result as a copy of `r` whose devices/n_devices
+ * are replaced; free it with oj_cgroup_devices_free. */
+int oj_cgroup_devices_with_config(const struct oj_resources *r, const struct oj_device *devs,
+                                  size_t n_devs, struct oj_device_cgroup **out, size_t *n_out,
+                                  struct oj_err *err);
+void oj_cgroup_devices_free(struct oj_device_cgroup *rules, size_t n);
+
 /* Move `pid` (all its threads) into the container's cgroup in every
  * hierarchy.  The init must not have exec'd the user program yet. */
 int oj_cgroup_enter(struct oj_cgroup *cg, pid_t pid, struct oj_err *err);
@@ -199,6 +211,22 @@ void oj_cgroup_stats_free(struct oj_cgroup_stats *st);
  * ({"cpu":{"usage":...,"throttling":...},"memory":...,"pids":...,"blkio":...}),
  * plus memory.oomKill. */
 void oj_cgroup_stats_json(const struct oj_cgroup_stats *st, struct jw *w);
+
+/* --- OOM notifications (`ojrun events`) ---------------------------------- */
+
+struct oj_cgroup_oom;
+
+/* Watch the container's memory cgroup for OOM events: v1 an eventfd
+ * registered on memory.oom_control through cgroup.event_control, v2 an
+ * inotify watch on memory.events.  Fails (ENOENT) when the container has no
+ * memory cgroup. */
+int oj_cgroup_oom_open(struct oj_cgroup *cg, struct oj_cgroup_oom **out, struct oj_err *err);
+/* The fd to poll(2) for POLLIN; it only means "call oj_cgroup_oom_read". */
+int oj_cgroup_oom_fd(const struct oj_cgroup_oom *w);
+/* Drain the fd and set *n to the OOM events since the previous call (or
+ * since open), read from the kernel's counters.  ENOENT: the cgroup is gone. */
+int oj_cgroup_oom_read(struct oj_cgroup_oom *w, uint64_t *n, struct oj_err *err);
+void oj_cgroup_oom_close(struct oj_cgroup_oom *w);
 
 /* --- persistence and introspection --------------------------------------- */
 
