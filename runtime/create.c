@@ -372,7 +372,23 @@ static int setup_cgroup(struct oj_container *c, struct oj_err *err)
     if (rn < 0)
         return -1;
     const struct oj_resources *r = c->cfg->linux_.has_resources ? &c->cfg->linux_.resources : NULL;
-    if (oj_cgroup_create(c->cg, r, err) < 0)
+    /* Devices the config creates (linux.devices) must also be allowed by
+     * the device controller, as runc does: append allow rules for them. */
+    struct oj_device_cgroup *rules = NULL;
+    size_t n_rules = 0;
+    struct oj_resources merged;
+    if (r && oj_cgroup_devices_with_config(r, c->cfg->linux_.devices, c->cfg->linux_.n_devices,
+                                           &rules, &n_rules, err) < 0)
+        return -1;
+    if (n_rules) {
+        merged = *r;
+        merged.devices = rules;
+        merged.n_devices = n_rules;
+        r = &merged;
+    }
+    int rc_create = oj_cgroup_create(c->cg, r, err);
+    oj_cgroup_devices_free(rules, n_rules);
+    if (rc_create < 0)
         return -1;
     struct strbuf sb = {0};
     if (oj_cgroup_save(c->cg, &sb, err) < 0) {

@@ -477,3 +477,17 @@ HOOK
     [ "$status" -eq 0 ]
     [ "$output" = 500 ]
 }
+
+@test "linux.devices are created and allowed by a deny-all device cgroup" {
+    # /dev/kmsg (1:11) is not among the default devices: only the rule
+    # derived from linux.devices lets the container open it.
+    cfg '.linux.devices = [{"path":"/dev/kmsg","type":"c","major":1,"minor":11,"fileMode":420}]
+         | .linux.resources.devices = [{"allow":false,"access":"rwm"}]
+         | .process.capabilities |= with_entries(.value += ["CAP_SYSLOG"])'
+    cfg_args sh -c '(: < /dev/kmsg) 2>/dev/null && echo kmsg-ok; head -c 3 /dev/zero | wc -c; mknod /dev/m c 1 1 2>/dev/null || echo mknod-denied'
+    run ojrun run -b "$BUNDLE" c1
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = kmsg-ok ]
+    [ "${lines[1]}" = 3 ]
+    [ "${lines[2]}" = mknod-denied ]
+}
