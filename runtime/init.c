@@ -227,6 +227,9 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     if (m.type != OJ_SYNC_GO)
         return oj_fail(err, 0, "unexpected message %u from ojrun create", m.type);
     c->pid = m.code;
+    /* `create` reaped stage-1 before sending GO: our parent is `create` now. */
+    if (c->join_paths && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        return oj_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
     if (c->new_userns && become_userns_root(cfg, err) < 0)
         return -1;
     if (c->new_timens && setup_timens(cfg, err) < 0)
@@ -369,8 +372,12 @@ _Noreturn void oj_init_main(struct oj_container *c)
         c->lock_fd = -1;
     }
     /* Die with the parent while it still supervises us (create killed
-     * half-way must not leave an init behind). */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+     * half-way must not leave an init behind).  When namespaces are joined
+     * by path our parent is the short-lived stage-1 child, whose exit would
+     * fire the signal: then it is set after GO, once stage-1 is gone and we
+     * have been re-parented to `create` (see init_setup). */
+    if (!c->join_paths)
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
 
     int fifo_fd = init_setup(c, exe, sizeof(exe), &err);
     if (fifo_fd < 0)
