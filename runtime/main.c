@@ -31,6 +31,7 @@ static const struct oj_command commands[] = {
     {"delete", cmd_delete, "delete a stopped container (--force: any container)"},
     {"run", cmd_run, "create and start a container, wait for it"},
     {"list", cmd_list, "list containers"},
+    {"wait", cmd_wait, "wait for a task supervised by ojrun-shim, print its result"},
     {"spec", cmd_spec, "write a default config.json"},
     {"features", cmd_features, "print the features this runtime supports as JSON"},
 };
