@@ -45,6 +45,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "supervise.h"
 
 static int move_fd_above(int *fd, int min_fd, struct oj_err *err)
@@ -253,6 +254,7 @@ int oj_reaper_fork(struct oj_task_link *l, struct oj_err *err)
         sigprocmask(SIG_SETMASK, &old, NULL);
         return -1;
     }
+    oj_debug("reaper: fork the program");
     pid_t pid = fork();
     if (pid < 0) {
         oj_fail(err, errno, "fork the program");
@@ -273,6 +275,7 @@ int oj_reaper_fork(struct oj_task_link *l, struct oj_err *err)
         return wait_go(l, err);
     }
 
+    oj_debug("reaper: program forked, PID %d in the container", (int)pid);
     close_fd(&l->exec_w);
     close_fd(&l->go_init);
     drop_caps();

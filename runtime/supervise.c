@@ -179,6 +179,7 @@ static void on_ready(struct sup *s)
         close_fd(&s->go_fd); /* EOF: the child exec'd or died, or the init did */
         return;
     }
+    oj_debug("supervise %s: READY", s->o->id);
     struct oj_err e;
     if (s->acct_ok &&
         (oj_taskacct_read(&s->acct, &s->base, &e) < 0 || oj_taskacct_reset_peak(&s->acct, &e) < 0)) {
@@ -424,6 +425,7 @@ void oj_supervise(const struct oj_supervise_opts *o, struct oj_result *r)
         goto out;
     }
 
+    oj_debug("supervise %s: watching the init, PID %d", o->id, (int)o->init_pid);
     /* SIGCHLD may have come before the signalfd existed */
     reap(&s);
     while (!s.init_dead) {
