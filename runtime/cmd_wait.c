@@ -68,8 +68,8 @@ int cmd_wait(const struct oj_globals *g, int argc, char **argv)
     }
 
     _cleanup_close_ int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    if (in < 0 || inotify_add_watch(in, st->dir, IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF |
-                                                    IN_MOVE_SELF) < 0) {
+    if (in < 0 || inotify_add_watch(in, st->dir,
+                                    IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
         oj_error("wait %s: inotify on %s: %m", id, st->dir);
         return 1;
     }
@@ -94,7 +94,8 @@ int cmd_wait(const struct oj_globals *g, int argc, char **argv)
             if (p != 0)
                 return p > 0 ? 0 : 1;
             oj_error("wait %s: ojrun-shim (PID %d) exited without writing a result (the task's "
-                     "verdict is unknown: SE)", id, (int)st->shim_pid);
+                     "verdict is unknown: SE)",
+                     id, (int)st->shim_pid);
             return 1;
         }
         struct pollfd fds[2] = {{.fd = in, .events = POLLIN}, {.fd = pfd, .events = POLLIN}};

@@ -28,17 +28,15 @@ static int parse_positive(const char *key, const char *val, uint64_t max, oj_opt
     if (oj_parse_u64(val, &v) < 0) {
         /* all digits but no value: it overflowed 64 bits */
         if (*val && strspn(val, "0123456789") == strlen(val))
-            return oj_fail(err, 0, "annotations[\"%s\"]: \"%s\" is out of range (1..%" PRIu64
-                                        ")", key, val, max);
-        return oj_fail(err, 0, "annotations[\"%s\"]: \"%s\" is not a positive integer", key,
-                       val);
+            return oj_fail(err, 0, "annotations[\"%s\"]: \"%s\" is out of range (1..%" PRIu64 ")",
+                           key, val, max);
+        return oj_fail(err, 0, "annotations[\"%s\"]: \"%s\" is not a positive integer", key, val);
     }
     if (v == 0)
-        return oj_fail(err, 0, "annotations[\"%s\"]: must be at least 1, got \"%s\"", key,
-                       val);
+        return oj_fail(err, 0, "annotations[\"%s\"]: must be at least 1, got \"%s\"", key, val);
     if (v > max)
-        return oj_fail(err, 0, "annotations[\"%s\"]: \"%s\" is out of range (1..%" PRIu64 ")",
-                       key, val, max);
+        return oj_fail(err, 0, "annotations[\"%s\"]: \"%s\" is out of range (1..%" PRIu64 ")", key,
+                       val, max);
     *out = (oj_opt_u64){true, v};
     return 0;
 }
@@ -56,11 +54,14 @@ int oj_limits_from_config(const struct oj_config *cfg, struct oj_limits *l, stru
         else if (strcmp(k, OJ_ANN_WALL_MS) == 0)
             r = parse_positive(k, v, OJ_LIMIT_MS_MAX, &l->wall_ms, err);
         else if (strcmp(k, OJ_ANN_OUTPUT_BYTES) == 0)
-            r = parse_positive(k, v, INT64_MAX, &l->output_bytes, err); /* rlim_t, signed in glibc's view */
+            r = parse_positive(k, v, INT64_MAX, &l->output_bytes,
+                               err); /* rlim_t, signed in glibc's view */
         else
             /* a typo ("cpu_ms") must not silently run a task without its limit */
-            r = oj_fail(err, 0, "annotations[\"%s\"]: unknown ojrun limit (known: cpu-ms, "
-                                     "wall-ms, output-bytes)", k);
+            r = oj_fail(err, 0,
+                        "annotations[\"%s\"]: unknown ojrun limit (known: cpu-ms, "
+                        "wall-ms, output-bytes)",
+                        k);
         if (r < 0)
             return -1;
     }
@@ -101,8 +102,8 @@ static int merge_rlimit(struct oj_process *p, int resource, uint64_t soft, uint6
         return oj_fail(err, ENOMEM, "process.rlimits");
     p->rlimits = n;
     hard = min_u64(hard, cur_hard(resource));
-    n[p->n_rlimits++] = (struct oj_rlimit){
-        .resource = resource, .hard = hard, .soft = min_u64(soft, hard)};
+    n[p->n_rlimits++] =
+        (struct oj_rlimit){.resource = resource, .hard = hard, .soft = min_u64(soft, hard)};
     return 0;
 }
 

@@ -178,8 +178,10 @@ int oj_result_write_file(int dirfd, const char *json, struct oj_err *err)
     static const char tmp[] = "result.json.tmp";
     int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
-        oj_fail(err, errno, errno == ENOENT ? "write result.json: the container was deleted"
-                                            : "write result.json: create %s", tmp);
+        oj_fail(err, errno,
+                errno == ENOENT ? "write result.json: the container was deleted"
+                                : "write result.json: create %s",
+                tmp);
         goto out;
     }
     size_t len = strlen(json);

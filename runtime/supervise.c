@@ -120,7 +120,8 @@ static void kill_task(struct sup *s)
 
 static void arm(int tfd, uint64_t ns, bool abs)
 {
-    struct itimerspec its = {.it_value = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)}};
+    struct itimerspec its = {
+        .it_value = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)}};
     if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
         its.it_value.tv_nsec = 1; /* 0 would disarm */
     timerfd_settime(tfd, abs ? TFD_TIMER_ABSTIME : 0, &its, NULL);
@@ -181,8 +182,8 @@ static void on_ready(struct sup *s)
     }
     oj_debug("supervise %s: READY", s->o->id);
     struct oj_err e;
-    if (s->acct_ok &&
-        (oj_taskacct_read(&s->acct, &s->base, &e) < 0 || oj_taskacct_reset_peak(&s->acct, &e) < 0)) {
+    if (s->acct_ok && (oj_taskacct_read(&s->acct, &s->base, &e) < 0 ||
+                       oj_taskacct_reset_peak(&s->acct, &e) < 0)) {
         se(s, "baseline before exec: %s", e.msg);
         kill_task(s);
         return;
@@ -399,8 +400,13 @@ void oj_supervise(const struct oj_supervise_opts *o, struct oj_result *r)
 {
     memset(r, 0, sizeof(*r));
     r->limits = o->limits;
-    struct sup s = {.o = o, .exec_fd = o->exec_fd, .status_fd = o->status_fd, .go_fd = o->go_fd,
-                    .sfd = -1, .wall_tfd = -1, .cpu_tfd = -1};
+    struct sup s = {.o = o,
+                    .exec_fd = o->exec_fd,
+                    .status_fd = o->status_fd,
+                    .go_fd = o->go_fd,
+                    .sfd = -1,
+                    .wall_tfd = -1,
+                    .cpu_tfd = -1};
     s.ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     if (s.ncpu < 1)
         s.ncpu = 1;

@@ -31,8 +31,8 @@ static int open_req(const char *dir, const char *file, int *fd, struct oj_err *e
 
 void oj_taskacct_close(struct oj_taskacct *a)
 {
-    int *fds[] = {&a->cpu_fd, &a->user_fd, &a->sys_fd, &a->mem_fd,
-                  &a->peak_fd, &a->oom_fd, &a->pids_fd, &a->pids_peak_fd};
+    int *fds[] = {&a->cpu_fd,  &a->user_fd, &a->sys_fd,  &a->mem_fd,
+                  &a->peak_fd, &a->oom_fd,  &a->pids_fd, &a->pids_peak_fd};
     for (size_t i = 0; i < OJ_ARRAY_SIZE(fds); i++) {
         if (*fds[i] >= 0)
             close(*fds[i]);
@@ -74,10 +74,9 @@ int oj_taskacct_open(struct oj_taskacct *a, const struct oj_cgroup *cg, struct o
     if (dir) {
         const char *v2 = oj_cgroup_dir(cg, "");
         a->mem_v2 = v2 && strcmp(v2, dir) == 0;
-        if (open_req(dir, a->mem_v2 ? "memory.current" : "memory.usage_in_bytes", &a->mem_fd,
-                     err) < 0 ||
-            open_req(dir, a->mem_v2 ? "memory.events" : "memory.oom_control", &a->oom_fd,
-                     err) < 0)
+        if (open_req(dir, a->mem_v2 ? "memory.current" : "memory.usage_in_bytes", &a->mem_fd, err) <
+                0 ||
+            open_req(dir, a->mem_v2 ? "memory.events" : "memory.oom_control", &a->oom_fd, err) < 0)
             goto fail;
         /* read-write: the peak is reset by writing to it */
         const char *peak = a->mem_v2 ? "memory.peak" : "memory.max_usage_in_bytes";

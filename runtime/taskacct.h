@@ -41,15 +41,15 @@ struct oj_task_counters {
 
 struct oj_taskacct {
     bool cpu_v2, mem_v2;
-    int cpu_fd;   /* v1 cpuacct.usage | v2 cpu.stat */
-    int user_fd;  /* v1 cpuacct.usage_user, or cpuacct.stat (ticks) when absent */
-    int sys_fd;   /* v1 cpuacct.usage_sys, -1 when cpuacct.stat is used */
-    int mem_fd;   /* memory.usage_in_bytes | memory.current */
-    int peak_fd;  /* memory.max_usage_in_bytes | memory.peak */
-    int oom_fd;   /* memory.oom_control | memory.events */
+    int cpu_fd;  /* v1 cpuacct.usage | v2 cpu.stat */
+    int user_fd; /* v1 cpuacct.usage_user, or cpuacct.stat (ticks) when absent */
+    int sys_fd;  /* v1 cpuacct.usage_sys, -1 when cpuacct.stat is used */
+    int mem_fd;  /* memory.usage_in_bytes | memory.current */
+    int peak_fd; /* memory.max_usage_in_bytes | memory.peak */
+    int oom_fd;  /* memory.oom_control | memory.events */
     int pids_fd, pids_peak_fd;
-    bool peak_reset_ok;     /* the high-water mark was reset at the baseline */
-    uint64_t pids_sampled;  /* max pids.current seen when there is no pids.peak */
+    bool peak_reset_ok;    /* the high-water mark was reset at the baseline */
+    uint64_t pids_sampled; /* max pids.current seen when there is no pids.peak */
 };
 
 /* Open the counter files of `cg` (whatever of cpu, memory and pids it has;

@@ -115,10 +115,18 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_ROOT: g.root = optarg; break;
-        case OPT_LOG: g.log = optarg; break;
-        case OPT_LOG_FORMAT: g.log_json = strcmp(optarg, "json") == 0; break;
-        case OPT_DEBUG: g.debug = true; break;
+        case OPT_ROOT:
+            g.root = optarg;
+            break;
+        case OPT_LOG:
+            g.log = optarg;
+            break;
+        case OPT_LOG_FORMAT:
+            g.log_json = strcmp(optarg, "json") == 0;
+            break;
+        case OPT_DEBUG:
+            g.debug = true;
+            break;
         case OPT_REPORT: {
             int64_t v;
             if (oj_parse_i64(optarg, &v) < 0 || v < 3 || v > 65535) {
@@ -135,7 +143,8 @@ int main(int argc, char **argv)
         }
     }
     if (report_fd < 0 || fcntl(report_fd, F_SETFD, FD_CLOEXEC) < 0) {
-        fprintf(stderr, "ojrun-shim: missing or bad --report-fd (started by `ojrun create --shim`)\n");
+        fprintf(stderr,
+                "ojrun-shim: missing or bad --report-fd (started by `ojrun create --shim`)\n");
         return 1;
     }
     struct oj_log_opts lo = {.path = g.log, .json = g.log_json, .debug = g.debug};

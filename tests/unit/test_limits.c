@@ -32,10 +32,10 @@ static struct oj_config *cfg_with(const char *annotations, const char *extra)
 
 static void test_limits_valid(void **state)
 {
-    _cleanup_config_ struct oj_config *cfg = cfg_with(
-        "'org.ojrun.limit.cpu-ms':'1500','org.ojrun.limit.wall-ms':'3000',"
-        "'org.ojrun.limit.output-bytes':'1048576','other.key':'-1'",
-        "'linux':{'resources':{'memory':{'limit':67108864}}}");
+    _cleanup_config_ struct oj_config *cfg =
+        cfg_with("'org.ojrun.limit.cpu-ms':'1500','org.ojrun.limit.wall-ms':'3000',"
+                 "'org.ojrun.limit.output-bytes':'1048576','other.key':'-1'",
+                 "'linux':{'resources':{'memory':{'limit':67108864}}}");
     struct oj_limits l;
     struct oj_err err = {0};
     assert_int_equal(oj_limits_from_config(cfg, &l, &err), 0);
@@ -94,7 +94,8 @@ static void test_result_socket_annotation(void **state)
 {
     const char *sock;
     struct oj_err err = {0};
-    _cleanup_config_ struct oj_config *a = cfg_with("'org.ojrun.result.socket':'/run/q.sock'", NULL);
+    _cleanup_config_ struct oj_config *a =
+        cfg_with("'org.ojrun.result.socket':'/run/q.sock'", NULL);
     assert_int_equal(oj_result_socket_from_config(a, &sock, &err), 0);
     assert_string_equal(sock, "/run/q.sock");
     _cleanup_config_ struct oj_config *b = cfg_with("'org.ojrun.result.socket':'q.sock'", NULL);
@@ -126,8 +127,8 @@ static const struct oj_rlimit *find_rl(const struct oj_process *p, int res)
 
 static void test_rlimits_added(void **state)
 {
-    _cleanup_config_ struct oj_config *cfg = cfg_with(
-        "'org.ojrun.limit.cpu-ms':'1500','org.ojrun.limit.output-bytes':'4096'", NULL);
+    _cleanup_config_ struct oj_config *cfg =
+        cfg_with("'org.ojrun.limit.cpu-ms':'1500','org.ojrun.limit.output-bytes':'4096'", NULL);
     struct oj_limits l;
     struct oj_err err = {0};
     assert_int_equal(oj_limits_from_config(cfg, &l, &err), 0);
@@ -206,66 +207,163 @@ static void test_verdicts(void **state)
 {
     /* limits for every case: cpu 1000 ms, wall 2000 ms, output 100 bytes */
     const struct vcase cases[] = {
-        {"exit 0", {.started = true, .have_status = true, .status = exited(0)}, 10, 10,
-         OJ_VERDICT_OK, 0, 0},
-        {"exit 3", {.started = true, .have_status = true, .status = exited(3)}, 10, 10,
-         OJ_VERDICT_RE, 3, 0},
-        {"SIGSEGV", {.started = true, .have_status = true, .status = signaled(SIGSEGV)}, 10, 10,
-         OJ_VERDICT_SG, -1, SIGSEGV},
-        {"SIGXFSZ", {.started = true, .have_status = true, .status = signaled(SIGXFSZ)}, 10, 10,
-         OJ_VERDICT_OLE, -1, SIGXFSZ},
-        {"SIGXCPU", {.started = true, .have_status = true, .status = signaled(SIGXCPU)}, 10, 10,
-         OJ_VERDICT_TLE, -1, SIGXCPU},
+        {"exit 0",
+         {.started = true, .have_status = true, .status = exited(0)},
+         10,
+         10,
+         OJ_VERDICT_OK,
+         0,
+         0},
+        {"exit 3",
+         {.started = true, .have_status = true, .status = exited(3)},
+         10,
+         10,
+         OJ_VERDICT_RE,
+         3,
+         0},
+        {"SIGSEGV",
+         {.started = true, .have_status = true, .status = signaled(SIGSEGV)},
+         10,
+         10,
+         OJ_VERDICT_SG,
+         -1,
+         SIGSEGV},
+        {"SIGXFSZ",
+         {.started = true, .have_status = true, .status = signaled(SIGXFSZ)},
+         10,
+         10,
+         OJ_VERDICT_OLE,
+         -1,
+         SIGXFSZ},
+        {"SIGXCPU",
+         {.started = true, .have_status = true, .status = signaled(SIGXCPU)},
+         10,
+         10,
+         OJ_VERDICT_TLE,
+         -1,
+         SIGXCPU},
         {"RLIMIT_CPU hard: SIGKILL at the limit",
-         {.started = true, .have_status = true, .status = signaled(SIGKILL)}, 1000000, 1000100,
-         OJ_VERDICT_TLE, -1, SIGKILL},
+         {.started = true, .have_status = true, .status = signaled(SIGKILL)},
+         1000000,
+         1000100,
+         OJ_VERDICT_TLE,
+         -1,
+         SIGKILL},
         {"SIGKILL below the CPU limit is SG",
-         {.started = true, .have_status = true, .status = signaled(SIGKILL)}, 999999, 1000000,
-         OJ_VERDICT_SG, -1, SIGKILL},
-        {"CPU timer fired", {.started = true, .fired = OJ_FIRED_CPU}, 1000500, 1000600,
-         OJ_VERDICT_TLE, -1, SIGKILL},
-        {"wall timer fired", {.started = true, .fired = OJ_FIRED_WALL}, 5, 2000100,
-         OJ_VERDICT_WLE, -1, SIGKILL},
-        {"OOM kill", {.started = true, .have_status = true, .status = signaled(SIGKILL),
-                      .oom_kills = 1}, 10, 10, OJ_VERDICT_MLE, -1, SIGKILL},
+         {.started = true, .have_status = true, .status = signaled(SIGKILL)},
+         999999,
+         1000000,
+         OJ_VERDICT_SG,
+         -1,
+         SIGKILL},
+        {"CPU timer fired",
+         {.started = true, .fired = OJ_FIRED_CPU},
+         1000500,
+         1000600,
+         OJ_VERDICT_TLE,
+         -1,
+         SIGKILL},
+        {"wall timer fired",
+         {.started = true, .fired = OJ_FIRED_WALL},
+         5,
+         2000100,
+         OJ_VERDICT_WLE,
+         -1,
+         SIGKILL},
+        {"OOM kill",
+         {.started = true, .have_status = true, .status = signaled(SIGKILL), .oom_kills = 1},
+         10,
+         10,
+         OJ_VERDICT_MLE,
+         -1,
+         SIGKILL},
         {"OOM killed a child, the program exited 0",
-         {.started = true, .have_status = true, .status = exited(0), .oom_kills = 1}, 10, 10,
-         OJ_VERDICT_MLE, 0, 0},
-        {"OOM killed the reaper (no status)", {.started = true, .oom_kills = 2}, 10, 10,
-         OJ_VERDICT_MLE, -1, SIGKILL},
+         {.started = true, .have_status = true, .status = exited(0), .oom_kills = 1},
+         10,
+         10,
+         OJ_VERDICT_MLE,
+         0,
+         0},
+        {"OOM killed the reaper (no status)",
+         {.started = true, .oom_kills = 2},
+         10,
+         10,
+         OJ_VERDICT_MLE,
+         -1,
+         SIGKILL},
         {"CPU over the limit at the end (between two checks)",
-         {.started = true, .have_status = true, .status = exited(0)}, 1000001, 1000001,
-         OJ_VERDICT_TLE, 0, 0},
+         {.started = true, .have_status = true, .status = exited(0)},
+         1000001,
+         1000001,
+         OJ_VERDICT_TLE,
+         0,
+         0},
         {"exactly at the CPU limit is fine",
-         {.started = true, .have_status = true, .status = exited(0)}, 1000000, 1000000,
-         OJ_VERDICT_OK, 0, 0},
+         {.started = true, .have_status = true, .status = exited(0)},
+         1000000,
+         1000000,
+         OJ_VERDICT_OK,
+         0,
+         0},
         {"wall over the limit at the end",
-         {.started = true, .have_status = true, .status = exited(0)}, 10, 2000001,
-         OJ_VERDICT_WLE, 0, 0},
+         {.started = true, .have_status = true, .status = exited(0)},
+         10,
+         2000001,
+         OJ_VERDICT_WLE,
+         0,
+         0},
         {"output file full and an error exit: OLE (SIGXFSZ ignored)",
-         {.started = true, .have_status = true, .status = exited(1), .output_full = true}, 10, 10,
-         OJ_VERDICT_OLE, 1, 0},
+         {.started = true, .have_status = true, .status = exited(1), .output_full = true},
+         10,
+         10,
+         OJ_VERDICT_OLE,
+         1,
+         0},
         {"output file exactly full and exit 0: OK",
-         {.started = true, .have_status = true, .status = exited(0), .output_full = true}, 10, 10,
-         OJ_VERDICT_OK, 0, 0},
+         {.started = true, .have_status = true, .status = exited(0), .output_full = true},
+         10,
+         10,
+         OJ_VERDICT_OK,
+         0,
+         0},
         {"never started", {.started = false}, 0, 0, OJ_VERDICT_SE, -1, 0},
         {"init died without a status", {.started = true}, 10, 10, OJ_VERDICT_SE, -1, 0},
         {"sandbox error wins over everything",
-         {.started = true, .fired = OJ_FIRED_CPU, .oom_kills = 1, .error = "exec: boom"}, 10, 10,
-         OJ_VERDICT_SE, -1, SIGKILL},
+         {.started = true, .fired = OJ_FIRED_CPU, .oom_kills = 1, .error = "exec: boom"},
+         10,
+         10,
+         OJ_VERDICT_SE,
+         -1,
+         SIGKILL},
         /* precedence: what fired first */
         {"CPU timer fired, then OOM: TLE",
-         {.started = true, .fired = OJ_FIRED_CPU, .oom_kills = 1}, 1000500, 1000500,
-         OJ_VERDICT_TLE, -1, SIGKILL},
+         {.started = true, .fired = OJ_FIRED_CPU, .oom_kills = 1},
+         1000500,
+         1000500,
+         OJ_VERDICT_TLE,
+         -1,
+         SIGKILL},
         {"OOM (SIGKILL) with the CPU over the limit: MLE",
          {.started = true, .have_status = true, .status = signaled(SIGKILL), .oom_kills = 1},
-         1500000, 1500000, OJ_VERDICT_MLE, -1, SIGKILL},
+         1500000,
+         1500000,
+         OJ_VERDICT_MLE,
+         -1,
+         SIGKILL},
         {"SIGXFSZ with the CPU over the limit: OLE",
-         {.started = true, .have_status = true, .status = signaled(SIGXFSZ)}, 1500000, 1500000,
-         OJ_VERDICT_OLE, -1, SIGXFSZ},
+         {.started = true, .have_status = true, .status = signaled(SIGXFSZ)},
+         1500000,
+         1500000,
+         OJ_VERDICT_OLE,
+         -1,
+         SIGXFSZ},
         {"CPU and wall both over at the end: TLE",
-         {.started = true, .have_status = true, .status = exited(0)}, 1500000, 2500000,
-         OJ_VERDICT_TLE, 0, 0},
+         {.started = true, .have_status = true, .status = exited(0)},
+         1500000,
+         2500000,
+         OJ_VERDICT_TLE,
+         0,
+         0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct oj_result r = {.cpu_us = cases[i].cpu_us, .wall_us = cases[i].wall_us};
@@ -328,8 +426,14 @@ static int64_t geti(const oj_json *o, const char *k)
 static void test_result_json(void **state)
 {
     struct oj_result r = {
-        .verdict = OJ_VERDICT_RE, .has_exit_code = true, .exit_code = 3, .cpu_us = 200123,
-        .user_us = 150000, .sys_us = 50123, .wall_us = 250000, .memory_peak_bytes = 1 << 20,
+        .verdict = OJ_VERDICT_RE,
+        .has_exit_code = true,
+        .exit_code = 3,
+        .cpu_us = 200123,
+        .user_us = 150000,
+        .sys_us = 50123,
+        .wall_us = 250000,
+        .memory_peak_bytes = 1 << 20,
         .pids_peak = 5,
     };
     r.limits.cpu_ms = (oj_opt_u64){true, 1000};
@@ -359,10 +463,9 @@ static void test_result_json(void **state)
     assert_true(oj_json_is_null(oj_json_get(l, "output_bytes")));
     assert_true(oj_json_is_null(oj_json_get(d, "error")));
     /* every documented field, nothing else */
-    static const char *const keys[] = {"version", "id", "verdict", "exit_code", "signal",
-                                       "cpu_us", "user_us", "sys_us", "wall_us",
-                                       "memory_peak_bytes", "oom_killed", "pids_peak", "limits",
-                                       "error"};
+    static const char *const keys[] = {
+        "version", "id",      "verdict",           "exit_code",  "signal",    "cpu_us", "user_us",
+        "sys_us",  "wall_us", "memory_peak_bytes", "oom_killed", "pids_peak", "limits", "error"};
     assert_int_equal(oj_json_len(d), sizeof(keys) / sizeof(keys[0]));
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         assert_string_equal(oj_json_key_at(d, i), keys[i]);

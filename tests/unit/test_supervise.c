@@ -266,7 +266,8 @@ static void p_fork4(long ms)
     /* its own CPU and its children's, both exact sums of runtime */
     struct rusage ru;
     getrusage(RUSAGE_CHILDREN, &ru);
-    uint64_t us = own_cpu_ns() / 1000 + (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+    uint64_t us = own_cpu_ns() / 1000 +
+                  (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
                   (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
     if (write(report_pipe[1], &us, sizeof(us)) != sizeof(us))
         _exit(96);
@@ -485,8 +486,8 @@ static void test_signals_forwarded_or_obeyed(void **state)
     cg_make(0);
     struct oj_result r;
     /* run: forwarded through the reaper to the program */
-    run_task(&(struct task){.fn = p_pause, .pidns = true, .forward = true,
-                            .signal_self = SIGUSR1}, &r);
+    run_task(&(struct task){.fn = p_pause, .pidns = true, .forward = true, .signal_self = SIGUSR1},
+             &r);
     expect(&r, OJ_VERDICT_SG);
     assert_int_equal(r.signal, SIGUSR1);
     /* shim: SIGTERM stops the task, the sandbox says why */
