@@ -112,6 +112,25 @@ gone() {
     assert_jq '.signal == "SIGTERM"' "$R"
 }
 
+@test "a sandbox failure after start is SE with the error; ojrun kill KILL is SE too" {
+    cfg '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "exit 9"]}]'
+    task t1
+    [ "$(verdict)" = SE ]
+    assert_jq '.error | test("startContainer")' "$R"
+    assert_jq '.cpu_us == 0 and .exit_code == null' "$R"
+    # SIGKILL to the init (the reaper) takes the task down without a status
+    cfg 'del(.hooks)'
+    cfg_args sleep 100
+    ojrun create --shim -b "$BUNDLE" t2 </dev/null >/dev/null 2>&1
+    ojrun start t2
+    sleep 0.2
+    ojrun kill t2 KILL
+    ojrun wait t2 >"$BATS_TEST_TMPDIR/t2.json"
+    R=$BATS_TEST_TMPDIR/t2.json
+    [ "$(verdict)" = SE ]
+    assert_jq '.error | test("died before reporting")' "$R"
+}
+
 @test "an infinite loop with cpu-ms 500 is TLE within a few ms, wall < 1 s + margin" {
     cfg_args /h/busy 0
     annotate org.ojrun.limit.cpu-ms 500
