@@ -308,6 +308,26 @@ exec "$real" "$@"'
     assert_jq '.verdict == "SE" and [.tests[].verdict] == ["AC", "SE"]' "$T/r.json"
     [ "$(grep -c '^judge: test 2: SE (ojrun: start: injected)' <<<"$stderr")" -eq 2 ]
     [[ "$stderr" == *"test 2: SE (ojrun: start: injected), retrying"* ]]
+    # the shim's own SE (its error is read from the result), and a result of
+    # an unknown version
+    fake_ojrun '
+if [ "$3" = wait ] && [[ "$4" == *-t1* ]]; then
+    "$real" "$@" >/dev/null
+    echo "{\"version\":1,\"verdict\":\"SE\",\"cpu_us\":0,\"wall_us\":0,\"memory_peak_bytes\":0,\"pids_peak\":0,\"error\":\"init died: injected\"}"
+    exit 0
+fi
+if [ "$3" = wait ] && [[ "$4" == *-t2* ]]; then
+    "$real" "$@" | sed "s/\"version\":1/\"version\":2/"
+    exit 0
+fi
+exec "$real" "$@"'
+    OJRUN=$T/bin/ojrun run --separate-stderr judge --json --lang c --problem "$T/p" \
+        "$DEMO/submissions/correct.AC.c"
+    [ "$status" -eq 0 ]
+    echo "$output" >"$T/r.json"
+    assert_jq '.verdict == "SE" and [.tests[].verdict] == ["SE", "SE"]' "$T/r.json"
+    [ "$(grep -c '^judge: test 1: SE (init died: injected)' <<<"$stderr")" -eq 2 ]
+    [ "$(grep -c '^judge: test 2: SE (bad result: .*result version 2, want 1)' <<<"$stderr")" -eq 2 ]
 }
 
 @test "usage errors exit 2, a problem the judge cannot use exits 1" {
