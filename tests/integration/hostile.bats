@@ -108,7 +108,7 @@ host_check() {
     local p d left
     # no process of the task is left in any cgroup (a process that got out of
     # the PID namespace would still be in the task's cgroup)
-    left=$(grep -l ":/ojrun/$ID" /proc/[0-9]*/cgroup 2>/dev/null || true)
+    left=$(grep -lE ":/ojrun/$ID(-[^/]*)?\$" /proc/[0-9]*/cgroup 2>/dev/null || true)
     if [ -n "$left" ]; then
         echo "processes left in the task's cgroups: $left" >&2
         for p in $left; do ps -o pid=,user=,args= -p "$(basename "$(dirname "$p")")" >&2 || true; done
@@ -118,7 +118,7 @@ host_check() {
     left=$(pgrep -f -- "$SUITE/state" || true)
     [ -z "$left" ] || { echo "ojrun processes left: $(ps -o pid=,args= -p "$left")" >&2; return 1; }
     # no cgroup directory
-    for d in /sys/fs/cgroup/*/ojrun/"$ID"*; do
+    for d in /sys/fs/cgroup/*/ojrun/"$ID" /sys/fs/cgroup/*/ojrun/"$ID"-*; do
         [ -e "$d" ] || continue
         echo "cgroup left: $d" >&2
         return 1

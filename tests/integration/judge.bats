@@ -32,7 +32,7 @@ teardown() {
     # everything the judge made is gone: its work directory, state, cgroups
     [ -z "$(ls -A "$T/tmp")" ] || { echo "work dir left: $(ls "$T/tmp")" >&2; return 1; }
     local d
-    for d in /sys/fs/cgroup/*/ojrun/"$ID"*; do
+    for d in /sys/fs/cgroup/*/ojrun/"$ID" /sys/fs/cgroup/*/ojrun/"$ID"-*; do
         [ ! -e "$d" ] || { echo "cgroup left: $d" >&2; return 1; }
     done
 }
@@ -41,6 +41,13 @@ teardown() {
 # ids $ID-...; use with `run`
 judge() {
     TMPDIR=$T/tmp "$JUDGE" --id "$ID" "$@"
+}
+
+# judge_umask077 ARGS...: the same with the caller's umask 077 (`run` runs
+# it in a subshell)
+judge_umask077() {
+    umask 077
+    judge "$@"
 }
 
 # problem DIR NAME=INPUT:OUTPUT...: a problem directory (printf escapes in
@@ -175,7 +182,8 @@ EOF
 
 @test "--json: one object with the documented fields" {
     problem "$T/p" "1=1\n1 2\n:3\n" "2=1\n5 -7\n:-2\n"
-    run --separate-stderr judge --json --lang python --problem "$T/p" \
+    # (whatever the caller's umask: the judge sets its own)
+    run --separate-stderr judge_umask077 --json --lang python --problem "$T/p" \
         "$DEMO/submissions/correct.AC.py"
     [ "$status" -eq 0 ]
     assert_lines 1 "$output"
