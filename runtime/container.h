@@ -34,6 +34,7 @@
 #include "cli.h"
 #include "config.h"
 #include "error.h"
+#include "supervise.h"
 
 struct oj_cgroup;
 struct oj_bpf;
@@ -46,6 +47,13 @@ struct oj_create_opts {
     bool no_pivot;              /* --no-pivot */
     bool no_new_keyring;        /* --no-new-keyring */
     unsigned preserve_fds;      /* --preserve-fds N: pass fds 3..3+N-1 */
+    /* Supervision (supervise.h, specs/shim-protocol.md): with `task` the
+     * init becomes a PID-1 reaper that forks the program and reports to the
+     * supervisor holding the other ends (ojrun-shim, `run --result`). */
+    struct oj_task_link *task;
+    bool shim;                  /* --shim: this process is ojrun-shim (state.json says so) */
+    const char *result_socket;  /* --result-socket */
+    const char *result;         /* run --result FILE|- */
 };
 
 /* Everything create computed; the init child gets a copy through fork. */
@@ -71,6 +79,7 @@ struct oj_container {
     int seccomp_agent_fd;   /* connected linux.seccomp.listenerPath (NOTIFY), or -1 */
     pid_t pid;
     uint64_t pid_start_time;
+    struct oj_limits limits; /* supervise.h: from the config's resources and annotations */
 };
 
 /* Messages between the parent and the init. */

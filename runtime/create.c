@@ -122,6 +122,27 @@ static int check_config(struct oj_container *c, struct oj_err *err)
     return 0;
 }
 
+/* The judge limits (supervise.h): invalid org.ojrun.limit.* annotations fail
+ * create with or without a supervisor; output-bytes and the CPU backstop
+ * become rlimits either way.  Under supervision the reaper init takes one
+ * PID of the task's cgroup, so pids.limit gets one more: the limit still
+ * counts the program's processes. */
+static int apply_limits(struct oj_container *c, struct oj_err *err)
+{
+    if (oj_limits_from_config(c->cfg, &c->limits, err) < 0 ||
+        oj_limits_apply_rlimits(c->cfg->process, &c->limits, NULL, err) < 0)
+        return -1;
+    if (c->opts->task || c->opts->shim) {
+        const char *sock;
+        if (oj_result_socket_from_config(c->cfg, &sock, err) < 0)
+            return -1;
+    }
+    struct oj_resources *r = &c->cfg->linux_.resources;
+    if (c->opts->task && c->cfg->linux_.has_resources && r->has_pids && r->pids_limit > 0)
+        r->pids_limit++;
+    return 0;
+}
+
 /* Resolve root.path (relative to the bundle) and require a directory. */
 static int resolve_rootfs(struct oj_container *c, struct oj_err *err)
 {
@@ -482,6 +503,8 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
         goto fail_early;
     if (load_bundle(c, err) < 0 || resolve_rootfs(c, err) < 0 || check_config(c, err) < 0)
         goto fail_early;
+    if (apply_limits(c, err) < 0)
+        goto fail_early;
     oj_debug("config loaded: bundle %s rootfs %s", c->bundle, c->rootfs);
 
     /* Compile (or fetch from the cache) the seccomp filter now: the init only
@@ -558,6 +581,10 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
         .owner = getuid(),
         .annotations = c->cfg->annotations,
         .n_annotations = c->cfg->n_annotations,
+        .shim = o->shim,
+        /* ojrun-shim calls us in-process: the supervisor is this process */
+        .shim_pid = o->shim ? getpid() : 0,
+        .shim_start_time = o->shim ? oj_pid_start_time(getpid()) : 0,
     };
     if (oj_state_save(&st, err) < 0)
         goto fail;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@
 #include "rootfs.h"
 #include "oj_seccomp.h"
 #include "state.h"
+#include "supervise.h"
 #include "sysctl.h"
 #include "util.h"
 
@@ -303,6 +305,9 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     for (unsigned i = 0; i < c->opts->preserve_fds; i++) {
         int fd = 3 + (int)i;
         int fl = fcntl(fd, F_GETFD);
+        const struct oj_task_link *t = c->opts->task;
+        if (t && (fd == t->exec_w || fd == t->status_init || fd == t->go_init))
+            continue;
         if (fl >= 0 && fd != c->sync_fd && fd != fifo_fd && fd != oj_log_fd())
             fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
     }
@@ -376,8 +381,19 @@ _Noreturn void oj_init_main(struct oj_container *c)
         close(c->lock_fd);
         c->lock_fd = -1;
     }
+    /* Supervised: the supervisor's ends are not ours (holding them would
+     * hide its death and our own exec from it). */
+    struct oj_task_link *task = c->opts->task;
+    if (task) {
+        close(task->exec_r);
+        close(task->status_sup);
+        close(task->go_sup);
+        task->exec_r = task->status_sup = task->go_sup = -1;
+    }
     /* Die with the parent while it still supervises us (create killed
-     * half-way must not leave an init behind). */
+     * half-way must not leave an init behind).  Our parent is `create` also
+     * when namespaces are joined by path: stage-1 clones us with
+     * CLONE_PARENT. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
 
     int fifo_fd = init_setup(c, exe, sizeof(exe), &err);
@@ -385,13 +401,26 @@ _Noreturn void oj_init_main(struct oj_container *c)
         init_fail(c, &err);
 
     /* From here on the parent exits; we are re-parented to the caller's
-     * subreaper (conmon, containerd-shim, ojrun-shim) or to init. */
-    prctl(PR_SET_PDEATHSIG, 0);
+     * subreaper (conmon, containerd-shim) or to init.  A supervisor
+     * (ojrun-shim, `run --result`) stays our parent: then we die with it, no
+     * task runs unsupervised.  Set again because a change of credentials
+     * (process.user, the user namespace's root) clears it (prctl(2)). */
+    prctl(PR_SET_PDEATHSIG, task ? SIGKILL : 0);
     oj_debug("init ready, waiting for start");
     oj_sync_send(c->sync_fd, OJ_SYNC_CREATED, 0, NULL);
     close(c->sync_fd);
 
-    /* Wait for `ojrun start`: it writes one byte into the fifo. */
+    /* Wait for `ojrun start`: it writes one byte into the fifo.  Supervised,
+     * also watch the status socket: a supervisor that died before our prctl
+     * above sent no signal, but its end of the socket is closed. */
+    if (task) {
+        struct pollfd pfd[2] = {{.fd = fifo_fd, .events = POLLIN},
+                                {.fd = task->status_init, .events = POLLIN}};
+        while (poll(pfd, 2, -1) < 0 && errno == EINTR)
+            ;
+        if (pfd[1].revents && !pfd[0].revents)
+            _exit(1);
+    }
     char byte;
     ssize_t n;
     do
@@ -407,6 +436,11 @@ _Noreturn void oj_init_main(struct oj_container *c)
     if (run_container_hooks(c, OJ_HOOK_START_CONTAINER, OJ_STATUS_RUNNING, &err) < 0)
         goto fail;
     if (p->no_new_privileges && oj_set_no_new_privs(&err) < 0)
+        goto fail;
+    /* Supervised: fork the program and stay behind as its PID-1 reaper
+     * (reaper.c: as PID 1 the program would not die of SIGXFSZ, SIGXCPU or
+     * a raised SIGSEGV).  Only the child returns. */
+    if (task && oj_reaper_fork(task, &err) < 0)
         goto fail;
     /* Last step before execve: nothing of the runtime's own setup runs under
      * the filter. */
@@ -425,6 +459,7 @@ _Noreturn void oj_init_main(struct oj_container *c)
     execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
     oj_fail(&err, errno, "exec: \"%s\"", exe);
 fail:
+    oj_task_report_error(task, err.msg);
     dprintf(STDERR_FILENO, "ojrun: %s\n", err.msg);
     _exit(127);
 }

@@ -36,6 +36,7 @@ static const struct oj_command commands[] = {
     {"update", cmd_update, "change the cgroup limits of a live container"},
     {"ps", cmd_ps, "list the processes of a container"},
     {"events", cmd_events, "print container statistics and OOM events as JSON"},
+    {"wait", cmd_wait, "wait for a task supervised by ojrun-shim, print its result"},
     {"spec", cmd_spec, "write a default config.json"},
     {"features", cmd_features, "print the features this runtime supports as JSON"},
 };
