@@ -34,6 +34,8 @@
 #include "cli.h"
 #include "config.h"
 #include "error.h"
+#include "state.h"
+#include "strbuf.h"
 #include "supervise.h"
 
 struct oj_cgroup;
@@ -109,6 +111,11 @@ int oj_sync_expect(int fd, enum oj_sync_type type, struct oj_err *err);
 int oj_container_create(const struct oj_globals *g, const struct oj_create_opts *o,
                         struct oj_container **out, struct oj_err *err);
 void oj_container_free(struct oj_container *c);
+
+/* The OCI state JSON of a container being created (for hooks and the
+ * seccomp agent): what create knows, with `status`. */
+int oj_container_state_json(const struct oj_container *c, enum oj_status status,
+                            struct strbuf *out, struct oj_err *err);
 
 /* init.c: the container init, in the cloned child.  Never returns. */
 _Noreturn void oj_init_main(struct oj_container *c);

@@ -304,25 +304,32 @@ static int spawn_init(struct oj_container *c, int child_fd, struct oj_err *err)
 
 /* --- the hooks the parent runs -------------------------------------------- */
 
-static int state_json_for_hooks(const struct oj_container *c, enum oj_status status,
-                                struct strbuf *out, struct oj_err *err)
+/* The container's state as far as create knows it, borrowing c's strings. */
+static struct oj_state container_state(const struct oj_container *c)
 {
-    struct oj_state st = {
+    return (struct oj_state){
         .id = (char *)c->opts->id,
         .dir = c->dir,
         .pid = c->pid,
+        .pid_start_time = c->pid_start_time,
         .bundle = c->bundle,
         .rootfs = c->rootfs,
         .annotations = c->cfg->annotations,
         .n_annotations = c->cfg->n_annotations,
     };
+}
+
+int oj_container_state_json(const struct oj_container *c, enum oj_status status,
+                            struct strbuf *out, struct oj_err *err)
+{
+    struct oj_state st = container_state(c);
     return oj_state_json(&st, status, false, out, err);
 }
 
 static int run_create_hooks(struct oj_container *c, struct oj_err *err)
 {
     struct strbuf sb = {0};
-    if (state_json_for_hooks(c, OJ_STATUS_CREATING, &sb, err) < 0)
+    if (oj_container_state_json(c, OJ_STATUS_CREATING, &sb, err) < 0)
         return -1;
     int r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_PRESTART, sb_str(&sb), err);
     if (r == 0)
@@ -570,22 +577,13 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
     c->pid_start_time = oj_pid_start_time(c->pid);
     char created[64];
     oj_rfc3339_now(created, sizeof(created));
-    struct oj_state st = {
-        .id = (char *)o->id,
-        .dir = c->dir,
-        .pid = c->pid,
-        .pid_start_time = c->pid_start_time,
-        .bundle = c->bundle,
-        .rootfs = c->rootfs,
-        .created = created,
-        .owner = getuid(),
-        .annotations = c->cfg->annotations,
-        .n_annotations = c->cfg->n_annotations,
-        .shim = o->shim,
-        /* ojrun-shim calls us in-process: the supervisor is this process */
-        .shim_pid = o->shim ? getpid() : 0,
-        .shim_start_time = o->shim ? oj_pid_start_time(getpid()) : 0,
-    };
+    struct oj_state st = container_state(c);
+    st.created = created;
+    st.owner = getuid();
+    st.shim = o->shim;
+    /* ojrun-shim calls us in-process: the supervisor is this process */
+    st.shim_pid = o->shim ? getpid() : 0;
+    st.shim_start_time = o->shim ? oj_pid_start_time(getpid()) : 0;
     if (oj_state_save(&st, err) < 0)
         goto fail;
     if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)

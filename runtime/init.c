@@ -159,17 +159,8 @@ static int run_container_hooks(struct oj_container *c, enum oj_hook_kind kind,
 {
     if (c->cfg->hooks.n[kind] == 0)
         return 0;
-    struct oj_state st = {
-        .id = (char *)c->opts->id,
-        .dir = c->dir,
-        .pid = c->pid,
-        .bundle = c->bundle,
-        .rootfs = c->rootfs,
-        .annotations = c->cfg->annotations,
-        .n_annotations = c->cfg->n_annotations,
-    };
     struct strbuf sb = {0};
-    if (oj_state_json(&st, status, false, &sb, err) < 0)
+    if (oj_container_state_json(c, status, &sb, err) < 0)
         return -1;
     int r = oj_hooks_run(&c->cfg->hooks, kind, sb_str(&sb), err);
     sb_free(&sb);
@@ -350,17 +341,8 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
  * (config-linux.md "The Container Process State"). */
 static int send_listener(struct oj_container *c, int listener, struct oj_err *err)
 {
-    struct oj_state st = {
-        .id = (char *)c->opts->id,
-        .dir = c->dir,
-        .pid = c->pid,
-        .bundle = c->bundle,
-        .rootfs = c->rootfs,
-        .annotations = c->cfg->annotations,
-        .n_annotations = c->cfg->n_annotations,
-    };
     struct strbuf sb = {0};
-    int r = oj_state_json(&st, OJ_STATUS_RUNNING, false, &sb, err);
+    int r = oj_container_state_json(c, OJ_STATUS_RUNNING, &sb, err);
     if (r == 0)
         r = oj_seccomp_send_listener_sock(c->seccomp_agent_fd, c->cfg->linux_.seccomp.listener_path,
                                           listener, c->pid, sb_str(&sb),
