@@ -29,7 +29,9 @@
 # Output (OUT, default build/bench/results): report.txt (the table, the
 # ratios and the targets), results.json, samples.tsv, latency.png.
 # The environment: ROUNDS (200), WARMUP (5), TPUT_WORKERS (2),
-# TPUT_SECONDS (10), OUT, BUILD (build), OJRUN (BUILD/ojrun).
+# TPUT_SECONDS (10), OUT, BUILD (build), OJRUN (BUILD/ojrun), and
+# OJRUN_BASE: a second ojrun binary (say, main's) measured as "ojrun-base"
+# in the same interleaved run, for the gain of a change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
@@ -70,8 +72,10 @@ cleanup() {
             "$rt" --root "$W/$rt" delete --force "$id" >/dev/null 2>&1 || true
         done
     done
-    for id in $("$OJRUN" --root "$W/ojrun" list -q 2>/dev/null); do
-        "$OJRUN" --root "$W/ojrun" delete --force "$id" >/dev/null 2>&1 || true
+    for rt in ojrun ojrun-base; do
+        for id in $("$OJRUN" --root "$W/$rt" list -q 2>/dev/null); do
+            "$OJRUN" --root "$W/$rt" delete --force "$id" >/dev/null 2>&1 || true
+        done
     done
     umount "$W" 2>/dev/null || umount -l "$W" 2>/dev/null || true
     rmdir "$W" 2>/dev/null || true
@@ -79,7 +83,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mkdir -p "$OUT" "$W/out" "$W/crun" "$W/runc" "$W/ojrun"
+mkdir -p "$OUT" "$W/out" "$W/crun" "$W/runc" "$W/ojrun" "$W/ojrun-base"
 note "bundles in $W"
 
 # --- bundles ------------------------------------------------------------------
@@ -125,6 +129,11 @@ SKIPPED=()
     echo "step bwrap --unshare-all --ro-bind $W/judge/rootfs / --proc /proc --dev /dev --chdir / /hello"
 
     for b in judge minimal; do
+        if [ -n "${OJRUN_BASE:-}" ]; then
+            echo "case $b/ojrun-base $b ojrun-base"
+            stdio "$b-ojrun-base"
+            echo "step $OJRUN_BASE --root $W/ojrun-base run --bundle $W/$b $PREFIX-{n}"
+        fi
         echo "case $b/crun $b crun"
         stdio "$b-crun"
         echo mntns

@@ -218,7 +218,8 @@ static int targets(const char *path, struct jw *w)
         const char *why = NULL;
         if (sscanf(line, "%15s", kind) != 1 || kind[0] == '#')
             continue;
-        if (strcmp(kind, "ratio") == 0 && sscanf(line, "%*s %95s %95s %31s %lf", a, b, c, &lim) == 4) {
+        if (strcmp(kind, "ratio") == 0 &&
+            sscanf(line, "%*s %95s %95s %31s %lf", a, b, c, &lim) == 4) {
             /* a = group, b = runtime A, c = runtime B */
             struct series *x = find(a, b), *y = find(a, c);
             snprintf(what, sizeof(what), "%s: %s / %s median wall", a, b, c);
@@ -233,8 +234,7 @@ static int targets(const char *path, struct jw *w)
                     val = (double)med_rss(&ser[i]);
             if (isnan(val))
                 why = "not measured";
-        } else if (strcmp(kind, "throughput") == 0 &&
-                   sscanf(line, "%*s %95s %lf", a, &lim) == 2) {
+        } else if (strcmp(kind, "throughput") == 0 && sscanf(line, "%*s %95s %lf", a, &lim) == 2) {
             le = false;
             snprintf(what, sizeof(what), "%s: judged runs/s", a);
             for (size_t i = 0; i < n_tp; i++)
@@ -302,7 +302,8 @@ static int write_plot(const char *dat, const char *gp, const char *png)
     fprintf(f, "set xlabel 'latency (ms, log scale)'\nset ylabel 'fraction of runs'\n");
     fprintf(f, "set yrange [0:1]\n");
     for (size_t g = 0; g < n_groups; g++) {
-        fprintf(f, "set title \"%s: latency distribution (CDF, one interleaved run)\"\n", groups[g]);
+        fprintf(f, "set title \"%s: latency distribution (CDF, one interleaved run)\"\n",
+                groups[g]);
         fprintf(f, "plot ");
         bool first = true;
         for (size_t i = 0; i < n_ser; i++) {
@@ -362,12 +363,15 @@ int report_main(int argc, char **argv)
         if (!is_ojrun(ser[i].runtime))
             continue;
         for (size_t j = 0; j < n_ser; j++) {
-            if (is_ojrun(ser[j].runtime) || strcmp(ser[i].group, ser[j].group) != 0)
+            /* ojrun against the others, and against its own baseline */
+            if (i == j || strcmp(ser[i].group, ser[j].group) != 0 ||
+                (is_ojrun(ser[j].runtime) && strcmp(ser[j].runtime, "ojrun-base") != 0) ||
+                strcmp(ser[i].runtime, "ojrun-base") == 0)
                 continue;
             double rw = med_wall(&ser[i]) / med_wall(&ser[j]);
             double rc = med_cpu(&ser[i]) / med_cpu(&ser[j]);
-            printf("  %-10s %-12s / %-10s wall %6.3f   cpu %6.3f\n", ser[i].group,
-                   ser[i].runtime, ser[j].runtime, rw, rc);
+            printf("  %-10s %-12s / %-10s wall %6.3f   cpu %6.3f\n", ser[i].group, ser[i].runtime,
+                   ser[j].runtime, rw, rc);
             jw_obj_begin(&w);
             jw_kstr(&w, "group", ser[i].group);
             jw_kstr(&w, "runtime", ser[i].runtime);
@@ -385,8 +389,7 @@ int report_main(int argc, char **argv)
         jw_arr_begin(&w);
         for (size_t i = 0; i < n_tp; i++) {
             printf("  %-22s %d workers %6.1f s: %6ld runs, %7.1f runs/s, %.2f ms cpu/run\n",
-                   tp[i].name, tp[i].workers, tp[i].seconds, tp[i].runs, tp[i].per_s,
-                   tp[i].cpu_ms);
+                   tp[i].name, tp[i].workers, tp[i].seconds, tp[i].runs, tp[i].per_s, tp[i].cpu_ms);
             jw_obj_begin(&w);
             jw_kstr(&w, "case", tp[i].name);
             jw_kstr(&w, "runtime", tp[i].runtime);
