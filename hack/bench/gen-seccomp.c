@@ -18,32 +18,48 @@
 static const char *action_name(uint32_t action)
 {
     switch (action) {
-    case SCMP_ACT_ALLOW: return "SCMP_ACT_ALLOW";
-    case SCMP_ACT_ERRNO(0): return "SCMP_ACT_ERRNO";
-    case SCMP_ACT_KILL_PROCESS: return "SCMP_ACT_KILL_PROCESS";
-    case SCMP_ACT_KILL_THREAD: return "SCMP_ACT_KILL";
-    case SCMP_ACT_TRAP: return "SCMP_ACT_TRAP";
-    case SCMP_ACT_LOG: return "SCMP_ACT_LOG";
-    default: return NULL;
+    case SCMP_ACT_ALLOW:
+        return "SCMP_ACT_ALLOW";
+    case SCMP_ACT_ERRNO(0):
+        return "SCMP_ACT_ERRNO";
+    case SCMP_ACT_KILL_PROCESS:
+        return "SCMP_ACT_KILL_PROCESS";
+    case SCMP_ACT_KILL_THREAD:
+        return "SCMP_ACT_KILL";
+    case SCMP_ACT_TRAP:
+        return "SCMP_ACT_TRAP";
+    case SCMP_ACT_LOG:
+        return "SCMP_ACT_LOG";
+    default:
+        return NULL;
     }
 }
 
 static const char *arch_name(uint32_t arch)
 {
     switch (arch) {
-    case SCMP_ARCH_X86_64: return "SCMP_ARCH_X86_64";
-    case SCMP_ARCH_X86: return "SCMP_ARCH_X86";
-    case SCMP_ARCH_X32: return "SCMP_ARCH_X32";
-    case SCMP_ARCH_AARCH64: return "SCMP_ARCH_AARCH64";
-    case SCMP_ARCH_ARM: return "SCMP_ARCH_ARM";
-    default: return NULL;
+    case SCMP_ARCH_X86_64:
+        return "SCMP_ARCH_X86_64";
+    case SCMP_ARCH_X86:
+        return "SCMP_ARCH_X86";
+    case SCMP_ARCH_X32:
+        return "SCMP_ARCH_X32";
+    case SCMP_ARCH_AARCH64:
+        return "SCMP_ARCH_AARCH64";
+    case SCMP_ARCH_ARM:
+        return "SCMP_ARCH_ARM";
+    default:
+        return NULL;
     }
 }
 
 static const char *const op_names[] = {
-    [OJ_SECCOMP_OP_NE] = "SCMP_CMP_NE", [OJ_SECCOMP_OP_LT] = "SCMP_CMP_LT",
-    [OJ_SECCOMP_OP_LE] = "SCMP_CMP_LE", [OJ_SECCOMP_OP_EQ] = "SCMP_CMP_EQ",
-    [OJ_SECCOMP_OP_GE] = "SCMP_CMP_GE", [OJ_SECCOMP_OP_GT] = "SCMP_CMP_GT",
+    [OJ_SECCOMP_OP_NE] = "SCMP_CMP_NE",
+    [OJ_SECCOMP_OP_LT] = "SCMP_CMP_LT",
+    [OJ_SECCOMP_OP_LE] = "SCMP_CMP_LE",
+    [OJ_SECCOMP_OP_EQ] = "SCMP_CMP_EQ",
+    [OJ_SECCOMP_OP_GE] = "SCMP_CMP_GE",
+    [OJ_SECCOMP_OP_GT] = "SCMP_CMP_GT",
     [OJ_SECCOMP_OP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 

@@ -294,8 +294,8 @@ static pid_t spawn(const struct bcase *c, char **argv, const char *in, const cha
             _exit(126);
         }
     }
-    if (open_std(in ? in : "/dev/null", O_RDONLY, 0) < 0 ||
-        open_std(out, wflags, 1) < 0 || open_std(err, wflags, 2) < 0) {
+    if (open_std(in ? in : "/dev/null", O_RDONLY, 0) < 0 || open_std(out, wflags, 1) < 0 ||
+        open_std(err, wflags, 2) < 0) {
         perror("ojbench: stdio");
         _exit(126);
     }
@@ -409,8 +409,8 @@ static int cmd_latency(int argc, char **argv)
             if (!run_case(c, tok, 0, &s))
                 die("case %s failed in round %d", c->name, r);
             if (r >= 0)
-                fprintf(out, "%s\t%s\t%s\t%d\t%.1f\t%.1f\t%ld\n", c->name, c->group, c->runtime,
-                        r, s.wall_us, s.cpu_us, s.maxrss_kib);
+                fprintf(out, "%s\t%s\t%s\t%d\t%.1f\t%.1f\t%ld\n", c->name, c->group, c->runtime, r,
+                        s.wall_us, s.cpu_us, s.maxrss_kib);
         }
         if (r >= 0 && (r + 1) % 20 == 0) {
             fprintf(stderr, "ojbench: %d/%d rounds (%.0f s)\n", r + 1, rounds,
@@ -497,8 +497,8 @@ static int cmd_throughput(int argc, char **argv)
     FILE *out = fopen(argv[4], "ae");
     if (!out)
         die("open %s: %s", argv[4], strerror(errno));
-    fprintf(out, "%s\t%s\t%s\t%d\t%.2f\t%ld\t%.1f\t%.3f\n", c->name, c->group, c->runtime,
-            workers, elapsed, total, total / elapsed, total ? cpu / total / 1000 : 0);
+    fprintf(out, "%s\t%s\t%s\t%d\t%.2f\t%ld\t%.1f\t%.3f\n", c->name, c->group, c->runtime, workers,
+            elapsed, total, total / elapsed, total ? cpu / total / 1000 : 0);
     fclose(out);
     fprintf(stderr, "ojbench: throughput %s: %d workers, %ld runs in %.2f s = %.1f runs/s\n",
             c->name, workers, total, elapsed, total / elapsed);
