@@ -176,6 +176,10 @@ else
 fi
 
 # --- measure ------------------------------------------------------------------
+# Every runtime here binds the host's /dev/null into its containers; if a
+# broken run (of anything on this machine) replaced it by a regular file, the
+# numbers would be wrong and crun/runc would fail: say so up front.
+[ -c /dev/null ] || die "/dev/null is not a character device (restore: rm /dev/null; mknod -m 666 /dev/null c 1 3)"
 note "latency: $ROUNDS interleaved rounds (+$WARMUP warm-up) of $(grep -c '^case' "$CASES") cases"
 "$OJBENCH" latency -m "$CASES" "$ROUNDS" "$WARMUP" "$OUT/samples.tsv"
 
@@ -210,4 +214,5 @@ EOF
     fi
 } | tee "$OUT/report.txt"
 gnuplot "$OUT/latency.gp"
+[ -c /dev/null ] || die "/dev/null is no longer a character device after the run"
 note "written: $OUT/report.txt results.json samples.tsv latency.png"
