@@ -9,11 +9,12 @@
  *   ---------------------                    ---------------------------------
  *   parse config, compile seccomp
  *   mkdir state dir, lock, mkfifo
- *   create cgroup, apply resources
- *   clone(CLONE_NEW*) ------------------->   (waits for GO)
+ *   create cgroup, apply resources,
+ *   open the v1 "tasks" files
+ *   clone3(CLONE_NEW*, INTO_CGROUP v2) -->   (waits for GO)
  *   write uid_map / gid_map
- *   put PID in the cgroup
- *   GO ---------------------------------->   become root of the userns, hostname,
+ *   GO ---------------------------------->   write "0" to the v1 tasks fds (joins
+ *                                            its cgroups), become root of the userns, hostname,
  *                                            lo up, mounts, /dev, open exec.fifo
  *   run prestart, createRuntime   <-------   HOOKS (only when there are hooks)
  *   HOOKS_DONE -------------------------->   createContainer hooks, pivot_root,

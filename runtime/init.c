@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "procattr.h"
 #include "cleanup.h"
 #include "console.h"
@@ -220,6 +221,12 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     if (m.type != OJ_SYNC_GO)
         return oj_fail(err, 0, "unexpected message %u from ojrun create", m.type);
     c->pid = m.code;
+    /* Into the v1 cgroups, before anything else runs (cgroup.h, "fast
+     * placement"): a write of "0" through fds the parent opened, which
+     * does not wait for an RCU grace period as a PID written by the parent
+     * would. */
+    if (c->cg && oj_cgroup_enter_self(c->cg, err) < 0)
+        return -1;
     if (c->new_userns && become_userns_root(cfg, err) < 0)
         return -1;
     /* Now that we are in the container's cgroup: a cgroup namespace created
