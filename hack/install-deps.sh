@@ -11,6 +11,11 @@ pkgs=(
     libcmocka-dev bats jq busybox-static
     # reference runtimes compared against in tests and benchmarks
     runc crun
+    # client suites (tests/integration/podman.bats, containerd.bats): the
+    # engines that drive a runc-compatible runtime, umoci to build an OCI
+    # image layout, util-linux `script` (bsdutils) to give exec -t a terminal
+    podman conmon containernetworking-plugins fuse-overlayfs
+    containerd umoci bsdutils
 )
 
 missing=()
