@@ -123,11 +123,12 @@ assert_no_call() {
 
 # script(1) gives CMD a pseudo-terminal as stdin/stdout/stderr, as a user at
 # a terminal would; -e returns CMD's exit status.  The output comes back
-# through the terminal, so CR LF line ends and stray NULs are removed.
+# through the terminal, so CR LF line ends are removed, and so is the "^@"
+# the terminal echoes for the NUL byte ctr writes to its input.
 in_pty() {
     local cmd
     cmd=$(printf '%q ' "$@")
-    timeout 60 script -qec "$cmd" /dev/null </dev/null | tr -d '\r\000'
+    timeout 60 script -qec "$cmd" /dev/null </dev/null | tr -d '\r\000' | sed 's/\^@//g'
     return "${PIPESTATUS[0]}"
 }
 

@@ -71,12 +71,17 @@ EOF
     export CONTAINERS_STORAGE_CONF="$PM/storage.conf"
 }
 
-# Remove every container, even those a broken runtime failed to stop:
-# podman first, then SIGKILL whatever still runs in our cgroups (the
-# containers and their conmons), then podman again to drop its records.
+# After a failure: remove every container, even those a broken runtime
+# failed to stop.
 remove_all_containers() {
-    # (podman rm may drop a container whose runtime did not kill it)
+    local d
+    # the containers' processes first: then conmon sees them exit and
+    # podman rm is quick even when the runtime's kill does not work
+    for d in "/sys/fs/cgroup/pids$CGP"/libpod-*; do
+        [ -d "$d" ] && kill_cgroup_procs "${d#/sys/fs/cgroup/pids}"
+    done
     timeout 60 podman rm -a -f -t 0 >/dev/null 2>&1 || true
+    # and any conmon left (podman rm may drop a container it could not stop)
     kill_cgroup_procs "$CGP"
     timeout 60 podman rm -a -f -t 0 >/dev/null 2>&1 || true
 }
