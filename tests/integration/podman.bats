@@ -296,8 +296,13 @@ check_update() {
     id=$(cid_of u1)
     local mem=/sys/fs/cgroup/memory$CGP/libpod-$id
     [ "$(cat "$mem/memory.limit_in_bytes")" = $((64 << 20)) ]
-    run -0 pm update --memory 100m u1
-    [ "$(cat "$mem/memory.limit_in_bytes")" = $((100 << 20)) ]
+    [ "$(cat "$mem/memory.memsw.limit_in_bytes")" = $((128 << 20)) ]
+    # podman sends {"memory":{"limit":L,"swap":2L}}; raising the limit past
+    # the old memory+swap limit (128m) needs memory.memsw.limit_in_bytes
+    # written first on cgroup v1, or the kernel refuses with EINVAL
+    run -0 pm update --memory 256m u1
+    [ "$(cat "$mem/memory.limit_in_bytes")" = $((256 << 20)) ]
+    [ "$(cat "$mem/memory.memsw.limit_in_bytes")" = $((512 << 20)) ]
     assert_call "$(CALLS)" "^$RT update --resources=[^ ]+ $id\$"
     run -0 pm rm -f -t 0 u1
     assert_clean "$id"
