@@ -13,12 +13,13 @@
 #                     left out is skipped, e.g. CLIENT_RUNTIMES=ojrun
 #
 #   use_runtime RT FEATURE CMD...   first line of each test: selects RT
-#                     (runc|ojrun) into $RT and $RT_BIN, and skips the ojrun
-#                     variant while ojrun lacks one of the commands CMD
-#                     (see ojrun_ready_or_skip)
+#                     (runc|ojrun) into $RT, and skips the ojrun variant
+#                     while ojrun lacks one of the commands CMD (see
+#                     ojrun_ready_or_skip)
 #   make_runtime_wrapper DIR NAME BIN [GLOBAL-ARG...]
 #                     DIR/NAME logs its argv to DIR/NAME.calls and execs BIN
-#   calls_of NAME ID  the logged calls of wrapper NAME that name ID
+#   assert_call FILE REGEX      some logged call matches REGEX (else show all)
+#   assert_no_call FILE REGEX   no logged call matches REGEX
 #   in_pty CMD...     run CMD with a pseudo-terminal as its stdio (script(1))
 #   wait_until SECONDS CMD...   poll CMD every 0.1 s until it succeeds
 #   assert_no_cgroup PATH       no controller hierarchy has cgroup PATH
@@ -41,7 +42,7 @@ CLIENT_RUNTIMES=${CLIENT_RUNTIMES:-runc ojrun}
 # answer `ojrun CMD --help` with status 0 (not implemented yet).  Nothing
 # else may skip: a command that exists but misbehaves must FAIL the test.
 # The lead removes this function (and its call in use_runtime) once ojrun
-# implements create/start/state/kill/delete/exec/pause/resume/update/ps.
+# implements create/start/kill/delete/exec/pause/resume/update/ps.
 # ==========================================================================
 ojrun_ready_or_skip() { # FEATURE CMD...
     local feature=$1 cmd
@@ -66,11 +67,8 @@ use_runtime() { # RT FEATURE CMD...
     *) skip "$RT not in CLIENT_RUNTIMES=\"$CLIENT_RUNTIMES\"" ;;
     esac
     case $RT in
-    runc) RT_BIN=$RUNC ;;
-    ojrun)
-        RT_BIN=$OJRUN
-        ojrun_ready_or_skip "$feature" "$@"
-        ;;
+    runc) ;;
+    ojrun) ojrun_ready_or_skip "$feature" "$@" ;;
     *)
         echo "use_runtime: unknown runtime $RT" >&2
         return 1
@@ -97,10 +95,6 @@ exec $(printf '%q' "$bin")$extra "\$@"
 EOF
     chmod 0755 "$dir/$name"
     : >"$dir/$name.calls"
-}
-
-calls_of() { # CALLS-FILE ID: the calls that name container ID
-    grep -F -- " $2" "$1" | grep -E -- " $2( |\$)" || true
 }
 
 # Fail unless the calls file $1 has a line matching extended regex $2.

@@ -151,7 +151,7 @@ assert_clean() { # ID
 # ---------------------------------------------------------------- checks
 
 check_run() {
-    use_runtime "$1" "run" create start state kill delete
+    use_runtime "$1" "run" create start kill delete
     local cid=$BATS_TEST_TMPDIR/cid
     run -7 pm_run --rm --cidfile "$cid" -- sh -c 'echo hello from $(hostname); exit 7'
     [ "$output" = "hello from $(cut -c1-12 "$cid")" ]
@@ -165,7 +165,7 @@ check_run() {
 }
 
 check_exit_code() {
-    use_runtime "$1" "run" create start state kill delete
+    use_runtime "$1" "run" create start kill delete
     run -0 pm_run --rm -- true
     run -1 pm_run --rm -- false
     run -42 pm_run --rm -- sh -c 'exit 42'
@@ -181,7 +181,7 @@ check_exit_code() {
 }
 
 check_run_tty() {
-    use_runtime "$1" "run -t" create start state kill delete
+    use_runtime "$1" "run -t" create start kill delete
     local cid=$BATS_TEST_TMPDIR/cid
     run -6 in_pty podman --runtime "$RT" run --rm -t --cidfile "$cid" --cgroup-parent "$CGP" \
         --rootfs "$ROOTFS_CACHE:O" sh -c 'tty; test -t 0 && test -t 1 && exit 6'
@@ -192,7 +192,7 @@ check_run_tty() {
 }
 
 check_exec() {
-    use_runtime "$1" "exec" create start state kill delete exec
+    use_runtime "$1" "exec" create start kill delete exec
     pm_run -d --name e1 -- sleep 1000
     id=$(cid_of e1)
     run -3 --separate-stderr pm exec e1 sh -c 'echo in-exec; echo oops >&2; exit 3'
@@ -210,7 +210,7 @@ check_exec() {
 }
 
 check_exec_tty() {
-    use_runtime "$1" "exec -t" create start state kill delete exec
+    use_runtime "$1" "exec -t" create start kill delete exec
     pm_run -d --name e1 -- sleep 1000
     id=$(cid_of e1)
     run -5 in_pty podman --runtime "$RT" exec -t e1 sh -c 'tty; test -t 0 && test -t 1 && exit 5'
@@ -221,7 +221,7 @@ check_exec_tty() {
 }
 
 check_stop() {
-    use_runtime "$1" "stop" create start state kill delete
+    use_runtime "$1" "stop" create start kill delete
     # a process that handles SIGTERM ends at once with its own status
     pm_run -d --name s1 -- sh -c 'trap "echo bye; exit 0" TERM; echo ready; while :; do sleep 0.1; done'
     id=$(cid_of s1)
@@ -248,7 +248,7 @@ check_stop() {
 }
 
 check_kill() {
-    use_runtime "$1" "kill" create start state kill delete
+    use_runtime "$1" "kill" create start kill delete
     pm_run -d --name k1 -- sh -c 'trap "echo got-usr1" USR1; echo ready; while :; do sleep 0.1; done'
     id=$(cid_of k1)
     wait_until 10 logs_have k1 ready
@@ -267,7 +267,7 @@ check_kill() {
 count_of() { cat "/proc/$1/root/tmp/count"; }
 
 check_pause() {
-    use_runtime "$1" "pause" create start state kill delete pause resume
+    use_runtime "$1" "pause" create start kill delete pause resume
     pm_run -d --name p1 -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
     id=$(cid_of p1)
     pid=$(pm inspect -f '{{.State.Pid}}' p1)
@@ -291,7 +291,7 @@ check_pause() {
 }
 
 check_update() {
-    use_runtime "$1" "update" create start state kill delete update
+    use_runtime "$1" "update" create start kill delete update
     pm_run -d --name u1 --memory 64m -- sleep 1000
     id=$(cid_of u1)
     local mem=/sys/fs/cgroup/memory$CGP/libpod-$id
@@ -309,7 +309,7 @@ check_update() {
 }
 
 check_oom() {
-    use_runtime "$1" "memory limit" create start state kill delete
+    use_runtime "$1" "memory limit" create start kill delete
     local cid=$BATS_TEST_TMPDIR/cid
     # doubling a shell variable until the cgroup's OOM killer ends it
     run -137 pm_run --rm --cidfile "$cid" --memory 64m -- \
@@ -319,7 +319,7 @@ check_oom() {
 }
 
 check_pids_limit() {
-    use_runtime "$1" "pids limit" create start state kill delete
+    use_runtime "$1" "pids limit" create start kill delete
     # busybox sh gives up at the first failed fork, so an inner shell forks
     # until the limit stops it, and the outer one reports and stays
     pm_run -d --name l1 --pids-limit 20 -- \
@@ -336,7 +336,7 @@ check_pids_limit() {
 }
 
 check_network_none() {
-    use_runtime "$1" "network none" create start state kill delete
+    use_runtime "$1" "network none" create start kill delete
     local cid=$BATS_TEST_TMPDIR/cid
     run -0 pm_run --rm --cidfile "$cid" --network none -- \
         sh -c 'ls /sys/class/net; cat /sys/class/net/lo/flags; readlink /proc/self/ns/net'
@@ -349,7 +349,7 @@ check_network_none() {
 }
 
 check_rm_force() {
-    use_runtime "$1" "rm -f" create start state kill delete
+    use_runtime "$1" "rm -f" create start kill delete
     pm_run -d --name r1 -- sleep 1000
     id=$(cid_of r1)
     pid=$(pm inspect -f '{{.State.Pid}}' r1)
