@@ -97,6 +97,9 @@ setup() {
     # each test's own calls only (the wrappers append to these files)
     : >"$PM/bin/runc.calls"
     : >"$PM/bin/ojrun.calls"
+    # conmon inherits podman's working directory and writes a file "oom"
+    # there when the container's cgroup reports an OOM kill
+    cd "$PM"
 }
 
 teardown() {
@@ -315,6 +318,10 @@ check_oom() {
     run -137 pm_run --rm --cidfile "$cid" --memory 64m -- \
         sh -c 'echo allocating; x=a; while :; do x=$x$x; done'
     [ "$output" = allocating ]
+    # conmon saw the OOM kill through the memory cgroup of the container's
+    # init (memory.oom_control) and left its marker in its working directory
+    [ -e "$PM/oom" ]
+    rm "$PM/oom"
     assert_clean "$(cat "$cid")"
 }
 
