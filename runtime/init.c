@@ -9,6 +9,7 @@
  * is nobody listening, so errors go to the container's stderr and the init
  * exits with 127 (the shell's "command not found" status, which podman maps).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -129,15 +130,29 @@ static const char *env_get(char **env, const char *name)
  * that a missing program fails `create` (as runc does) rather than `start`.
  * The error words matter: podman maps "no such file or directory" and
  * "executable file not found in" to exit 127, "permission denied" to 126. */
+/* errno text as Go prints it ("no such file or directory"): podman and
+ * conmon look for exactly these words. */
+static int exec_fail(struct oj_err *err, int e, const char *name, const char *what)
+{
+    char text[128];
+    snprintf(text, sizeof(text), "%s", strerror(e));
+    text[0] = (char)tolower((unsigned char)text[0]);
+    oj_fail(err, 0, "exec: \"%s\": %s%s", name, what, text);
+    err->code = e;
+    return -1;
+}
+
 static int find_executable(const struct oj_process *p, char *out, size_t len, struct oj_err *err)
 {
     const char *name = p->args[0];
     struct stat st;
     if (strchr(name, '/')) {
         if (stat(name, &st) < 0)
-            return oj_fail(err, errno, "exec: \"%s\": stat %s", name, name);
+            return exec_fail(err, errno, name, "stat: ");
         if (S_ISDIR(st.st_mode))
-            return oj_fail(err, EACCES, "exec: \"%s\": is a directory", name);
+            return exec_fail(err, EACCES, name, "is a directory: ");
+        if (access(name, X_OK) < 0)
+            return exec_fail(err, errno, name, "");
         snprintf(out, len, "%s", name);
         return 0;
     }
