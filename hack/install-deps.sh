@@ -15,6 +15,11 @@ pkgs=(
     # tests/integration/judge_templates.bats; gcc is above, and jq also
     # turns the templates into C at build time
     g++ python3 openjdk-17-jdk-headless golang-go nodejs
+    # client suites (tests/integration/podman.bats, containerd.bats): the
+    # engines that drive a runc-compatible runtime, umoci to build an OCI
+    # image layout, util-linux `script` (bsdutils) to give exec -t a terminal
+    podman conmon containernetworking-plugins fuse-overlayfs
+    containerd umoci bsdutils
 )
 
 missing=()

@@ -124,6 +124,54 @@ void oj_cgroup_devices_free(struct oj_device_cgroup *rules, size_t n);
  * hierarchy.  The init must not have exec'd the user program yet. */
 int oj_cgroup_enter(struct oj_cgroup *cg, pid_t pid, struct oj_err *err);
 
+/* --- fast placement of the container init ---------------------------------
+ *
+ * Writing a PID into a cgroup.procs file write-locks the kernel's global
+ * cgroup_threadgroup_rwsem, and taking that percpu rwsem for writing waits
+ * for an RCU grace period (rcu_sync_enter -> synchronize_rcu) unless another
+ * writer held it less than a grace period ago.  On this 2-core VM that is
+ * 5-20 ms, the largest single cost of `ojrun run` (specs/performance.md).
+ * Two ways around it that keep the init in its cgroup before it runs
+ * anything of the user's:
+ *
+ *  - v1 `tasks` with "0": migrating a single thread that is the caller
+ *    itself does not lock the threadgroup rwsem at all
+ *    (cgroup_procs_write_start: "If the thread is `current` ... we can skip
+ *    the global lock").  The init is single-threaded, so moving its thread
+ *    moves the process.  The permission check of a v1 write uses the
+ *    credentials of the file's *opener*, so the parent (host root) opens
+ *    the files and the init, already in its user namespace with unmapped
+ *    host IDs, writes through the inherited fds.
+ *  - v2: clone3(CLONE_INTO_CGROUP) creates the init inside the cgroup; the
+ *    kernel documents that this path needs no write lock of the rwsem.
+ *
+ *   oj_cgroup_prepare_self_enter(cg, err);       // parent, before the clone
+ *   clone3(... CLONE_INTO_CGROUP, oj_cgroup_clone_fd(cg)) or
+ *       clone() + oj_cgroup_enter_v2(cg, pid, err)   // fallback, slow
+ *   oj_cgroup_close_self_enter(cg);               // parent, after the clone
+ *   oj_cgroup_enter_self(cg, err);                // init, before its setup
+ */
+
+/* Open the container's `tasks` file, for writing, in every v1 hierarchy
+ * (O_CLOEXEC: the init's exec does not inherit them). */
+int oj_cgroup_prepare_self_enter(struct oj_cgroup *cg, struct oj_err *err);
+
+/* Called by the init (single-threaded, not yet exec'd): move itself into
+ * the container's cgroup of every v1 hierarchy through the prepared fds,
+ * then close them.  A no-op when nothing was prepared. */
+int oj_cgroup_enter_self(struct oj_cgroup *cg, struct oj_err *err);
+
+/* Close the prepared fds without using them (the parent after the clone). */
+void oj_cgroup_close_self_enter(struct oj_cgroup *cg);
+
+/* The container's cgroup2 directory for clone3(CLONE_INTO_CGROUP), on a v2
+ * or a hybrid host (owned by `cg`); -1 when it has none. */
+int oj_cgroup_clone_fd(struct oj_cgroup *cg);
+
+/* Move `pid` into the cgroup2 directory only (when clone3 could not place
+ * it): what oj_cgroup_enter does, for the v2 part.  0 when there is none. */
+int oj_cgroup_enter_v2(struct oj_cgroup *cg, pid_t pid, struct oj_err *err);
+
 /* An O_DIRECTORY fd of the container's cgroup for clone3(CLONE_INTO_CGROUP),
  * owned by `cg` (closed by oj_cgroup_free).  Only on a pure v2 host, after
  * oj_cgroup_create or oj_cgroup_load; -1 otherwise (on a hybrid host use

@@ -20,8 +20,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +209,22 @@ static pid_t clone_fork(int flags)
     return (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, 0UL);
 }
 
+/* The same through clone3(2) with CLONE_INTO_CGROUP: the child is born in
+ * the cgroup2 directory `cgroup_fd`, which costs no RCU grace period (a
+ * later write to cgroup.procs would; see cgroup.h "fast placement").
+ * Returns -1 with errno set when the kernel refuses (ENOSYS before 5.7,
+ * EOPNOTSUPP/EBUSY for a cgroup that cannot take processes...): the caller
+ * falls back to clone + cgroup.procs. */
+static pid_t clone_into_cgroup(int flags, int cgroup_fd)
+{
+    struct clone_args args = {
+        .flags = (uint64_t)(unsigned)flags | CLONE_INTO_CGROUP,
+        .exit_signal = SIGCHLD,
+        .cgroup = (uint64_t)cgroup_fd,
+    };
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
 /* Join the namespaces given by path, user namespace first: joining it first
  * gives us the capabilities to join the others it owns (setns(2)).  The
  * mount namespace goes last, because changing it changes what /proc paths
@@ -240,11 +258,22 @@ static int join_namespaces(const struct oj_config *cfg, struct oj_err *err)
     return 0;
 }
 
-static int spawn_init(struct oj_container *c, int child_fd, struct oj_err *err)
+static int spawn_init(struct oj_container *c, int child_fd, bool *in_v2, struct oj_err *err)
 {
+    *in_v2 = false;
     if (!c->join_paths) {
         oj_debug("clone flags=%#x", (unsigned)c->clone_flags);
-        pid_t pid = clone_fork(c->clone_flags);
+        int cgfd = oj_cgroup_clone_fd(c->cg);
+        pid_t pid = -1;
+        if (cgfd >= 0) {
+            pid = clone_into_cgroup(c->clone_flags, cgfd);
+            if (pid < 0)
+                oj_debug("clone3(CLONE_INTO_CGROUP): %s; falling back to clone", strerror(errno));
+            else
+                *in_v2 = true;
+        }
+        if (pid < 0)
+            pid = clone_fork(c->clone_flags);
         if (pid < 0)
             return oj_fail(err, errno, "clone the container init (flags %#x)",
                            (unsigned)c->clone_flags);
@@ -304,25 +333,32 @@ static int spawn_init(struct oj_container *c, int child_fd, struct oj_err *err)
 
 /* --- the hooks the parent runs -------------------------------------------- */
 
-static int state_json_for_hooks(const struct oj_container *c, enum oj_status status,
-                                struct strbuf *out, struct oj_err *err)
+/* The container's state as far as create knows it, borrowing c's strings. */
+static struct oj_state container_state(const struct oj_container *c)
 {
-    struct oj_state st = {
+    return (struct oj_state){
         .id = (char *)c->opts->id,
         .dir = c->dir,
         .pid = c->pid,
+        .pid_start_time = c->pid_start_time,
         .bundle = c->bundle,
         .rootfs = c->rootfs,
         .annotations = c->cfg->annotations,
         .n_annotations = c->cfg->n_annotations,
     };
+}
+
+int oj_container_state_json(const struct oj_container *c, enum oj_status status,
+                            struct strbuf *out, struct oj_err *err)
+{
+    struct oj_state st = container_state(c);
     return oj_state_json(&st, status, false, out, err);
 }
 
 static int run_create_hooks(struct oj_container *c, struct oj_err *err)
 {
     struct strbuf sb = {0};
-    if (state_json_for_hooks(c, OJ_STATUS_CREATING, &sb, err) < 0)
+    if (oj_container_state_json(c, OJ_STATUS_CREATING, &sb, err) < 0)
         return -1;
     int r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_PRESTART, sb_str(&sb), err);
     if (r == 0)
@@ -546,20 +582,28 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
         goto fail;
     }
     c->sync_fd = sv[0];
-    if (spawn_init(c, sv[1], err) < 0)
+    /* The init moves itself into the v1 hierarchies through these fds
+     * (cgroup.h, "fast placement"); opened here, by host root. */
+    if (oj_cgroup_prepare_self_enter(c->cg, err) < 0)
         goto fail;
+    bool in_v2 = false;
+    if (spawn_init(c, sv[1], &in_v2, err) < 0)
+        goto fail;
+    oj_cgroup_close_self_enter(c->cg);
     close(sv[1]);
     sv[1] = -1;
     oj_debug("init PID %d", (int)c->pid);
 
     if (c->new_userns && write_maps(c, err) < 0)
         goto fail;
-    if (oj_cgroup_enter(c->cg, c->pid, err) < 0)
+    /* v2 only when clone3 could not place the init at birth; the v1 part
+     * is the init's first act after GO. */
+    if (!in_v2 && oj_cgroup_enter_v2(c->cg, c->pid, err) < 0)
         goto fail;
     if (c->cfg->process && c->cfg->process->oom_score_adj.set &&
         oj_oom_score_adj_apply(c->pid, c->cfg->process->oom_score_adj.v, err) < 0)
         goto fail;
-    oj_debug("init placed in its cgroup");
+    oj_debug("init %s its cgroup2 directory", in_v2 ? "born in" : "placed in");
     if (oj_sync_send(c->sync_fd, OJ_SYNC_GO, c->pid, NULL) < 0) {
         oj_fail(err, errno, "signal the container init");
         goto fail;
@@ -570,22 +614,13 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
     c->pid_start_time = oj_pid_start_time(c->pid);
     char created[64];
     oj_rfc3339_now(created, sizeof(created));
-    struct oj_state st = {
-        .id = (char *)o->id,
-        .dir = c->dir,
-        .pid = c->pid,
-        .pid_start_time = c->pid_start_time,
-        .bundle = c->bundle,
-        .rootfs = c->rootfs,
-        .created = created,
-        .owner = getuid(),
-        .annotations = c->cfg->annotations,
-        .n_annotations = c->cfg->n_annotations,
-        .shim = o->shim,
-        /* ojrun-shim calls us in-process: the supervisor is this process */
-        .shim_pid = o->shim ? getpid() : 0,
-        .shim_start_time = o->shim ? oj_pid_start_time(getpid()) : 0,
-    };
+    struct oj_state st = container_state(c);
+    st.created = created;
+    st.owner = getuid();
+    st.shim = o->shim;
+    /* ojrun-shim calls us in-process: the supervisor is this process */
+    st.shim_pid = o->shim ? getpid() : 0;
+    st.shim_start_time = o->shim ? oj_pid_start_time(getpid()) : 0;
     if (oj_state_save(&st, err) < 0)
         goto fail;
     if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)

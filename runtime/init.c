@@ -9,6 +9,7 @@
  * is nobody listening, so errors go to the container's stderr and the init
  * exits with 127 (the shell's "command not found" status, which podman maps).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "procattr.h"
 #include "cleanup.h"
 #include "console.h"
@@ -128,15 +130,29 @@ static const char *env_get(char **env, const char *name)
  * that a missing program fails `create` (as runc does) rather than `start`.
  * The error words matter: podman maps "no such file or directory" and
  * "executable file not found in" to exit 127, "permission denied" to 126. */
+/* errno text as Go prints it ("no such file or directory"): podman and
+ * conmon look for exactly these words. */
+static int exec_fail(struct oj_err *err, int e, const char *name, const char *what)
+{
+    char text[128];
+    snprintf(text, sizeof(text), "%s", strerror(e));
+    text[0] = (char)tolower((unsigned char)text[0]);
+    oj_fail(err, 0, "exec: \"%s\": %s%s", name, what, text);
+    err->code = e;
+    return -1;
+}
+
 static int find_executable(const struct oj_process *p, char *out, size_t len, struct oj_err *err)
 {
     const char *name = p->args[0];
     struct stat st;
     if (strchr(name, '/')) {
         if (stat(name, &st) < 0)
-            return oj_fail(err, errno, "exec: \"%s\": stat %s", name, name);
+            return exec_fail(err, errno, name, "stat: ");
         if (S_ISDIR(st.st_mode))
-            return oj_fail(err, EACCES, "exec: \"%s\": is a directory", name);
+            return exec_fail(err, EACCES, name, "is a directory: ");
+        if (access(name, X_OK) < 0)
+            return exec_fail(err, errno, name, "");
         snprintf(out, len, "%s", name);
         return 0;
     }
@@ -159,17 +175,8 @@ static int run_container_hooks(struct oj_container *c, enum oj_hook_kind kind,
 {
     if (c->cfg->hooks.n[kind] == 0)
         return 0;
-    struct oj_state st = {
-        .id = (char *)c->opts->id,
-        .dir = c->dir,
-        .pid = c->pid,
-        .bundle = c->bundle,
-        .rootfs = c->rootfs,
-        .annotations = c->cfg->annotations,
-        .n_annotations = c->cfg->n_annotations,
-    };
     struct strbuf sb = {0};
-    if (oj_state_json(&st, status, false, &sb, err) < 0)
+    if (oj_container_state_json(c, status, &sb, err) < 0)
         return -1;
     int r = oj_hooks_run(&c->cfg->hooks, kind, sb_str(&sb), err);
     sb_free(&sb);
@@ -229,9 +236,12 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     if (m.type != OJ_SYNC_GO)
         return oj_fail(err, 0, "unexpected message %u from ojrun create", m.type);
     c->pid = m.code;
-    /* `create` reaped stage-1 before sending GO: our parent is `create` now. */
-    if (c->join_paths && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-        return oj_fail(err, errno, "prctl(PR_SET_PDEATHSIG)");
+    /* Into the v1 cgroups, before anything else runs (cgroup.h, "fast
+     * placement"): a write of "0" through fds the parent opened, which
+     * does not wait for an RCU grace period as a PID written by the parent
+     * would. */
+    if (c->cg && oj_cgroup_enter_self(c->cg, err) < 0)
+        return -1;
     if (c->new_userns && become_userns_root(cfg, err) < 0)
         return -1;
     /* Now that we are in the container's cgroup: a cgroup namespace created
@@ -353,17 +363,8 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
  * (config-linux.md "The Container Process State"). */
 static int send_listener(struct oj_container *c, int listener, struct oj_err *err)
 {
-    struct oj_state st = {
-        .id = (char *)c->opts->id,
-        .dir = c->dir,
-        .pid = c->pid,
-        .bundle = c->bundle,
-        .rootfs = c->rootfs,
-        .annotations = c->cfg->annotations,
-        .n_annotations = c->cfg->n_annotations,
-    };
     struct strbuf sb = {0};
-    int r = oj_state_json(&st, OJ_STATUS_RUNNING, false, &sb, err);
+    int r = oj_container_state_json(c, OJ_STATUS_RUNNING, &sb, err);
     if (r == 0)
         r = oj_seccomp_send_listener_sock(c->seccomp_agent_fd, c->cfg->linux_.seccomp.listener_path,
                                           listener, c->pid, sb_str(&sb),
@@ -394,12 +395,10 @@ _Noreturn void oj_init_main(struct oj_container *c)
         task->exec_r = task->status_sup = task->go_sup = -1;
     }
     /* Die with the parent while it still supervises us (create killed
-     * half-way must not leave an init behind).  When namespaces are joined
-     * by path our parent is the short-lived stage-1 child, whose exit would
-     * fire the signal: then it is set after GO, once stage-1 is gone and we
-     * have been re-parented to `create` (see init_setup). */
-    if (!c->join_paths)
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
+     * half-way must not leave an init behind).  Our parent is `create` also
+     * when namespaces are joined by path: stage-1 clones us with
+     * CLONE_PARENT. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
 
     int fifo_fd = init_setup(c, exe, sizeof(exe), &err);
     if (fifo_fd < 0)

@@ -491,3 +491,19 @@ HOOK
     [ "${lines[1]}" = 3 ]
     [ "${lines[2]}" = mknod-denied ]
 }
+
+@test "a program without execute permission fails create with podman's words" {
+    printf '#!/bin/sh\necho hi\n' >"$BUNDLE/rootfs/noexec.sh"
+    chmod 644 "$BUNDLE/rootfs/noexec.sh"
+    cfg '.process.user = {"uid": 1000, "gid": 1000}'
+    cfg_args /noexec.sh
+    run ojrun create -b "$BUNDLE" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *'exec: "/noexec.sh": permission denied'* ]]
+    cfg_args /bin
+    run ojrun create -b "$BUNDLE" c2
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"permission denied"* ]]
+    assert_no_leftovers c1
+    assert_no_leftovers c2
+}
