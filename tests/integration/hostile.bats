@@ -111,7 +111,9 @@ host_check() {
     left=$(grep -lE ":/ojrun/$ID(-[^/]*)?\$" /proc/[0-9]*/cgroup 2>/dev/null || true)
     if [ -n "$left" ]; then
         echo "processes left in the task's cgroups: $left" >&2
-        for p in $left; do ps -o pid=,user=,args= -p "$(basename "$(dirname "$p")")" >&2 || true; done
+        for p in $left; do
+            ps -o pid=,user=,args= -p "$(basename "$(dirname "$p")")" >&2 || true
+        done
         return 1
     fi
     # nor a shim or an ojrun of this suite's state root
@@ -132,7 +134,8 @@ host_check() {
     # and the judge removed its work directories
     left=$(ls -A "$SUITE/state" | grep -vx seccomp-cache || true)
     [ -z "$left" ] || { echo "state left: $left" >&2; return 1; }
-    [ -z "$(ls -A "$SUITE/tmp")" ] || { echo "judge work dir left: $(ls "$SUITE/tmp")" >&2; return 1; }
+    left=$(ls -A "$SUITE/tmp")
+    [ -z "$left" ] || { echo "judge work dir left: $left" >&2; return 1; }
     # the host's files and knobs are untouched
     (cd "$SUITE" && sha256sum --quiet -c host.sum) || { echo "host files changed" >&2; return 1; }
     while read -r f want; do
@@ -170,7 +173,7 @@ host_check() {
     host_check
 }
 
-@test "fork bomb where fork is allowed (the compile bundle's sh): the pids limit holds, nothing is left" {
+@test "fork bomb where fork is allowed (the compile bundle's sh): pids limit, nothing left" {
     # not through the judge: a compile phase runs only the template's
     # command; this one runs a shell whose every process forks for ever
     mkdir "$T/bundle"
@@ -296,8 +299,8 @@ open(sys.argv[1], "w").write("CONNECTED\n")
         --problem "$T/problem-a" --prebuilt "$box_a" >"$T/a.json" &
     local a=$! i
     for i in $(seq 100); do
-        [ "$("$OJRUN" --root "$SUITE/state" state "$ID-a-t1" 2>/dev/null | jq -r .status)" = running ] &&
-            break
+        [ "$("$OJRUN" --root "$SUITE/state" state "$ID-a-t1" 2>/dev/null |
+            jq -r .status)" = running ] && break
         sleep 0.05
     done
     [ "$("$OJRUN" --root "$SUITE/state" state "$ID-a-t1" | jq -r .status)" = running ]
@@ -334,7 +337,7 @@ open(sys.argv[1], "w").write("CONNECTED\n")
     host_check
 }
 
-@test "kill(-1, SIGKILL) and SIGKILL/SIGSTOP to PID 1: the host's processes of the same uid live on" {
+@test "kill(-1, SIGKILL), SIGKILL/SIGSTOP to PID 1: host processes of the same uid live on" {
     # a host process of the program's host uid (101000)
     setpriv --reuid=101000 --regid=101000 --clear-groups sleep 120 &
     local sentinel=$!

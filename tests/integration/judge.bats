@@ -75,7 +75,7 @@ cmp_case() {
     fi
 }
 
-@test "judge-cmp: AC ignores trailing blanks of lines and trailing blank lines; PE any other whitespace; else WA" {
+@test "judge-cmp: AC up to trailing blanks and blank lines; PE other whitespace; else WA" {
     cmp_case '3\n' '3\n' AC
     cmp_case '3\n' '3' AC
     cmp_case '3' '3\n\n\n' AC
@@ -321,7 +321,8 @@ exec "$real" "$@"'
     fake_ojrun '
 if [ "$3" = wait ] && [[ "$4" == *-t1* ]]; then
     "$real" "$@" >/dev/null
-    echo "{\"version\":1,\"verdict\":\"SE\",\"cpu_us\":0,\"wall_us\":0,\"memory_peak_bytes\":0,\"pids_peak\":0,\"error\":\"init died: injected\"}"
+    echo "{\"version\":1,\"verdict\":\"SE\",\"cpu_us\":0,\"wall_us\":0,"\
+"\"memory_peak_bytes\":0,\"pids_peak\":0,\"error\":\"init died: injected\"}"
     exit 0
 fi
 if [ "$3" = wait ] && [[ "$4" == *-t2* ]]; then
@@ -335,7 +336,8 @@ exec "$real" "$@"'
     echo "$output" >"$T/r.json"
     assert_jq '.verdict == "SE" and [.tests[].verdict] == ["SE", "SE"]' "$T/r.json"
     [ "$(grep -c '^judge: test 1: SE (init died: injected)' <<<"$stderr")" -eq 2 ]
-    [ "$(grep -c '^judge: test 2: SE (bad result: .*result version 2, want 1)' <<<"$stderr")" -eq 2 ]
+    [ "$(grep -c '^judge: test 2: SE (bad result: .*result version 2, want 1)' \
+        <<<"$stderr")" -eq 2 ]
 }
 
 @test "usage errors exit 2, a problem the judge cannot use exits 1" {

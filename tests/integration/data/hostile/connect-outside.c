@@ -23,9 +23,9 @@ int main(void)
     fd = socket(AF_INET, SOCK_DGRAM, 0);
     must_fail(fd, "socket(AF_INET, SOCK_DGRAM)");
     if (fd >= 0)
-        must_fail(sendto(fd, "\0\1\1\0\0\1\0\0\0\0\0\0", 12, 0, (struct sockaddr *)&dns,
-                         sizeof(dns)),
-                  "sendto 8.8.8.8:53");
+        must_fail(
+            sendto(fd, "\0\1\1\0\0\1\0\0\0\0\0\0", 12, 0, (struct sockaddr *)&dns, sizeof(dns)),
+            "sendto 8.8.8.8:53");
     must_fail(socket(AF_INET, SOCK_RAW, 1), "socket(AF_INET, SOCK_RAW)");
     must_fail(socket(AF_PACKET, SOCK_RAW, 0), "socket(AF_PACKET)");
     return verdict();

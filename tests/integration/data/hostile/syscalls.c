@@ -28,8 +28,8 @@ int main(void)
     try(SYS_perf_event_open, "perf_event_open", (long)attr, 0, -1, -1);
     try(SYS_io_uring_setup, "io_uring_setup", 1, (long)attr, 0, 0);
     try(SYS_userfaultfd, "userfaultfd", 0, 0, 0, 0);
-    try(SYS_reboot, "reboot", LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
-        LINUX_REBOOT_CMD_CAD_OFF, 0);
+    try(SYS_reboot, "reboot", LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_CAD_OFF,
+        0);
     try(SYS_kexec_load, "kexec_load", 0, 0, 0, 0);
     try(SYS_kexec_file_load, "kexec_file_load", -1, -1, 0, 0);
     try(SYS_init_module, "init_module", (long)attr, 0, (long)"", 0);

@@ -16,8 +16,8 @@ static void try_create(const char *dir)
 
 int main(void)
 {
-    const char *dirs[] = {"", "/usr", "/usr/bin", "/usr/lib", "/etc", "/bin", "/dev",
-                          "/proc", "/var", "/root", "/home", "/box/..", "/tmp/.."};
+    const char *dirs[] = {"",      "/usr", "/usr/bin", "/usr/lib", "/etc",    "/bin",   "/dev",
+                          "/proc", "/var", "/root",    "/home",    "/box/..", "/tmp/.."};
     for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
         try_create(dirs[i]);
     must_fail(open("/usr/bin/sh", O_WRONLY | O_APPEND), "open /usr/bin/sh for writing");
