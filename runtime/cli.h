@@ -32,6 +32,7 @@ int cmd_kill(const struct oj_globals *g, int argc, char **argv);
 int cmd_delete(const struct oj_globals *g, int argc, char **argv);
 int cmd_run(const struct oj_globals *g, int argc, char **argv);
 int cmd_list(const struct oj_globals *g, int argc, char **argv);
+int cmd_exec(const struct oj_globals *g, int argc, char **argv);
 
 /* Parse "[--help] ID" (start, state, ...): 0 go on, 1 help printed, -1 usage error. */
 int oj_parse_id_only(const char *cmd, int argc, char **argv, const char **id);

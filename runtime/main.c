@@ -30,6 +30,7 @@ static const struct oj_command commands[] = {
     {"kill", cmd_kill, "send a signal to the container's init (or all its processes)"},
     {"delete", cmd_delete, "delete a stopped container (--force: any container)"},
     {"run", cmd_run, "create and start a container, wait for it"},
+    {"exec", cmd_exec, "run another process in a running container"},
     {"list", cmd_list, "list containers"},
     {"spec", cmd_spec, "write a default config.json"},
     {"features", cmd_features, "print the features this runtime supports as JSON"},
