@@ -218,6 +218,9 @@ int cmd_exec(const struct oj_globals *g, int argc, char **argv)
     if (r != 0)
         return r < 0 ? 1 : 0;
 
+    /* A caller that left SIGCHLD ignored would have our children reaped
+     * by the kernel (sigaction(2), SA_NOCLDWAIT): we need the status. */
+    signal(SIGCHLD, SIG_DFL);
     /* Block the forwarded signals (and SIGCHLD) before the process exists,
      * so none is lost; it clears its signal mask before execve. */
     sigset_t set, old;

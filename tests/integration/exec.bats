@@ -61,6 +61,10 @@ wait_gone() {
     # not PID 1 of the namespace: it dies of its own signal
     run ojrun exec $C sh -c 'kill -SEGV $$'
     [ "$status" -eq 139 ]
+    # a caller that ignores SIGCHLD (the disposition survives execve) must
+    # not make ojrun lose the status: the kernel would reap for it
+    run timeout -s KILL 20 bash -c "trap '' CHLD; exec '$OJRUN' --root '$ROOT' exec $C sh -c 'exit 9'"
+    [ "$status" -eq 9 ]
     # stdin is the caller's too
     run bash -c "echo piped | '$OJRUN' --root '$ROOT' exec $C cat"
     [ "$status" -eq 0 ]
