@@ -118,8 +118,12 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
     for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
         sigaddset(&set, forwarded[i]);
     sigaddset(&set, SIGCHLD);
-    if (!detach)
+    if (!detach) {
+        /* A caller that ignores SIGCHLD would make the kernel reap the init
+         * itself (wait(2), NOTES) and our wait would never see it. */
+        signal(SIGCHLD, SIG_DFL);
         sigprocmask(SIG_BLOCK, &set, &old);
+    }
 
     struct oj_err err = {0};
     struct oj_container *c = NULL;

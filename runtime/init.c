@@ -9,7 +9,6 @@
  * is nobody listening, so errors go to the container's stderr and the init
  * exits with 127 (the shell's "command not found" status, which podman maps).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,9 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/capability.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -32,6 +29,7 @@
 #include "cleanup.h"
 #include "console.h"
 #include "container.h"
+#include "execprep.h"
 #include "hooks.h"
 #include "log.h"
 #include "netlink.h"
@@ -49,7 +47,6 @@
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Report an error to the parent and die. */
 _Noreturn static void init_fail(struct oj_container *c, const struct oj_err *e)
@@ -103,73 +100,6 @@ static int setup_timens(const struct oj_config *cfg, struct oj_err *err)
     return 0;
 }
 
-static int set_rlimits(const struct oj_process *p, struct oj_err *err)
-{
-    for (size_t i = 0; i < p->n_rlimits; i++) {
-        struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
-        if (setrlimit(p->rlimits[i].resource, &rl) < 0)
-            return oj_fail(err, errno, "process.rlimits: set %s to soft %llu hard %llu%s",
-                           oj_rlimit_name(p->rlimits[i].resource),
-                           (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max,
-                           errno == EPERM ? " (raising a hard limit needs CAP_SYS_RESOURCE)"
-                                          : "");
-    }
-    return 0;
-}
-
-static const char *env_get(char **env, const char *name)
-{
-    size_t n = strlen(name);
-    for (char **e = env; e && *e; e++)
-        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-            return *e + n + 1;
-    return NULL;
-}
-
-/* Find process.args[0] the way execvp would, with the container's PATH, so
- * that a missing program fails `create` (as runc does) rather than `start`.
- * The error words matter: podman maps "no such file or directory" and
- * "executable file not found in" to exit 127, "permission denied" to 126. */
-/* errno text as Go prints it ("no such file or directory"): podman and
- * conmon look for exactly these words. */
-static int exec_fail(struct oj_err *err, int e, const char *name, const char *what)
-{
-    char text[128];
-    snprintf(text, sizeof(text), "%s", strerror(e));
-    text[0] = (char)tolower((unsigned char)text[0]);
-    oj_fail(err, 0, "exec: \"%s\": %s%s", name, what, text);
-    err->code = e;
-    return -1;
-}
-
-static int find_executable(const struct oj_process *p, char *out, size_t len, struct oj_err *err)
-{
-    const char *name = p->args[0];
-    struct stat st;
-    if (strchr(name, '/')) {
-        if (stat(name, &st) < 0)
-            return exec_fail(err, errno, name, "stat: ");
-        if (S_ISDIR(st.st_mode))
-            return exec_fail(err, EACCES, name, "is a directory: ");
-        if (access(name, X_OK) < 0)
-            return exec_fail(err, errno, name, "");
-        snprintf(out, len, "%s", name);
-        return 0;
-    }
-    const char *path = env_get(p->env, "PATH");
-    if (!path)
-        path = DEFAULT_PATH;
-    for (const char *s = path; *s;) {
-        const char *colon = strchrnul(s, ':');
-        int dl = (int)(colon - s);
-        snprintf(out, len, "%.*s%s%s", dl, s, dl ? "/" : "", name);
-        if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-            return 0;
-        s = *colon ? colon + 1 : colon;
-    }
-    return oj_fail(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
-}
-
 static int run_container_hooks(struct oj_container *c, enum oj_hook_kind kind,
                                enum oj_status status, struct oj_err *err)
 {
@@ -181,35 +111,6 @@ static int run_container_hooks(struct oj_container *c, enum oj_hook_kind kind,
     int r = oj_hooks_run(&c->cfg->hooks, kind, sb_str(&sb), err);
     sb_free(&sb);
     return r;
-}
-
-/* Set the configured capability sets; with `keep_sys_admin`, CAP_SYS_ADMIN
- * is added to the effective and permitted sets so that the seccomp filter
- * can still be loaded without no_new_privs right before execve.  That does
- * not leak: execve(2) recomputes the permitted set from the bounding,
- * inheritable and ambient sets (capabilities(7), "Transformation of
- * capabilities during execve()"), where CAP_SYS_ADMIN is only if configured.
- * runc instead loads such filters earlier, before dropping capabilities,
- * so that its remaining setup runs under the filter. */
-static int apply_caps(const struct oj_process *p, bool keep_sys_admin, struct oj_err *err)
-{
-    const struct oj_capabilities *caps = p->has_capabilities ? &p->capabilities : NULL;
-    if (!keep_sys_admin)
-        return oj_caps_apply(caps, err);
-    struct oj_capabilities c = caps ? *caps : (struct oj_capabilities){0};
-    int extra[2][64];
-    const enum oj_cap_set sets[2] = {OJ_CAPSET_EFFECTIVE, OJ_CAPSET_PERMITTED};
-    for (int i = 0; i < 2; i++) {
-        size_t n = c.set[sets[i]].n;
-        if (n >= 63)
-            continue; /* already (nearly) everything */
-        memcpy(extra[i], c.set[sets[i]].caps, n * sizeof(int));
-        extra[i][n] = CAP_SYS_ADMIN;
-        c.set[sets[i]].caps = extra[i];
-        c.set[sets[i]].n = n + 1;
-        c.set[sets[i]].present = true;
-    }
-    return oj_caps_apply(&c, err);
 }
 
 /* Everything up to CREATED; returns the exec.fifo fd. */
@@ -325,7 +226,7 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
             fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
     }
 
-    if (set_rlimits(p, err) < 0)
+    if (oj_process_rlimits_apply(p, err) < 0)
         return -1;
     struct oj_process misc = *p;
     misc.oom_score_adj.set = false; /* written by ojrun create, see procattr.h */
@@ -349,12 +250,12 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
         return -1;
     if (oj_user_switch(&p->user, true, err) < 0)
         return -1;
-    if (apply_caps(p, keep_sys_admin, err) < 0)
+    if (oj_process_caps_apply(p, keep_sys_admin, err) < 0)
         return -1;
 
     if (chdir(p->cwd) < 0)
         return oj_fail(err, errno, "process.cwd: chdir %s", p->cwd);
-    if (find_executable(p, exe, exe_len, err) < 0)
+    if (oj_find_executable(p, exe, exe_len, err) < 0)
         return -1;
     return fifo_fd;
 }

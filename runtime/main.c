@@ -30,6 +30,7 @@ static const struct oj_command commands[] = {
     {"kill", cmd_kill, "send a signal to the container's init (or all its processes)"},
     {"delete", cmd_delete, "delete a stopped container (--force: any container)"},
     {"run", cmd_run, "create and start a container, wait for it"},
+    {"exec", cmd_exec, "run another process in a running container"},
     {"list", cmd_list, "list containers"},
     {"pause", cmd_pause, "freeze every process of a container"},
     {"resume", cmd_resume, "thaw a paused container"},

@@ -507,3 +507,9 @@ HOOK
     assert_no_leftovers c1
     assert_no_leftovers c2
 }
+
+@test "run waits for the process even when the caller ignores SIGCHLD" {
+    cfg_args sh -c 'sleep 0.2; exit 5'
+    run timeout -k 5 20 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' "$OJRUN" --root "$ROOT" run -b "$BUNDLE" c1
+    [ "$status" -eq 5 ]
+}
