@@ -126,6 +126,18 @@ in_pty() {
     return "${PIPESTATUS[0]}"
 }
 
+# Conditions for wait_until that re-read their values on every try
+# (`wait_until 5 test "$(x)" -gt 1` would read x once, when called).
+count_above() { # PID N: the counter payload's count is above N
+    local c
+    c=$(cat "/proc/$1/root/tmp/count" 2>/dev/null) || return 1
+    [ -n "$c" ] && [ "$c" -gt "$2" ]
+}
+
+cgroup_pid_count_is() { # N FILE: FILE (a cgroup.procs) lists N processes
+    [ "$(wc -l <"$2" 2>/dev/null)" = "$1" ]
+}
+
 wait_until() { # SECONDS CMD...
     local limit=$1 i
     shift

@@ -325,7 +325,7 @@ check_pause() {
     run -0 c task resume p1
     [ "$(task_status p1)" = RUNNING ]
     [ "$(cat "/sys/fs/cgroup/freezer$CGP/p1/freezer.state")" = THAWED ]
-    wait_until 5 test "$(count_of "$pid")" -gt "$b"
+    wait_until 5 count_above "$pid" "$b"
     assert_call "$(CALLS)" "$(G p1) pause p1\$"
     assert_call "$(CALLS)" "$(G p1) resume p1\$"
     run -0 c task rm -f p1
@@ -337,7 +337,7 @@ check_ps() {
     use_runtime "$1" "ps" create start kill delete exec ps
     ctr_run ps1 -d -- sh -c 'sleep 1000 & exec sleep 1001'
     run -0 c task exec -d --fifo-dir "$CT/fifo" --exec-id x1 ps1 sleep 1002
-    wait_until 10 test "$(cgroup_pids ps1 | wc -l)" -eq 3
+    wait_until 10 cgroup_pid_count_is 3 "/sys/fs/cgroup/pids$CGP/ps1/cgroup.procs"
     # task ps lists the host pids the runtime's `ps --format json` reports
     run -0 c task ps ps1
     [ "$(awk 'NR > 1 { print $1 }' <<<"$output" | sort -n)" = "$(cgroup_pids ps1)" ]
@@ -350,7 +350,7 @@ check_ps() {
 check_metrics() {
     use_runtime "$1" "metrics" create start kill delete
     ctr_run m1 -d --memory-limit $((96 << 20)) -- sh -c 'sleep 1000 & exec sleep 1001'
-    wait_until 10 test "$(cgroup_pids m1 | wc -l)" -eq 2
+    wait_until 10 cgroup_pid_count_is 2 "/sys/fs/cgroup/pids$CGP/m1/cgroup.procs"
     # the shim reads the metrics from the cgroup of the init the runtime
     # started, so they show the limit and the processes
     run -0 c task metrics --format json m1

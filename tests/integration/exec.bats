@@ -314,10 +314,10 @@ EOF
     [[ "$output" == *'exec: "nonexistent-program": executable file not found in $PATH'* ]]
     run ojrun exec $C /nonexistent
     [ "$status" -eq 1 ]
-    [[ "$output" == *"No such file or directory"* ]]
+    [[ "$output" == *"no such file or directory"* ]]
     run ojrun exec $C /etc/passwd
     [ "$status" -eq 1 ]
-    [[ "$output" == *"Permission denied"* ]]
+    [[ "$output" == *"permission denied"* ]]
     run ojrun exec --cwd /nonexistent $C true
     [ "$status" -eq 1 ]
     [[ "$output" == *"chdir /nonexistent"* ]]

@@ -286,7 +286,7 @@ check_pause() {
     run -0 pm unpause p1
     [ "$(status_of p1)" = running ]
     [ "$(cat "/sys/fs/cgroup/freezer$CGP/libpod-$id/freezer.state")" = THAWED ]
-    wait_until 5 test "$(count_of "$pid")" -gt "$b"
+    wait_until 5 count_above "$pid" "$b"
     assert_call "$(CALLS)" "^$RT pause $id\$"
     assert_call "$(CALLS)" "^$RT resume $id\$"
     run -0 pm rm -f -t 0 p1
