@@ -371,6 +371,17 @@ static void remove_owned(struct oj_cg_dir *d)
             break; /* ENOTEMPTY/EBUSY: another container's; anything else: leave it */
 }
 
+static bool cgroup_has_procs(const char *dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+    _cleanup_fclose_ FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    int c = fgetc(f);
+    return c != EOF;
+}
+
 /* mkdir every missing level below the mount, recording in d->owned how
  * many trailing levels we created. */
 static int mkdir_tracked(struct oj_cg_dir *d, struct oj_err *err)
@@ -603,6 +614,16 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
                 continue;
             }
             *err = e1;
+            undo_create(cg);
+            return -1;
+        }
+        /* An existing directory may belong to a live container with the same
+         * cgroupsPath (two judge workers with their own --root and the same
+         * task id): joining it would mix their accounting, and deleting one
+         * would kill the other.  runc only warns; we refuse. */
+        if (d->owned == 0 && cgroup_has_procs(d->path)) {
+            oj_fail(err, EBUSY, "cgroup %s is in use by other processes (another container "
+                                "with the same linux.cgroupsPath?)", d->path);
             undo_create(cg);
             return -1;
         }

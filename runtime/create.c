@@ -445,8 +445,13 @@ static int setup_cgroup(struct oj_container *c, struct oj_err *err)
     }
     int rc_create = oj_cgroup_create(c->cg, r, err);
     oj_cgroup_devices_free(rules, n_rules);
-    if (rc_create < 0)
+    if (rc_create < 0) {
+        /* create undid its own directories; what remains is not ours (a
+         * busy cgroup of another container): rollback must not destroy it */
+        oj_cgroup_free(c->cg);
+        c->cg = NULL;
         return -1;
+    }
     struct strbuf sb = {0};
     if (oj_cgroup_save(c->cg, &sb, err) < 0) {
         sb_free(&sb);

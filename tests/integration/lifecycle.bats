@@ -513,3 +513,17 @@ HOOK
     run timeout -k 5 20 perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' "$OJRUN" --root "$ROOT" run -b "$BUNDLE" c1
     [ "$status" -eq 5 ]
 }
+
+@test "two roots, one id: the second create refuses the busy cgroup, the first runs on" {
+    id=same-$$-$RANDOM
+    cfg_args sleep 100
+    ojrun create -b "$BUNDLE" "$id"
+    ojrun start "$id"
+    run "$OJRUN" --root "$BATS_TEST_TMPDIR/root2" create -b "$BUNDLE" "$id"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"is in use by other processes"* ]]
+    [ ! -e "$BATS_TEST_TMPDIR/root2/$id" ]
+    [ "$(ojrun state "$id" | jq -r .status)" = running ]
+    ojrun delete --force "$id"
+    assert_no_leftovers "$id"
+}
