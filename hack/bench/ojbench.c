@@ -31,11 +31,16 @@
  *   in FILE | out FILE | err FILE    the command's stdio (out/err truncated)
  *   expect TEXT                 stdout must read exactly TEXT + "\n"
  *   mntns                       run in the -m namespace
- *   step ARG...                 run ARGV (space separated), require exit 0
+ *   step ARG...                 run ARGV (space separated), require exit 0; an
+ *                               argument ">FILE" sends this step's stdout to FILE
+ *                               instead (truncated), e.g. `ojrun wait`'s result
  *   reap                        wait for every remaining child (re-parented inits)
+ *   contains FILE TEXT          after the steps, FILE must contain TEXT
+ *                               (the result's "verdict":"OK")
  *
  * SAMPLES.tsv: case, group, runtime, round, wall µs, cpu µs (user+sys of all
- * processes), peak RSS KiB.
+ * processes), peak RSS KiB, and the wall µs of each step ("create=812.3,
+ * start=...": the step's label is its subcommand, see step_label()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,12 +62,15 @@
 
 #include "strbuf.h"
 
-#define MAX_CASES 64
-#define MAX_STEPS 8
-#define MAX_ARGS  32
+#define MAX_CASES    64
+#define MAX_STEPS    8
+#define MAX_ARGS     32
+#define MAX_CONTAINS 4
 
 struct step {
     bool reap;
+    char *label; /* for the per-step times: "create", "start", "wait", ... */
+    char *out;   /* ">FILE": this step's stdout, NULL for the case's */
     char *argv[MAX_ARGS + 1];
 };
 
@@ -72,11 +80,16 @@ struct bcase {
     bool mntns;
     struct step steps[MAX_STEPS];
     int n_steps;
+    struct {
+        char *file, *text;
+    } contains[MAX_CONTAINS];
+    int n_contains;
 };
 
 struct sample {
     double wall_us, cpu_us;
     long maxrss_kib;
+    double step_us[MAX_STEPS];
 };
 
 static struct bcase cases[MAX_CASES];
@@ -110,6 +123,19 @@ static double now_us(void)
 }
 
 /* --- the case file -------------------------------------------------------- */
+
+/* A step's label: the runtime subcommand it runs (the first argument that is
+ * one), else the program's base name. */
+static const char *step_label(char **argv)
+{
+    static const char *verbs[] = {"run", "create", "start", "wait", "delete", "kill", "state"};
+    for (int a = 1; argv[a]; a++)
+        for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
+            if (strcmp(argv[a], verbs[v]) == 0)
+                return verbs[v];
+    const char *slash = strrchr(argv[0], '/');
+    return slash ? slash + 1 : argv[0];
+}
 
 static void load_cases(const char *path)
 {
@@ -154,19 +180,32 @@ static void load_cases(const char *path)
             c->expect = xstrdup(rest);
         else if (strcmp(line, "mntns") == 0)
             c->mntns = true;
-        else if (strcmp(line, "step") == 0 || strcmp(line, "reap") == 0) {
+        else if (strcmp(line, "contains") == 0) {
+            char *text = strchr(rest, ' ');
+            if (!text || c->n_contains == MAX_CONTAINS)
+                die("%s:%d: contains FILE TEXT (at most %d per case)", path, lineno, MAX_CONTAINS);
+            *text++ = '\0';
+            c->contains[c->n_contains].file = xstrdup(rest);
+            c->contains[c->n_contains].text = xstrdup(text);
+            c->n_contains++;
+        } else if (strcmp(line, "step") == 0 || strcmp(line, "reap") == 0) {
             if (c->n_steps == MAX_STEPS)
                 die("%s:%d: more than %d steps", path, lineno, MAX_STEPS);
             struct step *s = &c->steps[c->n_steps++];
             s->reap = strcmp(line, "reap") == 0;
             int n = 0;
             for (char *a = strtok(rest, " "); a && !s->reap; a = strtok(NULL, " ")) {
+                if (a[0] == '>' && a[1]) {
+                    s->out = xstrdup(a + 1);
+                    continue;
+                }
                 if (n == MAX_ARGS)
                     die("%s:%d: more than %d arguments", path, lineno, MAX_ARGS);
                 s->argv[n++] = xstrdup(a);
             }
             if (!s->reap && n == 0)
                 die("%s:%d: step without a command", path, lineno);
+            s->label = xstrdup(s->reap ? "reap" : step_label(s->argv));
         } else
             die("%s:%d: unknown directive \"%s\"", path, lineno, line);
     }
@@ -277,7 +316,7 @@ static int open_std(const char *path, int flags, int target)
  * container's output comes from the run/start step, create and delete print
  * nothing (or an error worth keeping). */
 static pid_t spawn(const struct bcase *c, char **argv, const char *in, const char *out,
-                   const char *err, bool first)
+                   const char *err, bool first, const char *step_out)
 {
     int wflags = O_WRONLY | O_CREAT | (first ? O_TRUNC : O_APPEND);
     pid_t pid = fork();
@@ -294,7 +333,9 @@ static pid_t spawn(const struct bcase *c, char **argv, const char *in, const cha
             _exit(126);
         }
     }
-    if (open_std(in ? in : "/dev/null", O_RDONLY, 0) < 0 || open_std(out, wflags, 1) < 0 ||
+    if (open_std(in ? in : "/dev/null", O_RDONLY, 0) < 0 ||
+        (step_out ? open_std(step_out, O_WRONLY | O_CREAT | O_TRUNC, 1)
+                  : open_std(out, wflags, 1)) < 0 ||
         open_std(err, wflags, 2) < 0) {
         perror("ojbench: stdio");
         _exit(126);
@@ -302,6 +343,19 @@ static pid_t spawn(const struct bcase *c, char **argv, const char *in, const cha
     execvp(argv[0], argv);
     fprintf(stderr, "ojbench: exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
+}
+
+/* Does `path` contain `text`? */
+static bool file_contains(const char *path, const char *text)
+{
+    char buf[8192];
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return strstr(buf, text) != NULL;
 }
 
 static bool check_output(const struct bcase *c, const char *out)
@@ -334,17 +388,20 @@ static bool run_case(const struct bcase *c, const char *tok, int w, struct sampl
         struct rusage ru;
         int status;
         pid_t w4;
+        double ts = now_us();
         if (st->reap) {
             while ((w4 = wait4(-1, &status, 0, &ru)) > 0 || (w4 < 0 && errno == EINTR))
                 if (w4 > 0)
                     add_rusage(s, &ru);
+            s->step_us[i] = now_us() - ts;
             continue;
         }
         char *argv[MAX_ARGS + 1] = {0};
         for (int a = 0; st->argv[a]; a++)
             argv[a] = subst(st->argv[a], tok, w);
+        char *step_out = st->out ? subst(st->out, tok, w) : NULL;
         /* stdin goes to the step that runs the container (run or start). */
-        pid_t pid = spawn(c, argv, in, out, err, i == 0);
+        pid_t pid = spawn(c, argv, in, out, err, i == 0, step_out);
         if (pid < 0) {
             fprintf(stderr, "ojbench: fork: %s\n", strerror(errno));
             ok = false;
@@ -361,8 +418,10 @@ static bool run_case(const struct bcase *c, const char *tok, int w, struct sampl
                 ok = false;
             }
         }
+        s->step_us[i] = now_us() - ts;
         for (int a = 0; argv[a]; a++)
             free(argv[a]);
+        free(step_out);
     }
     s->wall_us = now_us() - t0;
     /* Whatever is still around (a lazily exiting helper) counts for CPU and
@@ -378,6 +437,17 @@ static bool run_case(const struct bcase *c, const char *tok, int w, struct sampl
         show_file("stdout", out);
         show_file("stderr", err);
         ok = false;
+    }
+    for (int k = 0; ok && k < c->n_contains; k++) {
+        char *file = subst(c->contains[k].file, tok, w);
+        if (!file_contains(file, c->contains[k].text)) {
+            fprintf(stderr, "ojbench: case %s: %s does not contain %s\n", c->name, file,
+                    c->contains[k].text);
+            show_file("it has", file);
+            show_file("stderr", err);
+            ok = false;
+        }
+        free(file);
     }
     free(in);
     free(out);
@@ -396,7 +466,7 @@ static int cmd_latency(int argc, char **argv)
     FILE *out = fopen(argv[3], "we");
     if (!out)
         die("open %s: %s", argv[3], strerror(errno));
-    fprintf(out, "case\tgroup\truntime\tround\twall_us\tcpu_us\tmaxrss_kib\n");
+    fprintf(out, "case\tgroup\truntime\tround\twall_us\tcpu_us\tmaxrss_kib\tsteps\n");
     double start = now_us();
     for (int r = -warmup; r < rounds; r++) {
         for (int k = 0; k < n_cases; k++) {
@@ -408,9 +478,13 @@ static int cmd_latency(int argc, char **argv)
             struct sample s;
             if (!run_case(c, tok, 0, &s))
                 die("case %s failed in round %d", c->name, r);
-            if (r >= 0)
-                fprintf(out, "%s\t%s\t%s\t%d\t%.1f\t%.1f\t%ld\n", c->name, c->group, c->runtime, r,
-                        s.wall_us, s.cpu_us, s.maxrss_kib);
+            if (r < 0)
+                continue;
+            fprintf(out, "%s\t%s\t%s\t%d\t%.1f\t%.1f\t%ld\t", c->name, c->group, c->runtime, r,
+                    s.wall_us, s.cpu_us, s.maxrss_kib);
+            for (int i = 0; i < c->n_steps; i++)
+                fprintf(out, "%s%s=%.1f", i ? "," : "", c->steps[i].label, s.step_us[i]);
+            fputc('\n', out);
         }
         if (r >= 0 && (r + 1) % 20 == 0) {
             fprintf(stderr, "ojbench: %d/%d rounds (%.0f s)\n", r + 1, rounds,
