@@ -5,7 +5,9 @@
  *   <root>/<id>/              the container directory; flock()ed by commands
  *                             that change the container (create, start, delete)
  *   <root>/<id>/state.json    OCI state fields + what ojrun needs (written
- *                             atomically once the init exists)
+ *                             atomically once the init exists, never
+ *                             replaced; a shim flock()s it until the result
+ *                             exists, see oj_result_lock_hold())
  *   <root>/<id>/config.json   the config as create read it (hooks, annotations
  *                             and exec defaults must not change under us if
  *                             the bundle is edited or removed)

@@ -191,6 +191,12 @@ int main(int argc, char **argv)
     /* Our handle on *this* container's directory: if it is deleted and a
      * new one of the same id created, the result must not land there. */
     int dirfd = open(ct->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* `ojrun wait` blocks on this lock until the result is in place
+     * (supervise.h): taken before we report, so no wait can miss it.
+     * Without it a waiter falls back to our exit. */
+    int result_lock = oj_result_lock_hold(ct->dir, &err);
+    if (result_lock < 0)
+        oj_warn("%s: %s", o.id, err.msg);
     /* `start` and `delete` take the container lock themselves. */
     close(ct->lock_fd);
     ct->lock_fd = -1;
@@ -224,6 +230,8 @@ int main(int argc, char **argv)
         oj_warn("%s: %s", o.id, err.msg);
         rc = 1;
     }
+    if (result_lock >= 0)
+        close(result_lock); /* wakes `ojrun wait` */
     if (sock && oj_result_send(sock, sb_str(&json), &err) < 0) {
         oj_warn("%s: %s", o.id, err.msg);
         rc = 1;

@@ -257,6 +257,31 @@ gone() {
     assert_jq '.verdict == "OK"' "$BATS_TEST_TMPDIR/w.json"
 }
 
+@test "wait: blocks on the shim's flock of state.json, not on inotify; the lock goes with the result" {
+    cfg_args sh -c 'sleep 0.3; exit 3'
+    ojrun create --shim -b "$BUNDLE" l1 </dev/null >/dev/null 2>&1
+    shim=$(jq .ojrun.shimPid "$ROOT/l1/state.json")
+    ino=$(stat -c %i "$ROOT/l1/state.json")
+    # /proc/locks: "N: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF"
+    grep -Eq "^[0-9]+: FLOCK +ADVISORY +WRITE +$shim +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
+    "$OJRUN" --root "$ROOT" wait l1 >"$BATS_TEST_TMPDIR/w.json" &
+    waiter=$!
+    for i in $(seq 100); do
+        grep -Eq -- "-> FLOCK +ADVISORY +READ +$waiter +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks && break
+        sleep 0.02
+    done
+    # the waiter is queued behind the shim's lock and holds no inotify instance
+    grep -Eq -- "-> FLOCK +ADVISORY +READ +$waiter +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
+    ! ls -l "/proc/$waiter/fd" | grep -q inotify
+    ojrun start l1
+    wait "$waiter"
+    assert_jq '.verdict == "RE" and .exit_code == 3' "$BATS_TEST_TMPDIR/w.json"
+    gone "$shim"
+    ! grep -Eq "[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
+    ojrun delete l1
+    assert_no_leftovers l1
+}
+
 @test "invalid limit annotations fail create clearly and leave nothing" {
     for v in -5 abc 0 99999999999999999999999 1e3 ""; do
         make_bundle "$BATS_TEST_TMPDIR/b"
