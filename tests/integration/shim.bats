@@ -66,6 +66,10 @@ gone() {
     shim=$(jq .ojrun.shimPid "$ROOT/t1/state.json")
     [ "$(awk '{print $4}' /proc/$init/stat)" = "$shim" ]
     [ "$(ps -o sid= -p "$shim" | tr -d ' ')" = "$shim" ]
+    # a fork of `ojrun create --shim` (no exec: shim.c), named for ps
+    [ "$(cat /proc/$shim/comm)" = ojrun-shim ]
+    [ "$(readlink /proc/$shim/exe)" = "$(readlink -f "$OJRUN")" ]
+    tr '\0' ' ' </proc/$shim/cmdline | grep -q -- "--root $ROOT create --shim -b $BUNDLE t1"
     ! ojrun state t1 | jq -e 'has("result")'
     ojrun start t1
     ojrun wait t1 >"$T/r.json"
@@ -301,7 +305,7 @@ gone() {
     [ "$status" -eq 1 ]
     [[ "$output" == *"unknown ojrun limit"* ]]
     [ -z "$(ls -A "$ROOT" 2>/dev/null | grep -v seccomp-cache)" ]
-    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+    ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
     assert_no_leftovers bad
 }
 
@@ -323,7 +327,7 @@ gone() {
     [[ "$output" == *"--result-socket needs --shim"* ]]
     ojrun delete --force x3
     sleep 0.2
-    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+    ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
     [ -z "$(ls -A "$ROOT" 2>/dev/null | grep -v seccomp-cache)" ]
     assert_no_leftovers x1
     assert_no_leftovers x2
@@ -347,7 +351,7 @@ gone() {
     ojrun delete --force k1
     assert_no_leftovers k1
     gone "$init"
-    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+    ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
 }
 
 @test "delete --force while the shim waits for start (and while the task runs)" {
@@ -452,5 +456,5 @@ EOF
     [ "$status" -eq 0 ]
     [ -z "$(ls -A "$ROOT" | grep -v seccomp-cache)" ]
     [ -z "$(ls -d /sys/fs/cgroup/*/ojrun/n[0-9]* /sys/fs/cgroup/unified/ojrun/n[0-9]* 2>/dev/null)" ]
-    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+    ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
 }
