@@ -111,13 +111,16 @@ demo: all
 
 # make bench: the side-by-side benchmark (hack/bench.sh).  Its extra packages
 # (gnuplot, bubblewrap) come from hack/install-bench-deps.sh so that `make
-# check` stays lean.  ojbench and hello are static: the fork+exec floor must
-# not pay for the dynamic loader.
-BENCH_BIN := $(BUILD)/bench/ojbench $(BUILD)/bench/hello $(BUILD)/bench/gen-seccomp
+# check` stays lean.  ojbench, hello and noop are static: the fork+exec floor
+# must not pay for the dynamic loader.
+BENCH_BIN := $(BUILD)/bench/ojbench $(BUILD)/bench/hello $(BUILD)/bench/noop $(BUILD)/bench/gen-seccomp
 $(BUILD)/bench/ojbench: hack/bench/ojbench.c hack/bench/report.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iruntime -static -o $@ hack/bench/ojbench.c hack/bench/report.c $(LIB) -lm
 $(BUILD)/bench/hello: hack/bench/hello.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+$(BUILD)/bench/noop: hack/bench/noop.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
 $(BUILD)/bench/gen-seccomp: hack/bench/gen-seccomp.c tests/unit/seccomp_profile.h $(LIB)
