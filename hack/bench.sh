@@ -18,7 +18,8 @@
 #            judge worker does): crun, runc and plain ojrun wait for the
 #            container itself; ojrun-shim is `create --shim`, `start`,
 #            `ojrun wait` (the result JSON, checked for "verdict":"OK"),
-#            `delete`;
+#            `delete`; its floor is three no-op processes (hack/bench/noop.c)
+#            and the unshare floor, the least a four-command CLI costs;
 #   template-c  the C judge template (`ojrun spec --judge c --phase run`):
 #            hello.c is compiled by the template's compile phase (gcc in an
 #            ojrun container, as a judge does) and run one-shot;
@@ -51,6 +52,7 @@ OUT=${OUT:-$SRC/$BUILD/bench/results}
 OJRUN=${OJRUN:-$SRC/$BUILD/ojrun}
 OJBENCH=$SRC/$BUILD/bench/ojbench
 HELLO=$SRC/$BUILD/bench/hello
+NOOP=$SRC/$BUILD/bench/noop
 GEN_SECCOMP=$SRC/$BUILD/bench/gen-seccomp
 
 die() {
@@ -60,7 +62,7 @@ die() {
 note() { echo "bench: $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (namespaces, cgroups, mounts)"
-for t in "$OJRUN" "$OJBENCH" "$HELLO" "$GEN_SECCOMP"; do
+for t in "$OJRUN" "$OJBENCH" "$HELLO" "$NOOP" "$GEN_SECCOMP"; do
     [ -x "$t" ] || die "$t missing: run \`make bench\`"
 done
 for t in crun runc bwrap unshare gnuplot jq gcc; do
@@ -171,8 +173,16 @@ SKIPPED=()
     done
 
     # the worker path: create, start, wait for the container, delete
-    worker() { # group bundle
-        local g=$1 b=$2 rt bin
+    worker() { # group bundle program
+        local g=$1 b=$2 prog=$3 rt bin
+        # its floor: four process starts (a static no-op for create, start
+        # and delete) one of which is the unshare floor running the program
+        echo "case $g/floor $g floor"
+        stdio "$g-floor"
+        echo "step $NOOP"
+        echo "step $NOOP"
+        echo "step unshare --user --map-root-user --mount --uts --ipc --net --pid --fork --cgroup $prog"
+        echo "step $NOOP"
         for rt in crun runc ojrun; do
             bin=$rt
             [ $rt = ojrun ] && bin=$OJRUN
@@ -204,7 +214,7 @@ SKIPPED=()
             echo "contains $W/out/$g-$n-{w}.result \"verdict\":\"OK\""
         done
     }
-    worker worker judge
+    worker worker judge "$W/hello"
     [ $HAS_SHIM = 1 ] || SKIPPED+=("worker/ojrun-shim: this ojrun has no \`create --shim\` yet")
 
     # the C judge template, one-shot and through the worker path
@@ -221,7 +231,7 @@ SKIPPED=()
         [ $rt = crun ] && echo mntns
         echo "step $bin --root $W/$rt run --bundle $W/c-run $PREFIX-{n}"
     done
-    worker worker-c c-run
+    worker worker-c c-run "$W/box/main"
 } >"$CASES"
 
 # --- measure ------------------------------------------------------------------
