@@ -499,6 +499,28 @@ static int cmd_latency(int argc, char **argv)
 
 /* --- throughput ----------------------------------------------------------- */
 
+/* The host's CPU time from /proc/stat's "cpu" line, in USER_HZ ticks:
+ * busy (everything but idle and iowait) and idle.  Over a throughput run it
+ * says whether the workers kept the CPUs busy (then runs/s is CPU-bound)
+ * and what a run costs the host in total -- kernel threads included (a
+ * network namespace is freed by a kworker, RCU callbacks run in softirq),
+ * which the workers' rusage does not see; other tenants of the host are
+ * included too, so it is an upper bound. */
+static void host_cpu(double *busy, double *idle)
+{
+    unsigned long long v[8] = {0};
+    *busy = *idle = 0;
+    FILE *f = fopen("/proc/stat", "re");
+    if (!f)
+        return;
+    if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+               &v[5], &v[6], &v[7]) == 8) {
+        *idle = (double)(v[3] + v[4]);
+        *busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]);
+    }
+    fclose(f);
+}
+
 static int cmd_throughput(int argc, char **argv)
 {
     if (argc != 5)
@@ -517,6 +539,8 @@ static int cmd_throughput(int argc, char **argv)
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) < 0)
         die("pipe: %s", strerror(errno));
+    double busy0, idle0;
+    host_cpu(&busy0, &idle0);
     double t0 = now_us(), deadline = t0 + secs * 1e6;
     pid_t pids[64];
     for (int w = 0; w < workers; w++) {
@@ -557,6 +581,9 @@ static int cmd_throughput(int argc, char **argv)
             failed = true;
     }
     double elapsed = (now_us() - t0) / 1e6;
+    double busy1, idle1;
+    host_cpu(&busy1, &idle1);
+    double hz = (double)sysconf(_SC_CLK_TCK), dbusy = busy1 - busy0, didle = idle1 - idle0;
     FILE *in = fdopen(pfd[0], "r");
     long n;
     double cu;
@@ -571,8 +598,10 @@ static int cmd_throughput(int argc, char **argv)
     FILE *out = fopen(argv[4], "ae");
     if (!out)
         die("open %s: %s", argv[4], strerror(errno));
-    fprintf(out, "%s\t%s\t%s\t%d\t%.2f\t%ld\t%.1f\t%.3f\n", c->name, c->group, c->runtime, workers,
-            elapsed, total, total / elapsed, total ? cpu / total / 1000 : 0);
+    fprintf(out, "%s\t%s\t%s\t%d\t%.2f\t%ld\t%.1f\t%.3f\t%.1f\t%.3f\n", c->name, c->group,
+            c->runtime, workers, elapsed, total, total / elapsed, total ? cpu / total / 1000 : 0,
+            dbusy + didle > 0 ? 100 * didle / (dbusy + didle) : 0,
+            total && hz > 0 ? dbusy / hz * 1000 / total : 0);
     fclose(out);
     fprintf(stderr, "ojbench: throughput %s: %d workers, %ld runs in %.2f s = %.1f runs/s\n",
             c->name, workers, total, elapsed, total / elapsed);

@@ -41,6 +41,7 @@ struct tput {
     char name[96], group[32], runtime[32];
     int workers;
     double seconds, per_s, cpu_ms;
+    double idle_pct, host_ms; /* the host's idle share and busy ms per run */
     long runs;
 };
 
@@ -165,8 +166,10 @@ static void load_throughput(const char *path)
     char line[512];
     while (n_tp < MAX_CASES && fgets(line, sizeof(line), f)) {
         struct tput *t = &tp[n_tp];
-        if (sscanf(line, "%95s %31s %31s %d %lf %ld %lf %lf", t->name, t->group, t->runtime,
-                   &t->workers, &t->seconds, &t->runs, &t->per_s, &t->cpu_ms) == 8)
+        t->idle_pct = t->host_ms = NAN;
+        if (sscanf(line, "%95s %31s %31s %d %lf %ld %lf %lf %lf %lf", t->name, t->group, t->runtime,
+                   &t->workers, &t->seconds, &t->runs, &t->per_s, &t->cpu_ms, &t->idle_pct,
+                   &t->host_ms) >= 8)
             n_tp++;
     }
     fclose(f);
@@ -444,8 +447,10 @@ int report_main(int argc, char **argv)
         jw_key(&w, "throughput");
         jw_arr_begin(&w);
         for (size_t i = 0; i < n_tp; i++) {
-            printf("  %-22s %d workers %6.1f s: %6ld runs, %7.1f runs/s, %.2f ms cpu/run\n",
-                   tp[i].name, tp[i].workers, tp[i].seconds, tp[i].runs, tp[i].per_s, tp[i].cpu_ms);
+            printf("  %-22s %d workers %6.1f s: %6ld runs, %7.1f runs/s, %.2f ms cpu/run; "
+                   "host %.0f%% idle, %.2f ms busy/run\n",
+                   tp[i].name, tp[i].workers, tp[i].seconds, tp[i].runs, tp[i].per_s, tp[i].cpu_ms,
+                   tp[i].idle_pct, tp[i].host_ms);
             jw_obj_begin(&w);
             jw_kstr(&w, "case", tp[i].name);
             jw_kstr(&w, "runtime", tp[i].runtime);
@@ -454,6 +459,8 @@ int report_main(int argc, char **argv)
             jw_kint(&w, "runs", tp[i].runs);
             raw_num(&w, "runs_per_s", tp[i].per_s);
             raw_num(&w, "cpu_ms_per_run", tp[i].cpu_ms);
+            raw_num(&w, "host_idle_pct", tp[i].idle_pct);
+            raw_num(&w, "host_busy_ms_per_run", tp[i].host_ms);
             jw_obj_end(&w);
         }
         jw_arr_end(&w);
