@@ -5,7 +5,7 @@
 #   ROUNDS=50 TPUT_SECONDS=3 hack/bench.sh     a quick look
 #
 # In ONE interleaved run (hack/bench/ojbench.c: round r runs every case once,
-# in an order rotated by r) it measures, for the same static "hello"
+# in an order shuffled anew each round) it measures, for the same static "hello"
 # submission with stdin/stdout/stderr redirected to files:
 #
 #   judge    the judge bundle (hack/bench/judge.jq: 7 namespaces incl. user,

@@ -7,9 +7,14 @@
  *   ojbench report     SAMPLES.tsv THROUGHPUT.tsv TARGETS OUT.json OUT.dat OUT.gp OUT.png
  *
  * Why a program and not hyperfine: the comparison must be *interleaved*
- * (round r runs every case once, in an order rotated by r, so that a noisy
- * neighbour or a frequency change hits every runtime alike; medians move by
- * ~13% between separate runs on this machine, ratios inside one run do not),
+ * (round r runs every case once, in an order shuffled anew each round, so
+ * that a noisy neighbour or a frequency change hits every runtime alike, and
+ * so that no case always follows the same one: a runtime's deferred kernel
+ * work -- the network namespace a kworker frees, RCU callbacks -- lands on
+ * whatever runs next, and a fixed order (it used to be rotated by r, which
+ * keeps the neighbours) charged runc's to the case after runc every time;
+ * medians move by ~13% between separate runs on this machine, ratios inside
+ * one run do not),
  * and it must account for every process a runtime leaves behind.  ojbench is
  * a child subreaper (prctl(2) PR_SET_CHILD_SUBREAPER): the container init
  * that `X create` leaves is re-parented to it, so the worker path
@@ -468,10 +473,22 @@ static int cmd_latency(int argc, char **argv)
         die("open %s: %s", argv[3], strerror(errno));
     fprintf(out, "case\tgroup\truntime\tround\twall_us\tcpu_us\tmaxrss_kib\tsteps\n");
     double start = now_us();
+    int order[MAX_CASES];
+    unsigned long long rng = 0x9e3779b97f4a7c15ull; /* fixed seed: the same run order every time */
     for (int r = -warmup; r < rounds; r++) {
+        /* a new order every round (Fisher-Yates, xorshift64) */
+        for (int k = 0; k < n_cases; k++)
+            order[k] = k;
+        for (int k = n_cases - 1; k > 0; k--) {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            int j = (int)(rng % (unsigned long long)(k + 1)), t = order[k];
+            order[k] = order[j];
+            order[j] = t;
+        }
         for (int k = 0; k < n_cases; k++) {
-            /* rotate the order every round */
-            int idx = (k + (r < 0 ? -r : r)) % n_cases;
+            int idx = order[k];
             const struct bcase *c = &cases[idx];
             char tok[64];
             snprintf(tok, sizeof(tok), "%d-%d", idx, r + warmup);
