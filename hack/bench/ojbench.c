@@ -43,9 +43,11 @@
  *   contains FILE TEXT          after the steps, FILE must contain TEXT
  *                               (the result's "verdict":"OK")
  *
- * SAMPLES.tsv: case, group, runtime, round, wall µs, cpu µs (user+sys of all
- * processes), peak RSS KiB, and the wall µs of each step ("create=812.3,
- * start=...": the step's label is its subcommand, see step_label()).
+ * SAMPLES.tsv: after the header, one "#case NAME GROUP RUNTIME" line per case
+ * in the case file's order; then one line per sample: case, group, runtime,
+ * round, wall µs, cpu µs (user+sys of all processes), peak RSS KiB, and the
+ * wall µs of each step ("create=812.3,start=...": the step's label is its
+ * subcommand, see step_label()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -472,6 +474,9 @@ static int cmd_latency(int argc, char **argv)
     if (!out)
         die("open %s: %s", argv[3], strerror(errno));
     fprintf(out, "case\tgroup\truntime\tround\twall_us\tcpu_us\tmaxrss_kib\tsteps\n");
+    /* the case file's order, for the report (the rounds run shuffled) */
+    for (int k = 0; k < n_cases; k++)
+        fprintf(out, "#case %s %s %s\n", cases[k].name, cases[k].group, cases[k].runtime);
     double start = now_us();
     int order[MAX_CASES];
     unsigned long long rng = 0x9e3779b97f4a7c15ull; /* fixed seed: the same run order every time */

@@ -103,8 +103,11 @@ static int load_samples(const char *path)
         int round;
         double wall, cpu;
         long rss;
-        if (sscanf(line, "%95s %31s %31s %d %lf %lf %ld %511s", name, group, rt, &round, &wall,
-                   &cpu, &rss, steps) < 7)
+        /* "#case NAME GROUP RUNTIME": the case file's order, which the
+         * tables follow (the samples come in a shuffled order) */
+        bool decl = sscanf(line, "#case %95s %31s %31s", name, group, rt) == 3;
+        if (!decl && sscanf(line, "%95s %31s %31s %d %lf %lf %ld %511s", name, group, rt, &round,
+                            &wall, &cpu, &rss, steps) < 7)
             continue;
         struct series *s = NULL;
         for (size_t i = 0; i < n_ser; i++)
@@ -118,6 +121,8 @@ static int load_samples(const char *path)
             snprintf(s->group, sizeof(s->group), "%s", group);
             snprintf(s->runtime, sizeof(s->runtime), "%s", rt);
         }
+        if (decl)
+            continue;
         if (s->n == s->cap) {
             s->cap = s->cap ? s->cap * 2 : 256;
             s->wall = realloc(s->wall, s->cap * sizeof(double));
@@ -148,6 +153,12 @@ static int load_samples(const char *path)
         s->n++;
     }
     fclose(f);
+    /* declared but never measured: left out */
+    size_t kept = 0;
+    for (size_t i = 0; i < n_ser; i++)
+        if (ser[i].n > 0)
+            ser[kept++] = ser[i];
+    n_ser = kept;
     for (size_t i = 0; i < n_ser; i++) {
         qsort(ser[i].wall, ser[i].n, sizeof(double), cmp_d);
         qsort(ser[i].cpu, ser[i].n, sizeof(double), cmp_d);
