@@ -256,11 +256,13 @@ cat >"$W/targets" <<'EOF'
 ratio judge ojrun crun 0.25
 ratio judge ojrun unshare 2
 ratio worker ojrun-shim crun 0.25
-ratio worker-c ojrun-shim crun 0.25
-ratio template-c ojrun crun 0.25
 rss ojrun 2048
 rss ojrun-shim 2048
 throughput worker-c/ojrun-shim 200
+note The same ratios on the C judge template (not stated by the issue; worker-c/floor / crun is the least any runtime could reach):
+ratio worker-c ojrun-shim crun 0.25
+ratio worker-c floor crun 0.25
+ratio template-c ojrun crun 0.25
 EOF
 
 {

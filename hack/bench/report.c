@@ -13,6 +13,7 @@
  *   ratio GROUP A B MAX        median wall time of A / B in GROUP <= MAX
  *   rss RUNTIME MAX_KIB        median peak RSS of every case of RUNTIME <= MAX_KIB
  *   throughput CASE MIN        judged runs per second of CASE >= MIN
+ *   note TEXT                  printed as is (a heading among the targets)
  */
 #include <errno.h>
 #include <math.h>
@@ -259,6 +260,10 @@ static int targets(const char *path, struct jw *w)
         const char *why = NULL;
         if (sscanf(line, "%15s", kind) != 1 || kind[0] == '#')
             continue;
+        if (strcmp(kind, "note") == 0) {
+            printf(" %s", line + 4);
+            continue;
+        }
         if (strcmp(kind, "ratio") == 0 &&
             sscanf(line, "%*s %95s %95s %31s %lf", a, b, c, &lim) == 4) {
             /* a = group, b = runtime A, c = runtime B */
