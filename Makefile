@@ -1,6 +1,6 @@
 # ojrun build.  Plain GNU Make; see CONTRIBUTING.md.
 #
-#   make            build build/ojrun and build/ojrun-shim (installs deps if missing)
+#   make            build build/ojrun (installs deps if missing)
 #   make check      unit + integration tests, ending with "N passed, N failed"
 #   make demo       the README's first command: judge sample submissions
 #   make SAN=1 ...  build with AddressSanitizer + UndefinedBehaviorSanitizer
@@ -34,8 +34,6 @@ PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 RUNTIME_SRC := $(filter-out runtime/main.c,$(wildcard runtime/*.c))
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ    := $(BUILD)/runtime/main.o
-SHIM_SRC    := $(wildcard shim/*.c)
-SHIM_OBJ    := $(SHIM_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # small programs the integration tests run (console receiver, test payloads)
@@ -43,7 +41,7 @@ HELPER_SRC  := $(wildcard tests/helpers/*.c)
 HELPER_BIN  := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 LIB         := $(BUILD)/libojrun.a
 
-BINARIES := $(BUILD)/ojrun $(if $(SHIM_SRC),$(BUILD)/ojrun-shim)
+BINARIES := $(BUILD)/ojrun
 
 .PHONY: all deps check unit integration demo install clean format bench fuzz
 all: $(BINARIES)
@@ -75,9 +73,10 @@ $(JUDGE_GEN_OBJ): $(JUDGE_GEN_C)
 $(LIB): $(JUDGE_GEN_OBJ)
 
 # build/ojrun is linked statically: no ld.so work at each of the several
-# ojrun processes of a judged run, and a peak RSS of 1.5 MiB instead of
-# 2.6 (specs/performance.md).  STATIC=0 links the shared libraries; SAN=1
-# implies it (the sanitizers need the dynamic runtime).
+# ojrun processes of a judged run, and a peak RSS of 1.5 MiB instead of 2.6
+# (specs/performance.md).  STATIC=0 links the shared libraries; SAN=1
+# implies it (the sanitizers need the dynamic runtime).  The per-task shim
+# is a fork of `ojrun create --shim` (runtime/shim.c), not a binary.
 STATIC ?= 1
 ifeq ($(SAN),1)
 STATIC := 0
@@ -90,9 +89,6 @@ endif
 
 $(BUILD)/ojrun: $(MAIN_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(OJRUN_LIBS)
-
-$(BUILD)/ojrun-shim: $(SHIM_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -115,13 +111,16 @@ demo: all
 
 # make bench: the side-by-side benchmark (hack/bench.sh).  Its extra packages
 # (gnuplot, bubblewrap) come from hack/install-bench-deps.sh so that `make
-# check` stays lean.  ojbench and hello are static: the fork+exec floor must
-# not pay for the dynamic loader.
-BENCH_BIN := $(BUILD)/bench/ojbench $(BUILD)/bench/hello $(BUILD)/bench/gen-seccomp
+# check` stays lean.  ojbench, hello and noop are static: the fork+exec floor
+# must not pay for the dynamic loader.
+BENCH_BIN := $(BUILD)/bench/ojbench $(BUILD)/bench/hello $(BUILD)/bench/noop $(BUILD)/bench/gen-seccomp
 $(BUILD)/bench/ojbench: hack/bench/ojbench.c hack/bench/report.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iruntime -static -o $@ hack/bench/ojbench.c hack/bench/report.c $(LIB) -lm
 $(BUILD)/bench/hello: hack/bench/hello.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+$(BUILD)/bench/noop: hack/bench/noop.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
 $(BUILD)/bench/gen-seccomp: hack/bench/gen-seccomp.c tests/unit/seccomp_profile.h $(LIB)
@@ -137,9 +136,9 @@ install: all
 	install -m 0755 $(BINARIES) $(DESTDIR)$(BINDIR)/
 
 format:
-	clang-format -i runtime/*.c runtime/*.h $(wildcard shim/*.[ch]) tests/unit/*.c
+	clang-format -i runtime/*.c runtime/*.h tests/unit/*.c
 
 clean:
 	rm -rf build build-san
 
--include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(SHIM_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d)
+-include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d)

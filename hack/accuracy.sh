@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Accounting accuracy: what a judge would report for the same programs under
 # ojrun (create --shim / wait), runc and crun (specs/shim-protocol.md,
-# "Accuracy").  Needs root, build/ojrun, build/ojrun-shim and the static
+# "Accuracy").  Needs root, build/ojrun and the static
 # test helpers (make check builds them: build/tests/helpers).
 #
 #   bash hack/accuracy.sh [RUNS]        RUNTIMES="ojrun runc crun" SECCOMP=0|1

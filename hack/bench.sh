@@ -5,7 +5,7 @@
 #   ROUNDS=50 TPUT_SECONDS=3 hack/bench.sh     a quick look
 #
 # In ONE interleaved run (hack/bench/ojbench.c: round r runs every case once,
-# in an order rotated by r) it measures, for the same static "hello"
+# in an order shuffled anew each round) it measures, for the same static "hello"
 # submission with stdin/stdout/stderr redirected to files:
 #
 #   judge    the judge bundle (hack/bench/judge.jq: 7 namespaces incl. user,
@@ -15,12 +15,20 @@
 #            `bwrap --unshare-all`;
 #   minimal  the minimal bundle (mount + PID namespaces, /proc) run one-shot;
 #   worker   the judge bundle through create, start, wait, delete (what a
-#            judge worker does), and with `ojrun create --shim` when ojrun
-#            has it;
-#   template-c  the C language judge template (bundle-templates/), when present;
+#            judge worker does): crun, runc and plain ojrun wait for the
+#            container itself; ojrun-shim is `create --shim`, `start`,
+#            `ojrun wait` (the result JSON, checked for "verdict":"OK"),
+#            `delete`; its floor is three no-op processes (hack/bench/noop.c)
+#            and the unshare floor, the least a four-command CLI costs;
+#   template-c  the C judge template (`ojrun spec --judge c --phase run`):
+#            hello.c is compiled by the template's compile phase (gcc in an
+#            ojrun container, as a judge does) and run one-shot;
+#   worker-c the same bundle through the worker path (ojrun-shim as above);
 #
-# then judged runs per second with TPUT_WORKERS parallel workers for
-# TPUT_SECONDS each.  Every runtime gets a private --root on a tmpfs.  crun
+# then judged runs per second of worker-c (the real worker path of the
+# trivial C program) with TPUT_WORKERS parallel workers for TPUT_SECONDS
+# each, for ojrun-shim, crun and runc.  The report also gives the median
+# of each step (create, start, wait, delete) of the worker cases.  Every runtime gets a private --root on a tmpfs.  crun
 # 1.8 refuses this hybrid cgroup host, so its commands run in a private mount
 # namespace where /sys/fs/cgroup/unified is unmounted (ojrun and runc run on
 # the real layout).  CPU time is user+sys of every process of a run
@@ -44,6 +52,7 @@ OUT=${OUT:-$SRC/$BUILD/bench/results}
 OJRUN=${OJRUN:-$SRC/$BUILD/ojrun}
 OJBENCH=$SRC/$BUILD/bench/ojbench
 HELLO=$SRC/$BUILD/bench/hello
+NOOP=$SRC/$BUILD/bench/noop
 GEN_SECCOMP=$SRC/$BUILD/bench/gen-seccomp
 
 die() {
@@ -53,10 +62,10 @@ die() {
 note() { echo "bench: $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (namespaces, cgroups, mounts)"
-for t in "$OJRUN" "$OJBENCH" "$HELLO" "$GEN_SECCOMP"; do
+for t in "$OJRUN" "$OJBENCH" "$HELLO" "$NOOP" "$GEN_SECCOMP"; do
     [ -x "$t" ] || die "$t missing: run \`make bench\`"
 done
-for t in crun runc bwrap unshare gnuplot jq; do
+for t in crun runc bwrap unshare gnuplot jq gcc; do
     command -v "$t" >/dev/null || die "$t not installed: run hack/install-bench-deps.sh"
 done
 
@@ -104,10 +113,27 @@ cp -a "$W/rootfs-base" "$W/minimal/rootfs"
 chown -R 100000:100000 "$W/judge/rootfs"
 note "judge bundle: $(jq '.linux.seccomp.syscalls | length' "$W/judge/config.json") seccomp rules, $(jq '.linux.namespaces | length' "$W/judge/config.json") namespaces"
 
-TEMPLATE_C=
-for t in bundle-templates/c/config.json bundle-templates/c.json; do
-    [ -f "$t" ] && TEMPLATE_C=$t && break
-done
+# The C judge template: compile hello.c in the compile phase's container
+# (the template's gcc command, as a judge would), then the run bundle.  The
+# box belongs to the program's host uid (specs/judge-templates.md, Users).
+install -d -o 101000 -g 101000 "$W/box"
+install -m 0644 -o 101000 -g 101000 hack/bench/hello.c "$W/box/main.c"
+mkdir -p "$W/c-compile" "$W/c-run"
+"$OJRUN" spec --judge c --phase compile --box "$W/box" --bundle "$W/c-compile" 2>/dev/null
+"$OJRUN" --root "$W/ojrun" run --bundle "$W/c-compile" "$PREFIX-compile" </dev/null >"$W/compile.log" 2>&1 ||
+    die "compiling hello.c in the C template's compile phase failed: $(cat "$W/compile.log")"
+[ -x "$W/box/main" ] || die "the compile phase left no /box/main"
+"$OJRUN" spec --judge c --phase run --box "$W/box" --bundle "$W/c-run" 2>/dev/null
+# crun 1.8's parser refuses ociVersion 1.2.0 ("unknown version specified");
+# the template uses nothing newer than 1.0.2, which every runtime here takes.
+jq '.ociVersion = "1.0.2"' "$W/c-run/config.json" >"$W/c-run/config.json.tmp"
+mv "$W/c-run/config.json.tmp" "$W/c-run/config.json"
+note "C template: $(jq -r '.process.args | join(" ")' "$W/c-run/config.json"), $(jq '.linux.seccomp.syscalls[0].names | length' "$W/c-run/config.json")-syscall allowlist"
+
+HAS_SHIM=0
+"$OJRUN" create --help 2>&1 | grep -q -- '--shim' && HAS_SHIM=1
+BASE_SHIM=0
+[ -n "${OJRUN_BASE:-}" ] && "$OJRUN_BASE" create --help 2>&1 | grep -q -- '--shim' && BASE_SHIM=1
 
 # --- cases --------------------------------------------------------------------
 CASES=$W/cases
@@ -147,33 +173,66 @@ SKIPPED=()
     done
 
     # the worker path: create, start, wait for the container, delete
+    worker() { # group bundle program
+        local g=$1 b=$2 prog=$3 rt bin
+        # its floor: four process starts (a static no-op for create, start
+        # and delete) one of which is the unshare floor running the program
+        echo "case $g/floor $g floor"
+        stdio "$g-floor"
+        echo "step $NOOP"
+        echo "step $NOOP"
+        echo "step unshare --user --map-root-user --mount --uts --ipc --net --pid --fork --cgroup $prog"
+        echo "step $NOOP"
+        for rt in crun runc ojrun; do
+            bin=$rt
+            [ $rt = ojrun ] && bin=$OJRUN
+            [ $g = worker-c ] && [ $rt = ojrun ] && continue # the shim row is the one that matters
+            echo "case $g/$rt $g $rt"
+            stdio "$g-$rt"
+            [ $rt = crun ] && echo mntns
+            echo "step $bin --root $W/$rt create --bundle $W/$b $PREFIX-{n}"
+            echo "step $bin --root $W/$rt start $PREFIX-{n}"
+            echo "reap"
+            echo "step $bin --root $W/$rt delete $PREFIX-{n}"
+        done
+        # ojrun create --shim: the shim supervises; `ojrun wait` prints the result
+        local n bin2 root
+        for n in ojrun-shim ojrun-base-shim; do
+            if [ $n = ojrun-shim ]; then
+                [ $HAS_SHIM = 1 ] || continue
+                bin2=$OJRUN root=$W/ojrun
+            else
+                [ $BASE_SHIM = 1 ] || continue
+                bin2=$OJRUN_BASE root=$W/ojrun-base
+            fi
+            echo "case $g/$n $g $n"
+            stdio "$g-$n"
+            echo "step $bin2 --root $root create --shim --bundle $W/$b $PREFIX-{n}"
+            echo "step $bin2 --root $root start $PREFIX-{n}"
+            echo "step $bin2 --root $root wait $PREFIX-{n} >$W/out/$g-$n-{w}.result"
+            echo "step $bin2 --root $root delete $PREFIX-{n}"
+            echo "contains $W/out/$g-$n-{w}.result \"verdict\":\"OK\""
+        done
+    }
+    worker worker judge "$W/hello"
+    [ $HAS_SHIM = 1 ] || SKIPPED+=("worker/ojrun-shim: this ojrun has no \`create --shim\` yet")
+
+    # the C judge template, one-shot and through the worker path
+    if [ -n "${OJRUN_BASE:-}" ]; then
+        echo "case template-c/ojrun-base template-c ojrun-base"
+        stdio template-c-ojrun-base
+        echo "step $OJRUN_BASE --root $W/ojrun-base run --bundle $W/c-run $PREFIX-{n}"
+    fi
     for rt in crun runc ojrun; do
         bin=$rt
         [ $rt = ojrun ] && bin=$OJRUN
-        echo "case worker/$rt worker $rt"
-        stdio "worker-$rt"
+        echo "case template-c/$rt template-c $rt"
+        stdio "template-c-$rt"
         [ $rt = crun ] && echo mntns
-        echo "step $bin --root $W/$rt create --bundle $W/judge $PREFIX-{n}"
-        echo "step $bin --root $W/$rt start $PREFIX-{n}"
-        echo "reap"
-        echo "step $bin --root $W/$rt delete $PREFIX-{n}"
+        echo "step $bin --root $W/$rt run --bundle $W/c-run $PREFIX-{n}"
     done
-    if "$OJRUN" create --help 2>&1 | grep -q -- '--shim'; then
-        echo "case worker/ojrun-shim worker ojrun-shim"
-        stdio worker-ojrun-shim
-        echo "step $OJRUN --root $W/ojrun create --shim --bundle $W/judge $PREFIX-{n}"
-        echo "step $OJRUN --root $W/ojrun start $PREFIX-{n}"
-        echo "reap"
-        echo "step $OJRUN --root $W/ojrun delete $PREFIX-{n}"
-    else
-        SKIPPED+=("worker/ojrun-shim: this ojrun has no \`create --shim\` yet")
-    fi
+    worker worker-c c-run "$W/box/main"
 } >"$CASES"
-if [ -n "$TEMPLATE_C" ]; then
-    SKIPPED+=("template-c: $TEMPLATE_C found, but its bundle layout is not wired into the benchmark yet")
-else
-    SKIPPED+=("template-c: no C judge template (bundle-templates/c) in this tree yet")
-fi
 
 # --- measure ------------------------------------------------------------------
 # Every runtime here binds the host's /dev/null into its containers; if a
@@ -185,7 +244,9 @@ note "latency: $ROUNDS interleaved rounds (+$WARMUP warm-up) of $(grep -c '^case
 
 : >"$OUT/throughput.tsv"
 if [ "$TPUT_SECONDS" != 0 ]; then
-    for c in judge/ojrun judge/crun judge/runc; do
+    TPUT_CASES="worker-c/crun worker-c/runc"
+    [ $HAS_SHIM = 1 ] && TPUT_CASES="worker-c/ojrun-shim $TPUT_CASES"
+    for c in $TPUT_CASES; do
         note "throughput: $c, $TPUT_WORKERS workers, $TPUT_SECONDS s"
         "$OJBENCH" throughput -m "$CASES" "$c" "$TPUT_WORKERS" "$TPUT_SECONDS" "$OUT/throughput.tsv"
     done
@@ -195,9 +256,13 @@ cat >"$W/targets" <<'EOF'
 ratio judge ojrun crun 0.25
 ratio judge ojrun unshare 2
 ratio worker ojrun-shim crun 0.25
-ratio worker ojrun crun 0.25
 rss ojrun 2048
-throughput judge/ojrun 200
+rss ojrun-shim 2048
+throughput worker-c/ojrun-shim 200
+note The same ratios on the C judge template (not stated by the issue; worker-c/floor / crun is the least any runtime could reach):
+ratio worker-c ojrun-shim crun 0.25
+ratio worker-c floor crun 0.25
+ratio template-c ojrun crun 0.25
 EOF
 
 {

@@ -9,6 +9,8 @@ pkgs=(
     gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev libmnl-dev
     # tests
     libcmocka-dev bats jq busybox-static
+    # tests/integration/perf.bats checks which files a command opens
+    strace
     # reference runtimes compared against in tests and benchmarks
     runc crun
     # toolchains of the judge bundle templates (bundle-templates/), used by

@@ -116,7 +116,7 @@ int cmd_create(const struct oj_globals *g, int argc, char **argv)
     if (r != 0)
         return r < 0 ? 1 : 0;
     if (o.shim)
-        return oj_create_with_shim(g, &o, argc, argv);
+        return oj_create_with_shim(g, &o);
     struct oj_err err = {0};
     struct oj_container *c = NULL;
     if (oj_container_create(g, &o, &c, &err) < 0) {

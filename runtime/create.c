@@ -626,6 +626,11 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
     /* ojrun-shim calls us in-process: the supervisor is this process */
     st.shim_pid = o->shim ? getpid() : 0;
     st.shim_start_time = o->shim ? oj_pid_start_time(getpid()) : 0;
+    /* so that start and delete need not parse config.json without hooks */
+    st.has_summary = true;
+    st.has_process = c->cfg->process != NULL;
+    st.n_poststart = c->cfg->hooks.n[OJ_HOOK_POSTSTART];
+    st.n_poststop = c->cfg->hooks.n[OJ_HOOK_POSTSTOP];
     if (oj_state_save(&st, err) < 0)
         goto fail;
     if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)

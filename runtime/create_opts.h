@@ -12,12 +12,16 @@
 int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_create_opts *o,
                          bool *detach, bool run);
 
-/* `ojrun create --shim`: start ojrun-shim (found beside this binary) with
- * the same arguments; it creates the container in-process and stays as its
- * supervisor.  Waits for the shim's report on create and returns the exit
- * status (0, or 1 after printing the error as create would). */
-int oj_create_with_shim(const struct oj_globals *g, const struct oj_create_opts *o, int argc,
-                        char **argv);
+/* `ojrun create --shim`: fork the shim (shim.c), which creates the
+ * container in-process and stays as its supervisor.  Waits for the shim's
+ * report on create and returns the exit status (0, or 1 after printing the
+ * error as create would). */
+int oj_create_with_shim(const struct oj_globals *g, struct oj_create_opts *o);
+
+/* The shim, in the child forked by oj_create_with_shim(): create the
+ * container, report on `report_fd` (struct oj_shim_report), supervise the
+ * task, publish the result.  Returns the exit status of the shim. */
+int oj_shim_main(const struct oj_globals *g, struct oj_create_opts *o, int report_fd);
 
 /* The shim's report to the waiting `ojrun create` (one write on a pipe). */
 struct oj_shim_report {

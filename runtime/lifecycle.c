@@ -91,14 +91,16 @@ static int start(const struct oj_globals *g, const char *id, const struct oj_con
     if (s != OJ_STATUS_CREATED)
         return oj_fail(err, 0, "cannot start container \"%s\": it is %s, not created", id,
                        oj_status_name(s));
+    /* config.json only when there are poststart hooks to run (or the state
+     * does not say): create recorded what start needs in state.json. */
     _cleanup_config_ struct oj_config *parsed = NULL;
     const struct oj_config *cfg = given;
-    if (!cfg) {
+    if (!cfg && !(st->has_summary && st->n_poststart == 0)) {
         if (oj_state_config(st, &parsed, err) < 0)
             return -1;
         cfg = parsed;
     }
-    if (!cfg->process)
+    if (cfg ? !cfg->process : !st->has_process)
         return oj_fail(err, 0, "cannot start container \"%s\": config.json has no process", id);
 
     char fifo[PATH_MAX];
@@ -221,10 +223,13 @@ static int del(const struct oj_globals *g, const char *id, bool force,
         return -1;
 
     _cleanup_config_ struct oj_config *parsed = NULL;
-    /* no state.json: create never finished, its hooks are not due */
+    /* no state.json: create never finished, its hooks are not due; and
+     * config.json only when there are poststop hooks (or the state does
+     * not say) */
     const struct oj_config *cfg = st->has_state_file ? given : NULL;
+    bool want = st->has_state_file && !(st->has_summary && st->n_poststop == 0);
     struct oj_err herr = {0};
-    if (!cfg && st->has_state_file && oj_state_config(st, &parsed, &herr) < 0)
+    if (!cfg && want && oj_state_config(st, &parsed, &herr) < 0)
         oj_warn("container \"%s\": poststop hooks not run: %s", id, herr.msg);
     if (!cfg)
         cfg = parsed;

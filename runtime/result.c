@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -202,6 +203,38 @@ int oj_result_write_file(int dirfd, const char *json, struct oj_err *err)
 out:
     flock(dirfd, LOCK_UN);
     return rc;
+}
+
+static int lock_state_file(const char *dir, int how, struct oj_err *err)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/state.json", dir) >= (int)sizeof(path))
+        return oj_fail(err, ENAMETOOLONG, "open %s/state.json", dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return oj_fail(err, errno, "open %s", path);
+    while (flock(fd, how) < 0) {
+        if (errno == EINTR)
+            continue;
+        int e = errno;
+        close(fd);
+        return oj_fail(err, e, "lock %s", path);
+    }
+    return fd;
+}
+
+int oj_result_lock_hold(const char *dir, struct oj_err *err)
+{
+    return lock_state_file(dir, LOCK_EX, err);
+}
+
+int oj_result_lock_wait(const char *dir, struct oj_err *err)
+{
+    int fd = lock_state_file(dir, LOCK_SH, err);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
 }
 
 int oj_result_send(const char *path, const char *json, struct oj_err *err)

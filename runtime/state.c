@@ -173,6 +173,11 @@ int oj_state_save(const struct oj_state *st, struct oj_err *err)
         jw_kint(&w, "shimPid", st->shim_pid);
         jw_kuint(&w, "shimStartTime", st->shim_start_time);
     }
+    if (st->has_summary) {
+        jw_kbool(&w, "process", st->has_process);
+        jw_kuint(&w, "poststartHooks", st->n_poststart);
+        jw_kuint(&w, "poststopHooks", st->n_poststop);
+    }
     jw_obj_end(&w);
     jw_obj_end(&w);
     sb_append(&w.sb, "\n", 1);
@@ -262,6 +267,14 @@ int oj_state_load(const char *root, const char *id, struct oj_state **out, struc
         shim_pid <= INT32_MAX && oj_json_i64(oj_json_get(oj, "shimStartTime"), &shim_start)) {
         st->shim_pid = (pid_t)shim_pid;
         st->shim_start_time = (uint64_t)shim_start;
+    }
+    int64_t n_poststart = 0, n_poststop = 0;
+    if (oj_json_bool(oj_json_get(oj, "process"), &st->has_process) &&
+        oj_json_i64(oj_json_get(oj, "poststartHooks"), &n_poststart) && n_poststart >= 0 &&
+        oj_json_i64(oj_json_get(oj, "poststopHooks"), &n_poststop) && n_poststop >= 0) {
+        st->has_summary = true;
+        st->n_poststart = (size_t)n_poststart;
+        st->n_poststop = (size_t)n_poststop;
     }
     const oj_json *ann = oj_json_get(doc, "annotations");
     size_t n = oj_json_len(ann);

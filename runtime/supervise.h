@@ -3,7 +3,7 @@
  * Supervising one judge task: limits to the millisecond, exact accounting,
  * a verdict and a result (specs/shim-protocol.md is the contract).
  *
- * Used by ojrun-shim (shim/main.c, `ojrun create --shim`) and in-process by
+ * Used by ojrun-shim (runtime/shim.c, `ojrun create --shim`) and in-process by
  * `ojrun run --result`.  The pieces:
  *
  *   limits.c     the limits: OCI fields plus the org.ojrun.limit.*
@@ -197,6 +197,19 @@ int oj_result_write_file(int dirfd, const char *json, struct oj_err *err);
 
 /* Connect to the unix stream socket `path` and write `json` + "\n". */
 int oj_result_send(const char *path, const char *json, struct oj_err *err);
+
+/* How `ojrun wait` learns that the result is there without inotify (whose
+ * close(2) waits for an SRCU grace period: 6-16 ms per `wait` on the
+ * reference host, specs/performance.md).  The supervisor holds an exclusive
+ * flock(2) on <dir>/state.json -- written once by create, never replaced --
+ * from before `create` returns until result.json is in place; the kernel
+ * drops it if the supervisor dies.  A waiter's shared flock of the same
+ * file returns at that moment.  oj_result_lock_hold() returns the fd to
+ * close once the result is written. */
+int oj_result_lock_hold(const char *dir, struct oj_err *err);
+/* Block until the supervisor of the container in `dir` has released the
+ * lock (result written, or supervisor gone).  ENOENT: no state.json. */
+int oj_result_lock_wait(const char *dir, struct oj_err *err);
 
 /* --- supervising (supervise.c) ---------------------------------------------------- */
 

@@ -7,9 +7,14 @@
  *   ojbench report     SAMPLES.tsv THROUGHPUT.tsv TARGETS OUT.json OUT.dat OUT.gp OUT.png
  *
  * Why a program and not hyperfine: the comparison must be *interleaved*
- * (round r runs every case once, in an order rotated by r, so that a noisy
- * neighbour or a frequency change hits every runtime alike; medians move by
- * ~13% between separate runs on this machine, ratios inside one run do not),
+ * (round r runs every case once, in an order shuffled anew each round, so
+ * that a noisy neighbour or a frequency change hits every runtime alike, and
+ * so that no case always follows the same one: a runtime's deferred kernel
+ * work -- the network namespace a kworker frees, RCU callbacks -- lands on
+ * whatever runs next, and a fixed order (it used to be rotated by r, which
+ * keeps the neighbours) charged runc's to the case after runc every time;
+ * medians move by ~13% between separate runs on this machine, ratios inside
+ * one run do not),
  * and it must account for every process a runtime leaves behind.  ojbench is
  * a child subreaper (prctl(2) PR_SET_CHILD_SUBREAPER): the container init
  * that `X create` leaves is re-parented to it, so the worker path
@@ -31,11 +36,18 @@
  *   in FILE | out FILE | err FILE    the command's stdio (out/err truncated)
  *   expect TEXT                 stdout must read exactly TEXT + "\n"
  *   mntns                       run in the -m namespace
- *   step ARG...                 run ARGV (space separated), require exit 0
+ *   step ARG...                 run ARGV (space separated), require exit 0; an
+ *                               argument ">FILE" sends this step's stdout to FILE
+ *                               instead (truncated), e.g. `ojrun wait`'s result
  *   reap                        wait for every remaining child (re-parented inits)
+ *   contains FILE TEXT          after the steps, FILE must contain TEXT
+ *                               (the result's "verdict":"OK")
  *
- * SAMPLES.tsv: case, group, runtime, round, wall µs, cpu µs (user+sys of all
- * processes), peak RSS KiB.
+ * SAMPLES.tsv: after the header, one "#case NAME GROUP RUNTIME" line per case
+ * in the case file's order; then one line per sample: case, group, runtime,
+ * round, wall µs, cpu µs (user+sys of all processes), peak RSS KiB, and the
+ * wall µs of each step ("create=812.3,start=...": the step's label is its
+ * subcommand, see step_label()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,12 +69,15 @@
 
 #include "strbuf.h"
 
-#define MAX_CASES 64
-#define MAX_STEPS 8
-#define MAX_ARGS  32
+#define MAX_CASES    64
+#define MAX_STEPS    8
+#define MAX_ARGS     32
+#define MAX_CONTAINS 4
 
 struct step {
     bool reap;
+    char *label; /* for the per-step times: "create", "start", "wait", ... */
+    char *out;   /* ">FILE": this step's stdout, NULL for the case's */
     char *argv[MAX_ARGS + 1];
 };
 
@@ -72,11 +87,16 @@ struct bcase {
     bool mntns;
     struct step steps[MAX_STEPS];
     int n_steps;
+    struct {
+        char *file, *text;
+    } contains[MAX_CONTAINS];
+    int n_contains;
 };
 
 struct sample {
     double wall_us, cpu_us;
     long maxrss_kib;
+    double step_us[MAX_STEPS];
 };
 
 static struct bcase cases[MAX_CASES];
@@ -110,6 +130,19 @@ static double now_us(void)
 }
 
 /* --- the case file -------------------------------------------------------- */
+
+/* A step's label: the runtime subcommand it runs (the first argument that is
+ * one), else the program's base name. */
+static const char *step_label(char **argv)
+{
+    static const char *verbs[] = {"run", "create", "start", "wait", "delete", "kill", "state"};
+    for (int a = 1; argv[a]; a++)
+        for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
+            if (strcmp(argv[a], verbs[v]) == 0)
+                return verbs[v];
+    const char *slash = strrchr(argv[0], '/');
+    return slash ? slash + 1 : argv[0];
+}
 
 static void load_cases(const char *path)
 {
@@ -154,19 +187,32 @@ static void load_cases(const char *path)
             c->expect = xstrdup(rest);
         else if (strcmp(line, "mntns") == 0)
             c->mntns = true;
-        else if (strcmp(line, "step") == 0 || strcmp(line, "reap") == 0) {
+        else if (strcmp(line, "contains") == 0) {
+            char *text = strchr(rest, ' ');
+            if (!text || c->n_contains == MAX_CONTAINS)
+                die("%s:%d: contains FILE TEXT (at most %d per case)", path, lineno, MAX_CONTAINS);
+            *text++ = '\0';
+            c->contains[c->n_contains].file = xstrdup(rest);
+            c->contains[c->n_contains].text = xstrdup(text);
+            c->n_contains++;
+        } else if (strcmp(line, "step") == 0 || strcmp(line, "reap") == 0) {
             if (c->n_steps == MAX_STEPS)
                 die("%s:%d: more than %d steps", path, lineno, MAX_STEPS);
             struct step *s = &c->steps[c->n_steps++];
             s->reap = strcmp(line, "reap") == 0;
             int n = 0;
             for (char *a = strtok(rest, " "); a && !s->reap; a = strtok(NULL, " ")) {
+                if (a[0] == '>' && a[1]) {
+                    s->out = xstrdup(a + 1);
+                    continue;
+                }
                 if (n == MAX_ARGS)
                     die("%s:%d: more than %d arguments", path, lineno, MAX_ARGS);
                 s->argv[n++] = xstrdup(a);
             }
             if (!s->reap && n == 0)
                 die("%s:%d: step without a command", path, lineno);
+            s->label = xstrdup(s->reap ? "reap" : step_label(s->argv));
         } else
             die("%s:%d: unknown directive \"%s\"", path, lineno, line);
     }
@@ -277,7 +323,7 @@ static int open_std(const char *path, int flags, int target)
  * container's output comes from the run/start step, create and delete print
  * nothing (or an error worth keeping). */
 static pid_t spawn(const struct bcase *c, char **argv, const char *in, const char *out,
-                   const char *err, bool first)
+                   const char *err, bool first, const char *step_out)
 {
     int wflags = O_WRONLY | O_CREAT | (first ? O_TRUNC : O_APPEND);
     pid_t pid = fork();
@@ -294,7 +340,9 @@ static pid_t spawn(const struct bcase *c, char **argv, const char *in, const cha
             _exit(126);
         }
     }
-    if (open_std(in ? in : "/dev/null", O_RDONLY, 0) < 0 || open_std(out, wflags, 1) < 0 ||
+    if (open_std(in ? in : "/dev/null", O_RDONLY, 0) < 0 ||
+        (step_out ? open_std(step_out, O_WRONLY | O_CREAT | O_TRUNC, 1)
+                  : open_std(out, wflags, 1)) < 0 ||
         open_std(err, wflags, 2) < 0) {
         perror("ojbench: stdio");
         _exit(126);
@@ -302,6 +350,19 @@ static pid_t spawn(const struct bcase *c, char **argv, const char *in, const cha
     execvp(argv[0], argv);
     fprintf(stderr, "ojbench: exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
+}
+
+/* Does `path` contain `text`? */
+static bool file_contains(const char *path, const char *text)
+{
+    char buf[8192];
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return strstr(buf, text) != NULL;
 }
 
 static bool check_output(const struct bcase *c, const char *out)
@@ -334,17 +395,20 @@ static bool run_case(const struct bcase *c, const char *tok, int w, struct sampl
         struct rusage ru;
         int status;
         pid_t w4;
+        double ts = now_us();
         if (st->reap) {
             while ((w4 = wait4(-1, &status, 0, &ru)) > 0 || (w4 < 0 && errno == EINTR))
                 if (w4 > 0)
                     add_rusage(s, &ru);
+            s->step_us[i] = now_us() - ts;
             continue;
         }
         char *argv[MAX_ARGS + 1] = {0};
         for (int a = 0; st->argv[a]; a++)
             argv[a] = subst(st->argv[a], tok, w);
+        char *step_out = st->out ? subst(st->out, tok, w) : NULL;
         /* stdin goes to the step that runs the container (run or start). */
-        pid_t pid = spawn(c, argv, in, out, err, i == 0);
+        pid_t pid = spawn(c, argv, in, out, err, i == 0, step_out);
         if (pid < 0) {
             fprintf(stderr, "ojbench: fork: %s\n", strerror(errno));
             ok = false;
@@ -361,8 +425,10 @@ static bool run_case(const struct bcase *c, const char *tok, int w, struct sampl
                 ok = false;
             }
         }
+        s->step_us[i] = now_us() - ts;
         for (int a = 0; argv[a]; a++)
             free(argv[a]);
+        free(step_out);
     }
     s->wall_us = now_us() - t0;
     /* Whatever is still around (a lazily exiting helper) counts for CPU and
@@ -378,6 +444,17 @@ static bool run_case(const struct bcase *c, const char *tok, int w, struct sampl
         show_file("stdout", out);
         show_file("stderr", err);
         ok = false;
+    }
+    for (int k = 0; ok && k < c->n_contains; k++) {
+        char *file = subst(c->contains[k].file, tok, w);
+        if (!file_contains(file, c->contains[k].text)) {
+            fprintf(stderr, "ojbench: case %s: %s does not contain %s\n", c->name, file,
+                    c->contains[k].text);
+            show_file("it has", file);
+            show_file("stderr", err);
+            ok = false;
+        }
+        free(file);
     }
     free(in);
     free(out);
@@ -396,21 +473,40 @@ static int cmd_latency(int argc, char **argv)
     FILE *out = fopen(argv[3], "we");
     if (!out)
         die("open %s: %s", argv[3], strerror(errno));
-    fprintf(out, "case\tgroup\truntime\tround\twall_us\tcpu_us\tmaxrss_kib\n");
+    fprintf(out, "case\tgroup\truntime\tround\twall_us\tcpu_us\tmaxrss_kib\tsteps\n");
+    /* the case file's order, for the report (the rounds run shuffled) */
+    for (int k = 0; k < n_cases; k++)
+        fprintf(out, "#case %s %s %s\n", cases[k].name, cases[k].group, cases[k].runtime);
     double start = now_us();
+    int order[MAX_CASES];
+    unsigned long long rng = 0x9e3779b97f4a7c15ull; /* fixed seed: the same run order every time */
     for (int r = -warmup; r < rounds; r++) {
+        /* a new order every round (Fisher-Yates, xorshift64) */
+        for (int k = 0; k < n_cases; k++)
+            order[k] = k;
+        for (int k = n_cases - 1; k > 0; k--) {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            int j = (int)(rng % (unsigned long long)(k + 1)), t = order[k];
+            order[k] = order[j];
+            order[j] = t;
+        }
         for (int k = 0; k < n_cases; k++) {
-            /* rotate the order every round */
-            int idx = (k + (r < 0 ? -r : r)) % n_cases;
+            int idx = order[k];
             const struct bcase *c = &cases[idx];
             char tok[64];
             snprintf(tok, sizeof(tok), "%d-%d", idx, r + warmup);
             struct sample s;
             if (!run_case(c, tok, 0, &s))
                 die("case %s failed in round %d", c->name, r);
-            if (r >= 0)
-                fprintf(out, "%s\t%s\t%s\t%d\t%.1f\t%.1f\t%ld\n", c->name, c->group, c->runtime, r,
-                        s.wall_us, s.cpu_us, s.maxrss_kib);
+            if (r < 0)
+                continue;
+            fprintf(out, "%s\t%s\t%s\t%d\t%.1f\t%.1f\t%ld\t", c->name, c->group, c->runtime, r,
+                    s.wall_us, s.cpu_us, s.maxrss_kib);
+            for (int i = 0; i < c->n_steps; i++)
+                fprintf(out, "%s%s=%.1f", i ? "," : "", c->steps[i].label, s.step_us[i]);
+            fputc('\n', out);
         }
         if (r >= 0 && (r + 1) % 20 == 0) {
             fprintf(stderr, "ojbench: %d/%d rounds (%.0f s)\n", r + 1, rounds,
@@ -424,6 +520,28 @@ static int cmd_latency(int argc, char **argv)
 }
 
 /* --- throughput ----------------------------------------------------------- */
+
+/* The host's CPU time from /proc/stat's "cpu" line, in USER_HZ ticks:
+ * busy (everything but idle and iowait) and idle.  Over a throughput run it
+ * says whether the workers kept the CPUs busy (then runs/s is CPU-bound)
+ * and what a run costs the host in total -- kernel threads included (a
+ * network namespace is freed by a kworker, RCU callbacks run in softirq),
+ * which the workers' rusage does not see; other tenants of the host are
+ * included too, so it is an upper bound. */
+static void host_cpu(double *busy, double *idle)
+{
+    unsigned long long v[8] = {0};
+    *busy = *idle = 0;
+    FILE *f = fopen("/proc/stat", "re");
+    if (!f)
+        return;
+    if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+               &v[5], &v[6], &v[7]) == 8) {
+        *idle = (double)(v[3] + v[4]);
+        *busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]);
+    }
+    fclose(f);
+}
 
 static int cmd_throughput(int argc, char **argv)
 {
@@ -443,6 +561,8 @@ static int cmd_throughput(int argc, char **argv)
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) < 0)
         die("pipe: %s", strerror(errno));
+    double busy0, idle0;
+    host_cpu(&busy0, &idle0);
     double t0 = now_us(), deadline = t0 + secs * 1e6;
     pid_t pids[64];
     for (int w = 0; w < workers; w++) {
@@ -483,6 +603,9 @@ static int cmd_throughput(int argc, char **argv)
             failed = true;
     }
     double elapsed = (now_us() - t0) / 1e6;
+    double busy1, idle1;
+    host_cpu(&busy1, &idle1);
+    double hz = (double)sysconf(_SC_CLK_TCK), dbusy = busy1 - busy0, didle = idle1 - idle0;
     FILE *in = fdopen(pfd[0], "r");
     long n;
     double cu;
@@ -497,8 +620,10 @@ static int cmd_throughput(int argc, char **argv)
     FILE *out = fopen(argv[4], "ae");
     if (!out)
         die("open %s: %s", argv[4], strerror(errno));
-    fprintf(out, "%s\t%s\t%s\t%d\t%.2f\t%ld\t%.1f\t%.3f\n", c->name, c->group, c->runtime, workers,
-            elapsed, total, total / elapsed, total ? cpu / total / 1000 : 0);
+    fprintf(out, "%s\t%s\t%s\t%d\t%.2f\t%ld\t%.1f\t%.3f\t%.1f\t%.3f\n", c->name, c->group,
+            c->runtime, workers, elapsed, total, total / elapsed, total ? cpu / total / 1000 : 0,
+            dbusy + didle > 0 ? 100 * didle / (dbusy + didle) : 0,
+            total && hz > 0 ? dbusy / hz * 1000 / total : 0);
     fclose(out);
     fprintf(stderr, "ojbench: throughput %s: %d workers, %ld runs in %.2f s = %.1f runs/s\n",
             c->name, workers, total, elapsed, total / elapsed);

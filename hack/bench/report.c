@@ -13,6 +13,7 @@
  *   ratio GROUP A B MAX        median wall time of A / B in GROUP <= MAX
  *   rss RUNTIME MAX_KIB        median peak RSS of every case of RUNTIME <= MAX_KIB
  *   throughput CASE MIN        judged runs per second of CASE >= MIN
+ *   note TEXT                  printed as is (a heading among the targets)
  */
 #include <errno.h>
 #include <math.h>
@@ -24,18 +25,24 @@
 #include "strbuf.h"
 
 #define MAX_CASES 64
+#define MAX_STEPS 8
 
 struct series {
     char name[96], group[32], runtime[32];
     double *wall, *cpu;
     long *rss;
     size_t n, cap;
+    /* the wall time of each step (create, start, wait, delete ...), ms */
+    int n_steps;
+    char step_label[MAX_STEPS][16];
+    double *step[MAX_STEPS];
 };
 
 struct tput {
     char name[96], group[32], runtime[32];
     int workers;
     double seconds, per_s, cpu_ms;
+    double idle_pct, host_ms; /* the host's idle share and busy ms per run */
     long runs;
 };
 
@@ -87,18 +94,21 @@ static int load_samples(const char *path)
         fprintf(stderr, "ojbench report: open %s: %s\n", path, strerror(errno));
         return -1;
     }
-    char line[512];
+    char line[1024];
     if (!fgets(line, sizeof(line), f)) { /* header */
         fclose(f);
         return 0;
     }
     while (fgets(line, sizeof(line), f)) {
-        char name[96], group[32], rt[32];
+        char name[96], group[32], rt[32], steps[512] = "";
         int round;
         double wall, cpu;
         long rss;
-        if (sscanf(line, "%95s %31s %31s %d %lf %lf %ld", name, group, rt, &round, &wall, &cpu,
-                   &rss) != 7)
+        /* "#case NAME GROUP RUNTIME": the case file's order, which the
+         * tables follow (the samples come in a shuffled order) */
+        bool decl = sscanf(line, "#case %95s %31s %31s", name, group, rt) == 3;
+        if (!decl && sscanf(line, "%95s %31s %31s %d %lf %lf %ld %511s", name, group, rt, &round,
+                            &wall, &cpu, &rss, steps) < 7)
             continue;
         struct series *s = NULL;
         for (size_t i = 0; i < n_ser; i++)
@@ -112,26 +122,50 @@ static int load_samples(const char *path)
             snprintf(s->group, sizeof(s->group), "%s", group);
             snprintf(s->runtime, sizeof(s->runtime), "%s", rt);
         }
+        if (decl)
+            continue;
         if (s->n == s->cap) {
             s->cap = s->cap ? s->cap * 2 : 256;
             s->wall = realloc(s->wall, s->cap * sizeof(double));
             s->cpu = realloc(s->cpu, s->cap * sizeof(double));
             s->rss = realloc(s->rss, s->cap * sizeof(long));
-            if (!s->wall || !s->cpu || !s->rss) {
+            bool ok = s->wall && s->cpu && s->rss;
+            for (int k = 0; k < MAX_STEPS && ok; k++)
+                ok = (s->step[k] = realloc(s->step[k], s->cap * sizeof(double))) != NULL;
+            if (!ok) {
                 fclose(f);
                 return -1;
             }
         }
+        /* "create=812.3,start=402.0,..." (the same labels in every sample of a case) */
+        int k = 0;
+        for (char *tok = strtok(steps, ","); tok && k < MAX_STEPS; tok = strtok(NULL, ","), k++) {
+            char *eq = strchr(tok, '=');
+            if (!eq)
+                break;
+            *eq = '\0';
+            snprintf(s->step_label[k], sizeof(s->step_label[k]), "%s", tok);
+            s->step[k][s->n] = atof(eq + 1) / 1000.0;
+        }
+        s->n_steps = k;
         s->wall[s->n] = wall / 1000.0;
         s->cpu[s->n] = cpu / 1000.0;
         s->rss[s->n] = rss;
         s->n++;
     }
     fclose(f);
+    /* declared but never measured: left out */
+    size_t kept = 0;
+    for (size_t i = 0; i < n_ser; i++)
+        if (ser[i].n > 0)
+            ser[kept++] = ser[i];
+    n_ser = kept;
     for (size_t i = 0; i < n_ser; i++) {
         qsort(ser[i].wall, ser[i].n, sizeof(double), cmp_d);
         qsort(ser[i].cpu, ser[i].n, sizeof(double), cmp_d);
         qsort(ser[i].rss, ser[i].n, sizeof(long), cmp_l);
+        for (int k = 0; k < ser[i].n_steps; k++)
+            qsort(ser[i].step[k], ser[i].n, sizeof(double), cmp_d);
     }
     return 0;
 }
@@ -144,8 +178,10 @@ static void load_throughput(const char *path)
     char line[512];
     while (n_tp < MAX_CASES && fgets(line, sizeof(line), f)) {
         struct tput *t = &tp[n_tp];
-        if (sscanf(line, "%95s %31s %31s %d %lf %ld %lf %lf", t->name, t->group, t->runtime,
-                   &t->workers, &t->seconds, &t->runs, &t->per_s, &t->cpu_ms) == 8)
+        t->idle_pct = t->host_ms = NAN;
+        if (sscanf(line, "%95s %31s %31s %d %lf %ld %lf %lf %lf %lf", t->name, t->group, t->runtime,
+                   &t->workers, &t->seconds, &t->runs, &t->per_s, &t->cpu_ms, &t->idle_pct,
+                   &t->host_ms) >= 8)
             n_tp++;
     }
     fclose(f);
@@ -169,6 +205,12 @@ static long med_rss(const struct series *s)
 static bool is_ojrun(const char *rt)
 {
     return strncmp(rt, "ojrun", 5) == 0;
+}
+
+/* OJRUN_BASE's rows: "ojrun-base", "ojrun-base-shim" */
+static bool is_base(const char *rt)
+{
+    return strncmp(rt, "ojrun-base", 10) == 0;
 }
 
 static void write_json_stats(struct jw *w, const char *key, const double *v, size_t n)
@@ -218,6 +260,10 @@ static int targets(const char *path, struct jw *w)
         const char *why = NULL;
         if (sscanf(line, "%15s", kind) != 1 || kind[0] == '#')
             continue;
+        if (strcmp(kind, "note") == 0) {
+            printf(" %s", line + 4);
+            continue;
+        }
         if (strcmp(kind, "ratio") == 0 &&
             sscanf(line, "%*s %95s %95s %31s %lf", a, b, c, &lim) == 4) {
             /* a = group, b = runtime A, c = runtime B */
@@ -363,11 +409,16 @@ int report_main(int argc, char **argv)
         if (!is_ojrun(ser[i].runtime))
             continue;
         for (size_t j = 0; j < n_ser; j++) {
-            /* ojrun against the others, and against its own baseline */
-            if (i == j || strcmp(ser[i].group, ser[j].group) != 0 ||
-                (is_ojrun(ser[j].runtime) && strcmp(ser[j].runtime, "ojrun-base") != 0) ||
-                strcmp(ser[i].runtime, "ojrun-base") == 0)
+            /* ojrun against the others, and against its own baseline
+             * ("ojrun-shim" against "ojrun-base-shim") */
+            if (i == j || strcmp(ser[i].group, ser[j].group) != 0 || is_base(ser[i].runtime))
                 continue;
+            if (is_ojrun(ser[j].runtime)) {
+                char base[48];
+                snprintf(base, sizeof(base), "ojrun-base%s", ser[i].runtime + 5);
+                if (strcmp(ser[j].runtime, base) != 0)
+                    continue;
+            }
             double rw = med_wall(&ser[i]) / med_wall(&ser[j]);
             double rc = med_cpu(&ser[i]) / med_cpu(&ser[j]);
             printf("  %-10s %-12s / %-10s wall %6.3f   cpu %6.3f\n", ser[i].group, ser[i].runtime,
@@ -383,13 +434,39 @@ int report_main(int argc, char **argv)
     }
     jw_arr_end(&w);
 
+    /* Where the time of a multi-step case goes (median of each step). */
+    bool any = false;
+    jw_key(&w, "steps");
+    jw_obj_begin(&w);
+    for (size_t i = 0; i < n_ser; i++) {
+        struct series *s = &ser[i];
+        if (s->n_steps < 2)
+            continue;
+        if (!any)
+            printf("\nSteps (median wall ms of each step):\n");
+        any = true;
+        printf("  %-22s", s->name);
+        jw_key(&w, s->name);
+        jw_obj_begin(&w);
+        for (int k = 0; k < s->n_steps; k++) {
+            double m = median(s->step[k], s->n);
+            printf(" %s %.2f", s->step_label[k], m);
+            raw_num(&w, s->step_label[k], m);
+        }
+        printf("\n");
+        jw_obj_end(&w);
+    }
+    jw_obj_end(&w);
+
     if (n_tp) {
         printf("\nThroughput (K parallel workers, T seconds):\n");
         jw_key(&w, "throughput");
         jw_arr_begin(&w);
         for (size_t i = 0; i < n_tp; i++) {
-            printf("  %-22s %d workers %6.1f s: %6ld runs, %7.1f runs/s, %.2f ms cpu/run\n",
-                   tp[i].name, tp[i].workers, tp[i].seconds, tp[i].runs, tp[i].per_s, tp[i].cpu_ms);
+            printf("  %-22s %d workers %6.1f s: %6ld runs, %7.1f runs/s, %.2f ms cpu/run; "
+                   "host %.0f%% idle, %.2f ms busy/run\n",
+                   tp[i].name, tp[i].workers, tp[i].seconds, tp[i].runs, tp[i].per_s, tp[i].cpu_ms,
+                   tp[i].idle_pct, tp[i].host_ms);
             jw_obj_begin(&w);
             jw_kstr(&w, "case", tp[i].name);
             jw_kstr(&w, "runtime", tp[i].runtime);
@@ -398,6 +475,8 @@ int report_main(int argc, char **argv)
             jw_kint(&w, "runs", tp[i].runs);
             raw_num(&w, "runs_per_s", tp[i].per_s);
             raw_num(&w, "cpu_ms_per_run", tp[i].cpu_ms);
+            raw_num(&w, "host_idle_pct", tp[i].idle_pct);
+            raw_num(&w, "host_busy_ms_per_run", tp[i].host_ms);
             jw_obj_end(&w);
         }
         jw_arr_end(&w);

@@ -9,6 +9,10 @@
 #   run reuses its config   start and delete inside `run` get the config
 #                           create parsed: hooks and the "no process" check
 #                           behave as with separate commands
+#   state summary           create records in state.json what start and
+#                           delete need from config.json (process, number of
+#                           poststart/poststop hooks): they read the file only
+#                           for hooks, or for a state.json without it
 #   static ojrun            (build) -- everything else in this file runs it
 #   netlink without libmnl  tests/unit/test_netlink.c
 
@@ -112,5 +116,71 @@ HOOK
     run ojrun run -b "$BUNDLE" "$ID"
     [ "$status" -eq 1 ]
     [[ "$output" == *"config.json has no process"* ]]
+    assert_no_leftovers "$ID"
+}
+
+# The files PROGRAM... opens (strace), one path per line.
+opened() {
+    strace -f -qq -e trace=open,openat -o "$BATS_TEST_TMPDIR/strace.out" "$@"
+    grep -oE '"[^"]*"' "$BATS_TEST_TMPDIR/strace.out" | tr -d '"'
+}
+
+@test "state summary: start and delete without hooks do not read config.json" {
+    cfg_args true
+    ojrun create -b "$BUNDLE" "$ID" </dev/null
+    assert_jq '.ojrun.process == true and .ojrun.poststartHooks == 0 and .ojrun.poststopHooks == 0' \
+        "$ROOT/$ID/state.json"
+    run opened "$OJRUN" --root "$ROOT" start "$ID"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"$ROOT/$ID/state.json"* ]]
+    ! grep -q 'config.json' <<<"$output"
+    for i in $(seq 100); do [ "$(ojrun state "$ID" | jq -r .status)" = stopped ] && break; sleep 0.02; done
+    run opened "$OJRUN" --root "$ROOT" delete "$ID"
+    [ "$status" -eq 0 ]
+    ! grep -q 'config.json' <<<"$output"
+    assert_no_leftovers "$ID"
+}
+
+@test "state summary: a poststop hook is read and run by delete only; no process is refused by start" {
+    log=$BATS_TEST_TMPDIR/hooks.log
+    printf '#!/bin/sh\necho "$1 $(jq -r .status)" >> %s\n' "$log" >"$BATS_TEST_TMPDIR/hook.sh"
+    chmod +x "$BATS_TEST_TMPDIR/hook.sh"
+    cfg_args true
+    cfg '.hooks = {"poststop":[{"path":$h,"args":["hook","poststop"]}]}' --arg h "$BATS_TEST_TMPDIR/hook.sh"
+    ojrun create -b "$BUNDLE" "$ID" </dev/null
+    assert_jq '.ojrun.poststartHooks == 0 and .ojrun.poststopHooks == 1' "$ROOT/$ID/state.json"
+    run opened "$OJRUN" --root "$ROOT" start "$ID"
+    [ "$status" -eq 0 ]
+    ! grep -q 'config.json' <<<"$output"
+    for i in $(seq 100); do [ "$(ojrun state "$ID" | jq -r .status)" = stopped ] && break; sleep 0.02; done
+    run opened "$OJRUN" --root "$ROOT" delete "$ID"
+    [ "$status" -eq 0 ]
+    grep -q "$ROOT/$ID/config.json" <<<"$output"
+    [ "$(cat "$log")" = "poststop stopped" ]
+    assert_no_leftovers "$ID"
+
+    cfg 'del(.process) | del(.hooks)'
+    ojrun create -b "$BUNDLE" "$ID" </dev/null
+    assert_jq '.ojrun.process == false' "$ROOT/$ID/state.json"
+    run ojrun start "$ID"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"config.json has no process"* ]]
+    ojrun delete --force "$ID"
+    assert_no_leftovers "$ID"
+}
+
+@test "state summary: a state.json without it (older ojrun) makes start and delete read config.json" {
+    cfg_args true
+    ojrun create -b "$BUNDLE" "$ID" </dev/null
+    jq 'del(.ojrun.process, .ojrun.poststartHooks, .ojrun.poststopHooks)' "$ROOT/$ID/state.json" \
+        >"$BATS_TEST_TMPDIR/state.json"
+    cp "$BATS_TEST_TMPDIR/state.json" "$ROOT/$ID/state.json"
+    run opened "$OJRUN" --root "$ROOT" start "$ID"
+    [ "$status" -eq 0 ]
+    grep -q "$ROOT/$ID/config.json" <<<"$output"
+    for i in $(seq 100); do [ "$(ojrun state "$ID" | jq -r .status)" = stopped ] && break; sleep 0.02; done
+    run opened "$OJRUN" --root "$ROOT" delete "$ID"
+    [ "$status" -eq 0 ]
+    grep -q "$ROOT/$ID/config.json" <<<"$output"
     assert_no_leftovers "$ID"
 }

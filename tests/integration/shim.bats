@@ -66,6 +66,10 @@ gone() {
     shim=$(jq .ojrun.shimPid "$ROOT/t1/state.json")
     [ "$(awk '{print $4}' /proc/$init/stat)" = "$shim" ]
     [ "$(ps -o sid= -p "$shim" | tr -d ' ')" = "$shim" ]
+    # a fork of `ojrun create --shim` (no exec: shim.c), named for ps
+    [ "$(cat /proc/$shim/comm)" = ojrun-shim ]
+    [ "$(readlink /proc/$shim/exe)" = "$(readlink -f "$OJRUN")" ]
+    tr '\0' ' ' </proc/$shim/cmdline | grep -q -- "--root $ROOT create --shim -b $BUNDLE t1"
     ! ojrun state t1 | jq -e 'has("result")'
     ojrun start t1
     ojrun wait t1 >"$T/r.json"
@@ -257,6 +261,31 @@ gone() {
     assert_jq '.verdict == "OK"' "$BATS_TEST_TMPDIR/w.json"
 }
 
+@test "wait: blocks on the shim's flock of state.json, not on inotify; the lock goes with the result" {
+    cfg_args sh -c 'sleep 0.3; exit 3'
+    ojrun create --shim -b "$BUNDLE" l1 </dev/null >/dev/null 2>&1
+    shim=$(jq .ojrun.shimPid "$ROOT/l1/state.json")
+    ino=$(stat -c %i "$ROOT/l1/state.json")
+    # /proc/locks: "N: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF"
+    grep -Eq "^[0-9]+: FLOCK +ADVISORY +WRITE +$shim +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
+    "$OJRUN" --root "$ROOT" wait l1 >"$BATS_TEST_TMPDIR/w.json" &
+    waiter=$!
+    for i in $(seq 100); do
+        grep -Eq -- "-> FLOCK +ADVISORY +READ +$waiter +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks && break
+        sleep 0.02
+    done
+    # the waiter is queued behind the shim's lock and holds no inotify instance
+    grep -Eq -- "-> FLOCK +ADVISORY +READ +$waiter +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
+    ! ls -l "/proc/$waiter/fd" | grep -q inotify
+    ojrun start l1
+    wait "$waiter"
+    assert_jq '.verdict == "RE" and .exit_code == 3' "$BATS_TEST_TMPDIR/w.json"
+    gone "$shim"
+    ! grep -Eq "[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
+    ojrun delete l1
+    assert_no_leftovers l1
+}
+
 @test "invalid limit annotations fail create clearly and leave nothing" {
     for v in -5 abc 0 99999999999999999999999 1e3 ""; do
         make_bundle "$BATS_TEST_TMPDIR/b"
@@ -276,7 +305,7 @@ gone() {
     [ "$status" -eq 1 ]
     [[ "$output" == *"unknown ojrun limit"* ]]
     [ -z "$(ls -A "$ROOT" 2>/dev/null | grep -v seccomp-cache)" ]
-    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+    ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
     assert_no_leftovers bad
 }
 
@@ -298,7 +327,7 @@ gone() {
     [[ "$output" == *"--result-socket needs --shim"* ]]
     ojrun delete --force x3
     sleep 0.2
-    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+    ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
     [ -z "$(ls -A "$ROOT" 2>/dev/null | grep -v seccomp-cache)" ]
     assert_no_leftovers x1
     assert_no_leftovers x2
@@ -322,7 +351,7 @@ gone() {
     ojrun delete --force k1
     assert_no_leftovers k1
     gone "$init"
-    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+    ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
 }
 
 @test "delete --force while the shim waits for start (and while the task runs)" {
@@ -427,5 +456,5 @@ EOF
     [ "$status" -eq 0 ]
     [ -z "$(ls -A "$ROOT" | grep -v seccomp-cache)" ]
     [ -z "$(ls -d /sys/fs/cgroup/*/ojrun/n[0-9]* /sys/fs/cgroup/unified/ojrun/n[0-9]* 2>/dev/null)" ]
-    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+    ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
 }

@@ -874,6 +874,35 @@ static void test_destroy_kills(void **state)
     destroy(again); /* again: nothing left, and a second destroy is fine */
 }
 
+/* A container with a writable cgroupfs may make cgroups below its own:
+ * destroy removes them (its rmdir-first fast path falls back to listing
+ * the directory when the kernel refuses with EBUSY). */
+static void test_destroy_nested(void **state)
+{
+    (void)state;
+    char path[64];
+    unique_path(path, sizeof(path));
+    struct oj_cgroup *cg = make(&host, path);
+    struct oj_err err;
+    if (oj_cgroup_create(cg, NULL, &err) < 0)
+        fail_msg("%s", err.msg);
+    static const char *const ctrls[] = {"cpu", "memory", "pids", "name=systemd", ""};
+    int made = 0;
+    for (size_t i = 0; i < OJ_ARRAY_SIZE(ctrls); i++) {
+        const char *d = oj_cgroup_dir(cg, ctrls[i]);
+        if (!d)
+            continue;
+        char sub[PATH_MAX];
+        snprintf(sub, sizeof(sub), "%s/sub", d);
+        assert_int_equal(mkdir(sub, 0755), 0);
+        snprintf(sub, sizeof(sub), "%s/sub/deeper", d);
+        assert_int_equal(mkdir(sub, 0755), 0);
+        made++;
+    }
+    assert_true(made > 0);
+    destroy(cg); /* fails if any directory is left */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -884,6 +913,7 @@ int main(void)
         cmocka_unit_test_teardown(test_freeze_and_cpu, teardown_each),
         cmocka_unit_test_teardown(test_signal_paused, teardown_each),
         cmocka_unit_test_teardown(test_destroy_kills, teardown_each),
+        cmocka_unit_test_teardown(test_destroy_nested, teardown_each),
         cmocka_unit_test_teardown(test_v2_devices_clone_into, teardown_each),
         cmocka_unit_test_teardown(test_v2_freeze_kill, teardown_each),
     };

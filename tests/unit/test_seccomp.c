@@ -344,6 +344,67 @@ static void test_unknown_syscall_skipped(void **state)
     assert_non_null(strstr(r.out, "seccomp: unknown syscall \"no_such_syscall_xyz\" skipped"));
 }
 
+/* --- layout ------------------------------------------------------------------ */
+
+/* libseccomp's binary tree splits the syscall numbers with "jgt #nr"; its
+ * linear chain has only "jeq". */
+static bool has_jgt(const struct oj_bpf *p)
+{
+    for (size_t i = 0; i < p->len; i++)
+        if (p->insns[i].code == (BPF_JMP | BPF_JGT | BPF_K))
+            return true;
+    return false;
+}
+
+/* 40 names that a test child may all call or not: allowed or not, the
+ * child only checks getpid/getppid and exits. */
+#define FORTY_NAMES                                                                               \
+    "write", "exit", "exit_group", "getpid", "rt_sigreturn", "brk", "mmap", "munmap", "futex",    \
+        "sigaltstack", "rt_sigprocmask", "madvise", "gettid", "read", "close", "fstat", "lseek",  \
+        "mprotect", "pread64", "pwrite64", "readv", "writev", "access", "pipe", "select",         \
+        "sched_yield", "mremap", "msync", "mincore", "dup", "dup2", "pause", "nanosleep",          \
+        "getitimer", "alarm", "setitimer", "uname", "fcntl", "flock", "fsync"
+
+/* One entry with many names -- how judge allowlists are written -- gets the
+ * binary tree like many entries do; a short list stays a chain. */
+static int child_tree_allowlist(void *arg, char *msg, size_t len)
+{
+    struct oj_seccomp sc;
+    prof_init(&sc, SCMP_ACT_ERRNO(0));
+    prof_rule(&sc, SCMP_ACT_ALLOW, FORTY_NAMES, NULL);
+    struct oj_bpf prog = {0};
+    struct oj_err err = {0};
+    CHILD_CHECK(oj_seccomp_compile(&sc, &prog, &err) == 0, "compile: %s", err.msg);
+    CHILD_CHECK(has_jgt(&prog), "one entry with 40 names: no binary tree (%zu insns)", prog.len);
+    oj_bpf_free(&prog);
+    pid_t me = getpid();
+    if (load_profile(&sc, NULL, msg, len))
+        return 1;
+    CHILD_CHECK(syscall(SYS_getpid) == me, "getpid is not allowed");
+    int e = sys_errno(syscall(SYS_getppid));
+    CHILD_CHECK(e == EPERM, "getppid: %s, want EPERM", strerror(e));
+    e = sys_errno(syscall(SYS_mkdir, "/tmp/ojrun-seccomp-never", 0700));
+    CHILD_CHECK(e == EPERM, "mkdir: %s, want EPERM", strerror(e));
+    return 0;
+}
+
+static void test_binary_tree_by_names(void **state)
+{
+    struct child_result r;
+    run_in_child(child_tree_allowlist, NULL, &r);
+    assert_child_ok(&r);
+
+    struct oj_seccomp sc;
+    struct oj_bpf prog = {0};
+    struct oj_err err = {0};
+    prof_init(&sc, SCMP_ACT_ERRNO(0));
+    prof_rule(&sc, SCMP_ACT_ALLOW, "read", "write", "exit", "exit_group", NULL);
+    assert_int_equal(oj_seccomp_compile(&sc, &prog, &err), 0);
+    assert_false(has_jgt(&prog));
+    oj_bpf_free(&prog);
+    prof_free(&sc);
+}
+
 /* A "jeq #AUDIT_ARCH_..." on seccomp_data.arch in the program? */
 static bool has_arch_check(const struct oj_bpf *p, uint32_t arch)
 {
@@ -710,6 +771,7 @@ int main(void)
         cmocka_unit_test(test_same_index_conditions_split),
         cmocka_unit_test(test_conditions_on_two_indexes),
         cmocka_unit_test(test_unknown_syscall_skipped),
+        cmocka_unit_test(test_binary_tree_by_names),
         cmocka_unit_test(test_architectures),
         cmocka_unit_test(test_invalid_profiles),
         cmocka_unit_test(test_load_flags),
