@@ -31,7 +31,9 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-RUNTIME_SRC := $(filter-out runtime/main.c,$(wildcard runtime/*.c))
+# shim/ holds the per-task shim; it runs as a fork of `ojrun create --shim`
+# (shim/shim.c explains why not a separate binary), so it links into ojrun.
+RUNTIME_SRC := $(filter-out runtime/main.c,$(wildcard runtime/*.c)) $(wildcard shim/*.c)
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ    := $(BUILD)/runtime/main.o
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
@@ -76,7 +78,7 @@ $(LIB): $(JUDGE_GEN_OBJ)
 # ojrun processes of a judged run, and a peak RSS of 1.5 MiB instead of 2.6
 # (specs/performance.md).  STATIC=0 links the shared libraries; SAN=1
 # implies it (the sanitizers need the dynamic runtime).  The per-task shim
-# is a fork of `ojrun create --shim` (runtime/shim.c), not a binary.
+# is a fork of `ojrun create --shim` (shim/shim.c), not a binary.
 STATIC ?= 1
 ifeq ($(SAN),1)
 STATIC := 0

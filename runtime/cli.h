@@ -17,7 +17,7 @@ struct oj_globals {
     const char *log;     /* --log */
     bool log_json;       /* --log-format json */
     bool debug;          /* --debug */
-    const char *argv0;   /* how we were invoked (to find ojrun-shim beside us) */
+    const char *argv0;   /* how we were invoked */
 };
 
 /* argv[0] is the command name; getopt-style parsing starts at argv[1]. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `ojrun create --shim`: the ojrun side.  The shim (runtime/shim.c) must be
+ * `ojrun create --shim`: the ojrun side.  The shim (shim/shim.c) must be
  * the *parent* of the container init -- it reaps it, and the init dies with
  * it -- so it cannot be started after the container exists: instead this
  * process forks, the child becomes the shim and creates the container

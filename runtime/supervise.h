@@ -3,7 +3,7 @@
  * Supervising one judge task: limits to the millisecond, exact accounting,
  * a verdict and a result (specs/shim-protocol.md is the contract).
  *
- * Used by ojrun-shim (runtime/shim.c, `ojrun create --shim`) and in-process by
+ * Used by ojrun-shim (shim/shim.c, `ojrun create --shim`) and in-process by
  * `ojrun run --result`.  The pieces:
  *
  *   limits.c     the limits: OCI fields plus the org.ojrun.limit.*

@@ -15,7 +15,6 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 TESTS=${TESTS:-all}
 export OJRUN="$PWD/$BUILD/ojrun"
-export OJRUN_SHIM="$PWD/$BUILD/ojrun-shim"
 export OJRUN_SRC="$PWD"
 export OJRUN_HELPERS="$PWD/$BUILD/tests/helpers"
 
