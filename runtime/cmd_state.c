@@ -80,14 +80,19 @@ int cmd_list(const struct oj_globals *g, int argc, char **argv)
             if (!nn)
                 break;
             names = nn;
-            names[n++] = strdup(de->d_name);
+            if (!(names[n] = strdup(de->d_name)))
+                break;
+            n++;
         }
         closedir(d);
     } else if (errno != ENOENT) {
         oj_error("list: open %s: %m", g->root);
         return 1;
     }
-    qsort(names, n, sizeof(*names), cmp_names);
+    /* qsort(3)'s base must not be NULL, even for 0 elements (UBSan's
+     * nonnull check aborts `list` of an empty root in the SAN=1 build). */
+    if (n > 1)
+        qsort(names, n, sizeof(*names), cmp_names);
 
     struct jw w;
     jw_init(&w, false);
