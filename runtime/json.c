@@ -12,10 +12,41 @@
 /* oj_json is yajl's node type; the cast keeps yajl out of our headers. */
 #define Y(v) ((yajl_val)(v))
 
+/* yajl builds the tree iteratively but frees it recursively
+ * (yajl_tree_free -> yajl_array_free -> ...), one stack frame per level: a
+ * damaged state.json of 1 MiB of "[" crashed every command that read it.
+ * So nesting is counted first (outside strings; a backslash escapes the
+ * next byte, which may be a quote) and refused past OJ_JSON_MAX_DEPTH. */
+static int check_depth(const char *data, size_t len, const char *what, struct oj_err *err)
+{
+    bool in_string = false;
+    int depth = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = data[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > OJ_JSON_MAX_DEPTH)
+                return oj_fail(err, 0, "%s: invalid JSON: nested deeper than %d levels at offset %zu",
+                               what, OJ_JSON_MAX_DEPTH, i);
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 oj_json *oj_json_parse(const char *data, size_t len, const char *what, struct oj_err *err)
 {
     if (memchr(data, '\0', len))
         return oj_fail(err, 0, "%s: invalid JSON: embedded NUL byte", what), NULL;
+    if (check_depth(data, len, what, err) < 0)
+        return NULL;
     _cleanup_free_ char *copy = strndup(data, len);
     if (!copy)
         return oj_fail(err, ENOMEM, "%s", what), NULL;

@@ -22,6 +22,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "json.h"
 #include "log.h"
 #include "state.h"
 #include "strbuf.h"
@@ -105,10 +106,53 @@ static void list_of_empty_root(void **state)
     assert_null(strchr(out, '\n') ? strchr(strchr(out, '\n') + 1, '\n') : NULL);
 }
 
+/* A damaged state.json nested 500 000 levels deep ("[[[[...") crashed every
+ * command that read it (yajl frees its tree recursively: stack overflow),
+ * so not even `delete --force` could clean the container up. */
+static void state_json_nested_too_deep(void **state)
+{
+    (void)state;
+    size_t n = 500000;
+    char *doc = malloc(2 * n);
+    assert_non_null(doc);
+    memset(doc, '[', n);
+    memset(doc + n, ']', n);
+    struct oj_err err = {0};
+    oj_json *v = oj_json_parse(doc, 2 * n, "state.json", &err);
+    assert_null(v);
+    assert_string_equal(err.msg,
+                        "state.json: invalid JSON: nested deeper than 64 levels at offset 64");
+
+    /* the same through the state loader, as `ojrun state` reads it */
+    char dir[PATH_MAX], path[PATH_MAX + 16];
+    snprintf(dir, sizeof(dir), "%s/c", tmpdir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(path, sizeof(path), "%s/state.json", dir);
+    assert_int_equal(oj_write_file_atomic(path, doc, 2 * n, 0600, &err), 0);
+    free(doc);
+    struct oj_state *st = NULL;
+    assert_int_equal(oj_state_load(tmpdir, "c", &st, &err), -1);
+    assert_non_null(strstr(err.msg, "container \"c\": state.json: invalid JSON: nested deeper"));
+
+    /* 64 levels are fine, and brackets inside strings do not count */
+    struct strbuf sb = {0};
+    for (int i = 0; i < OJ_JSON_MAX_DEPTH - 1; i++)
+        sb_puts(&sb, "[");
+    sb_puts(&sb, "{\"k\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[\"}");
+    for (int i = 0; i < OJ_JSON_MAX_DEPTH - 1; i++)
+        sb_puts(&sb, "]");
+    v = oj_json_parse(sb_str(&sb), sb.len, "doc", &err);
+    if (!v)
+        fail_msg("%s", err.msg);
+    oj_json_free(v);
+    sb_free(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(list_of_empty_root, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(state_json_nested_too_deep, setup_tmp, teardown_tmp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
