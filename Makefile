@@ -4,6 +4,7 @@
 #   make check      unit + integration tests, ending with "N passed, N failed"
 #   make demo       the README's first command: judge sample submissions
 #   make SAN=1 ...  build with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz       libFuzzer targets (tests/fuzz/) under ASan+UBSan, FUZZ_SECONDS each
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -23,6 +24,15 @@ LDFLAGS ?=
 ifeq ($(SAN),1)
 BUILD   := build-san
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -U_FORTIFY_SOURCE -O1
+LDFLAGS += -fsanitize=address,undefined
+endif
+# FUZZ=1 (set by `make fuzz`): the library built by clang with libFuzzer's
+# coverage instrumentation plus ASan and UBSan, into build-fuzz/.
+ifeq ($(FUZZ),1)
+BUILD   := build-fuzz
+CC      := clang
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined -U_FORTIFY_SOURCE -O1 -Wno-unknown-warning-option
 LDFLAGS += -fsanitize=address,undefined
 endif
 
@@ -45,7 +55,7 @@ LIB         := $(BUILD)/libojrun.a
 
 BINARIES := $(BUILD)/ojrun $(if $(SHIM_SRC),$(BUILD)/ojrun-shim)
 
-.PHONY: all deps check unit integration demo install clean format bench fuzz
+.PHONY: all deps check unit integration demo install clean format bench fuzz fuzz-bins
 all: $(BINARIES)
 
 deps: $(DEPS_STAMP)
@@ -93,7 +103,28 @@ install: all
 format:
 	clang-format -i runtime/*.c runtime/*.h $(wildcard shim/*.[ch]) tests/unit/*.c
 
-clean:
-	rm -rf build build-san
+# Fuzzing (tests/fuzz/README.md).  `make fuzz` builds with FUZZ=1 and runs
+# every target (or FUZZ_TARGETS="config cli") for FUZZ_SECONDS each on a
+# working corpus in build-fuzz/corpus/<target>, seeded from
+# tests/fuzz/corpus/<target>; crashes land in build-fuzz/artifacts/<target>/.
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_SECONDS ?= 60
+FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
 
--include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(SHIM_OBJ:.o=.d)
+fuzz:
+	@bash hack/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iruntime -Itests/fuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+		$(LIB) $(PKG_LIBS)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(SHIM_OBJ:.o=.d) $(UNIT_BIN:=.d)

@@ -12,6 +12,12 @@ pkgs=(
     # reference runtimes compared against in tests and benchmarks
     runc crun
 )
+# `install-deps.sh fuzz` (run by `make fuzz`): clang and its runtime
+# libraries (libFuzzer, ASan, UBSan) instead; `make` and `make check` do
+# not need them.
+if [ "${1:-}" = fuzz ]; then
+    pkgs=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
