@@ -53,9 +53,21 @@ oj_json *oj_json_parse(const char *data, size_t len, const char *what, struct oj
     char ebuf[256] = "";
     yajl_val v = yajl_tree_parse(copy, ebuf, sizeof(ebuf));
     if (!v) {
-        for (char *p = ebuf; *p; p++)
-            if (*p == '\n' || *p == '\r')
-                *p = ' ';
+        /* yajl's message spans lines (message, excerpt, arrow) padded with
+         * spaces: one line, single spaces. */
+        char *w = ebuf;
+        bool space = true;
+        for (char *p = ebuf; *p; p++) {
+            bool is_space = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+            if (!is_space)
+                *w++ = *p;
+            else if (!space)
+                *w++ = ' ';
+            space = is_space;
+        }
+        if (w > ebuf && w[-1] == ' ')
+            w--;
+        *w = '\0';
         return oj_fail(err, 0, "%s: invalid JSON: %s", what, ebuf), NULL;
     }
     return (oj_json *)v;
