@@ -8,7 +8,7 @@ pkgs=(
     # build
     gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev libmnl-dev
     # tests
-    libcmocka-dev bats jq busybox-static
+    libcmocka-dev bats jq busybox-static valgrind
     # reference runtimes compared against in tests and benchmarks
     runc crun
 )
