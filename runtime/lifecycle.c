@@ -60,12 +60,25 @@ static void run_hooks_warn(const struct oj_state *st, const struct oj_config *cf
     oj_warn("%s", e.msg);
 }
 
+/* Lock the container directory.  A concurrent delete may remove it between
+ * our look and the lock: that container "does not exist" (ENOENT), like
+ * one that never did. */
+static int lock_container(const char *dir, const char *id, struct oj_err *err)
+{
+    int fd = oj_state_lock(dir, err);
+    if (fd < 0 && err && err->code == ENOENT) {
+        oj_fail(err, 0, "container \"%s\" does not exist", id);
+        err->code = ENOENT;
+    }
+    return fd;
+}
+
 int oj_container_start(const struct oj_globals *g, const char *id, struct oj_err *err)
 {
     _cleanup_state_ struct oj_state *st = NULL;
     if (oj_state_load(g->root, id, &st, err) < 0)
         return -1;
-    _cleanup_close_ int lock = oj_state_lock(st->dir, err);
+    _cleanup_close_ int lock = lock_container(st->dir, id, err);
     if (lock < 0)
         return -1;
     /* Reload under the lock: a concurrent create may have finished. */
@@ -249,9 +262,9 @@ int oj_container_delete(const struct oj_globals *g, const char *id, bool force,
         err->code = ENOENT;
         return -1;
     }
-    _cleanup_close_ int lock = oj_state_lock(dir, err);
+    _cleanup_close_ int lock = lock_container(dir, id, err);
     if (lock < 0)
-        return -1;
+        return (force && err->code == ENOENT) ? 0 : -1;
     /* Load under the lock: a concurrent create or delete may have finished. */
     _cleanup_state_ struct oj_state *st = NULL;
     struct oj_err lerr = {0};
