@@ -52,11 +52,12 @@ int cmd_list(const struct oj_globals *g, int argc, char **argv)
     bool quiet = false;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+f:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:f:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
         case 'q': quiet = true; break;
         case 'h': printf("Usage: ojrun list [--format table|json] [--quiet]\n"); return 0;
+        case ':': return oj_usage_error("list", "option '%s' requires an argument", argv[optind - 1]);
         default: return oj_usage_error("list", "unknown option '%s'", argv[optind - 1]);
         }
     }
