@@ -142,14 +142,25 @@ static int fuzz_cli(const uint8_t *data, size_t size)
     /* Commands print usage and JSON to stdout: not into the fuzzer's (or
      * the replay test's TAP) output. */
     fflush(stdout);
-    int saved = dup(STDOUT_FILENO);
     int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    FUZZ_CHECK(saved >= 0 && devnull >= 0);
+    FUZZ_CHECK(devnull >= 0);
+    int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0); /* -1: stdout closed (close_fd_mask) */
     dup2(devnull, STDOUT_FILENO);
+    /* no descriptor may leak: the lowest free one is the same afterwards */
+    int probe = dup(devnull);
+    FUZZ_CHECK(probe >= 0);
+    close(probe);
     int rc = run_parser(which, argc, argv);
+    int probe2 = dup(devnull);
+    FUZZ_CHECK(probe2 == probe);
+    close(probe2);
     fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
+    if (saved >= 0) {
+        dup2(saved, STDOUT_FILENO);
+        close(saved);
+    } else {
+        close(STDOUT_FILENO);
+    }
     close(devnull);
     FUZZ_CHECK(rc == 0 || rc == 1);
     free(buf);

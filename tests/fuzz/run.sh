@@ -16,6 +16,8 @@ secs=${1:?usage: run.sh SECONDS NAME...}
 shift
 out=build-fuzz
 rc=0
+# third-party leaks we cannot fix (tests/lsan.supp says which and why)
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 run_one() {
     local name=$1 bin=$out/fuzz/fuzz_$1 log=$out/logs/$1.log
