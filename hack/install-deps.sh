@@ -11,6 +11,15 @@ pkgs=(
     libcmocka-dev bats jq busybox-static valgrind
     # reference runtimes compared against in tests and benchmarks
     runc crun
+    # toolchains of the judge bundle templates (bundle-templates/), used by
+    # tests/integration/judge_templates.bats; gcc is above, and jq also
+    # turns the templates into C at build time
+    g++ python3 openjdk-17-jdk-headless golang-go nodejs
+    # client suites (tests/integration/podman.bats, containerd.bats): the
+    # engines that drive a runc-compatible runtime, umoci to build an OCI
+    # image layout, util-linux `script` (bsdutils) to give exec -t a terminal
+    podman conmon containernetworking-plugins fuse-overlayfs
+    containerd umoci bsdutils
 )
 # `install-deps.sh fuzz` (run by `make fuzz`): clang and its runtime
 # libraries (libFuzzer, ASan, UBSan) instead; `make` and `make check` do

@@ -213,6 +213,7 @@ void oj_cgroup_free(struct oj_cgroup *cg)
     free(cg->dirs);
     if (cg->v2_fd >= 0)
         close(cg->v2_fd);
+    oj_cgroup_close_self_enter(cg);
     free(cg);
 }
 
@@ -647,19 +648,6 @@ int oj_cgroup_update(struct oj_cgroup *cg, const struct oj_resources *r, struct 
             return -1;
     }
     return apply_resources(cg, r, true, err);
-}
-
-int oj_cgroup_enter(struct oj_cgroup *cg, pid_t pid, struct oj_err *err)
-{
-    for (size_t i = 0; i < cg->n; i++) {
-        struct oj_cg_dir *d = &cg->dirs[i];
-        if (d->absent)
-            continue;
-        /* cgroup.procs moves the whole thread group (cgroups(7)) */
-        if (oj_cg_write(cg, d->path, "cgroup.procs", err, "%d", (int)pid) < 0)
-            return oj_wrap(err, "move process %d into its cgroup", (int)pid);
-    }
-    return 0;
 }
 
 /* rmdir a cgroup and its sub-cgroups, deepest first.  Control files need

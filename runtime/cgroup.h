@@ -108,9 +108,69 @@ int oj_cgroup_new(const struct oj_cgroup_host *h, const char *cgroups_path, cons
  * controller is left alone. */
 int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct oj_err *err);
 
+/* The device rules create should apply: linux.resources.devices followed by
+ * an allow rule ("rwm") for each block or character device of linux.devices,
+ * as runc builds the list, so that a config denying everything can still
+ * use the devices it creates.  When `r` has no device rules the result is
+ * empty: the device controller is then left alone, and the devices are
+ * usable anyway.  Pass the result as a copy of `r` whose devices/n_devices
+ * are replaced; free it with oj_cgroup_devices_free. */
+int oj_cgroup_devices_with_config(const struct oj_resources *r, const struct oj_device *devs,
+                                  size_t n_devs, struct oj_device_cgroup **out, size_t *n_out,
+                                  struct oj_err *err);
+void oj_cgroup_devices_free(struct oj_device_cgroup *rules, size_t n);
+
 /* Move `pid` (all its threads) into the container's cgroup in every
  * hierarchy.  The init must not have exec'd the user program yet. */
 int oj_cgroup_enter(struct oj_cgroup *cg, pid_t pid, struct oj_err *err);
+
+/* --- fast placement of the container init ---------------------------------
+ *
+ * Writing a PID into a cgroup.procs file write-locks the kernel's global
+ * cgroup_threadgroup_rwsem, and taking that percpu rwsem for writing waits
+ * for an RCU grace period (rcu_sync_enter -> synchronize_rcu) unless another
+ * writer held it less than a grace period ago.  On this 2-core VM that is
+ * 5-20 ms, the largest single cost of `ojrun run` (specs/performance.md).
+ * Two ways around it that keep the init in its cgroup before it runs
+ * anything of the user's:
+ *
+ *  - v1 `tasks` with "0": migrating a single thread that is the caller
+ *    itself does not lock the threadgroup rwsem at all
+ *    (cgroup_procs_write_start: "If the thread is `current` ... we can skip
+ *    the global lock").  The init is single-threaded, so moving its thread
+ *    moves the process.  The permission check of a v1 write uses the
+ *    credentials of the file's *opener*, so the parent (host root) opens
+ *    the files and the init, already in its user namespace with unmapped
+ *    host IDs, writes through the inherited fds.
+ *  - v2: clone3(CLONE_INTO_CGROUP) creates the init inside the cgroup; the
+ *    kernel documents that this path needs no write lock of the rwsem.
+ *
+ *   oj_cgroup_prepare_self_enter(cg, err);       // parent, before the clone
+ *   clone3(... CLONE_INTO_CGROUP, oj_cgroup_clone_fd(cg)) or
+ *       clone() + oj_cgroup_enter_v2(cg, pid, err)   // fallback, slow
+ *   oj_cgroup_close_self_enter(cg);               // parent, after the clone
+ *   oj_cgroup_enter_self(cg, err);                // init, before its setup
+ */
+
+/* Open the container's `tasks` file, for writing, in every v1 hierarchy
+ * (O_CLOEXEC: the init's exec does not inherit them). */
+int oj_cgroup_prepare_self_enter(struct oj_cgroup *cg, struct oj_err *err);
+
+/* Called by the init (single-threaded, not yet exec'd): move itself into
+ * the container's cgroup of every v1 hierarchy through the prepared fds,
+ * then close them.  A no-op when nothing was prepared. */
+int oj_cgroup_enter_self(struct oj_cgroup *cg, struct oj_err *err);
+
+/* Close the prepared fds without using them (the parent after the clone). */
+void oj_cgroup_close_self_enter(struct oj_cgroup *cg);
+
+/* The container's cgroup2 directory for clone3(CLONE_INTO_CGROUP), on a v2
+ * or a hybrid host (owned by `cg`); -1 when it has none. */
+int oj_cgroup_clone_fd(struct oj_cgroup *cg);
+
+/* Move `pid` into the cgroup2 directory only (when clone3 could not place
+ * it): what oj_cgroup_enter does, for the v2 part.  0 when there is none. */
+int oj_cgroup_enter_v2(struct oj_cgroup *cg, pid_t pid, struct oj_err *err);
 
 /* An O_DIRECTORY fd of the container's cgroup for clone3(CLONE_INTO_CGROUP),
  * owned by `cg` (closed by oj_cgroup_free).  Only on a pure v2 host, after
@@ -199,6 +259,22 @@ void oj_cgroup_stats_free(struct oj_cgroup_stats *st);
  * ({"cpu":{"usage":...,"throttling":...},"memory":...,"pids":...,"blkio":...}),
  * plus memory.oomKill. */
 void oj_cgroup_stats_json(const struct oj_cgroup_stats *st, struct jw *w);
+
+/* --- OOM notifications (`ojrun events`) ---------------------------------- */
+
+struct oj_cgroup_oom;
+
+/* Watch the container's memory cgroup for OOM events: v1 an eventfd
+ * registered on memory.oom_control through cgroup.event_control, v2 an
+ * inotify watch on memory.events.  Fails (ENOENT) when the container has no
+ * memory cgroup. */
+int oj_cgroup_oom_open(struct oj_cgroup *cg, struct oj_cgroup_oom **out, struct oj_err *err);
+/* The fd to poll(2) for POLLIN; it only means "call oj_cgroup_oom_read". */
+int oj_cgroup_oom_fd(const struct oj_cgroup_oom *w);
+/* Drain the fd and set *n to the OOM events since the previous call (or
+ * since open), read from the kernel's counters.  ENOENT: the cgroup is gone. */
+int oj_cgroup_oom_read(struct oj_cgroup_oom *w, uint64_t *n, struct oj_err *err);
+void oj_cgroup_oom_close(struct oj_cgroup_oom *w);
 
 /* --- persistence and introspection --------------------------------------- */
 

@@ -123,3 +123,54 @@ void oj_cg_device_rule_text(const struct oj_device_cgroup *rule, char *buf, size
     snprintf(buf, size, "%c %s:%s %s", rule->type, major, minor,
              rule->access ? rule->access : "rwm");
 }
+
+/* runc builds the device list of a container as: the config's rules, then
+ * an allow rule for each device the config creates (linux.devices), then
+ * the default devices; ojrun's create appends the second part with this. */
+int oj_cgroup_devices_with_config(const struct oj_resources *r, const struct oj_device *devs,
+                                  size_t n_devs, struct oj_device_cgroup **out, size_t *n_out,
+                                  struct oj_err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (!r || r->n_devices == 0)
+        return 0; /* no rules: the device controller is left alone */
+    struct oj_device_cgroup *v = calloc(r->n_devices + n_devs, sizeof(*v));
+    if (!v)
+        return oj_fail(err, ENOMEM, "linux.resources.devices");
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_devices; i++, k++) {
+        v[k] = r->devices[i];
+        v[k].access = r->devices[i].access ? strdup(r->devices[i].access) : NULL;
+        if (r->devices[i].access && !v[k].access) {
+            oj_cg_device_rules_free(v, k);
+            return oj_fail(err, ENOMEM, "linux.resources.devices");
+        }
+    }
+    for (size_t i = 0; i < n_devs; i++) {
+        /* 'u' (unbuffered) is a character device; a fifo ('p') is no
+         * device to the device controller */
+        char type = devs[i].type == 'u' ? 'c' : devs[i].type;
+        if (type != 'c' && type != 'b')
+            continue;
+        v[k] = (struct oj_device_cgroup){
+            .allow = true,
+            .type = type,
+            .major = {true, devs[i].major},
+            .minor = {true, devs[i].minor},
+            .access = strdup("rwm"),
+        };
+        if (!v[k++].access) {
+            oj_cg_device_rules_free(v, k);
+            return oj_fail(err, ENOMEM, "linux.devices");
+        }
+    }
+    *out = v;
+    *n_out = k;
+    return 0;
+}
+
+void oj_cgroup_devices_free(struct oj_device_cgroup *rules, size_t n)
+{
+    oj_cg_device_rules_free(rules, n);
+}

@@ -30,6 +30,7 @@ struct oj_cgroup {
     struct oj_cg_dir *dirs;
     size_t n;
     int v2_fd;
+    int *self_fds; /* oj_cgroup_prepare_self_enter: per dir, a v1 `tasks` fd or -1 */
     struct strbuf *trace;
 };
 

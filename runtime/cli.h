@@ -32,6 +32,12 @@ int cmd_kill(const struct oj_globals *g, int argc, char **argv);
 int cmd_delete(const struct oj_globals *g, int argc, char **argv);
 int cmd_run(const struct oj_globals *g, int argc, char **argv);
 int cmd_list(const struct oj_globals *g, int argc, char **argv);
+int cmd_pause(const struct oj_globals *g, int argc, char **argv);
+int cmd_resume(const struct oj_globals *g, int argc, char **argv);
+int cmd_update(const struct oj_globals *g, int argc, char **argv);
+int cmd_ps(const struct oj_globals *g, int argc, char **argv);
+int cmd_events(const struct oj_globals *g, int argc, char **argv);
+int cmd_wait(const struct oj_globals *g, int argc, char **argv);
 
 /* Parse "[--help] ID" (start, state, ...): 0 go on, 1 help printed, -1 usage error. */
 int oj_parse_id_only(const char *cmd, int argc, char **argv, const char **id);

@@ -14,7 +14,8 @@
 int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_create_opts *o,
                          bool *detach, bool run)
 {
-    enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESERVE, OPT_KEEP };
+    enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_PRESERVE, OPT_KEEP,
+           OPT_SHIM, OPT_RESULT_SOCKET, OPT_RESULT };
     static const struct option opts[] = {
         {"bundle", required_argument, NULL, 'b'},
         {"pid-file", required_argument, NULL, OPT_PID_FILE},
@@ -24,6 +25,9 @@ int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_creat
         {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
         {"detach", no_argument, NULL, 'd'},
         {"keep", no_argument, NULL, OPT_KEEP},
+        {"shim", no_argument, NULL, OPT_SHIM},
+        {"result-socket", required_argument, NULL, OPT_RESULT_SOCKET},
+        {"result", required_argument, NULL, OPT_RESULT},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -55,6 +59,17 @@ int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_creat
             if (!run)
                 goto unknown;
             break;
+        case OPT_SHIM:
+            if (run)
+                goto unknown;
+            o->shim = true;
+            break;
+        case OPT_RESULT_SOCKET: o->result_socket = optarg; break;
+        case OPT_RESULT:
+            if (!run)
+                goto unknown;
+            o->result = optarg;
+            break;
         case 'h':
             printf("Usage: ojrun %s [options] CONTAINER_ID\n\n"
                    "  -b, --bundle DIR          bundle directory (default: .)\n"
@@ -62,8 +77,14 @@ int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_creat
                    "      --console-socket SOCK send the pty master to SOCK (process.terminal)\n"
                    "      --no-pivot            MS_MOVE + chroot instead of pivot_root\n"
                    "      --no-new-keyring      keep the caller's session keyring\n"
-                   "      --preserve-fds N      pass fds 3..3+N-1 to the container\n%s",
-                   cmd, run ? "  -d, --detach              do not wait for the container\n" : "");
+                   "      --preserve-fds N      pass fds 3..3+N-1 to the container\n"
+                   "      --result-socket PATH  send the task's result JSON to this unix socket\n%s",
+                   cmd,
+                   run ? "  -d, --detach              do not wait for the container\n"
+                         "      --result FILE|-       supervise as a judge task; write the result\n"
+                         "                            JSON to FILE (- for stdout) after the exit\n"
+                       : "      --shim                supervise as a judge task with ojrun-shim\n"
+                         "                            (limits, accounting, verdict: `ojrun wait`)\n");
             return 1;
         case ':':
             oj_usage_error(cmd, "option '%s' requires an argument", argv[optind - 1]);
@@ -79,6 +100,14 @@ int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_creat
         return -1;
     }
     o->id = argv[optind];
+    if (o->result_socket && !o->shim && !o->result) {
+        oj_usage_error(cmd, "--result-socket needs %s", run ? "--result" : "--shim");
+        return -1;
+    }
+    if (o->result && *detach) {
+        oj_usage_error(cmd, "--result and --detach exclude each other");
+        return -1;
+    }
     return 0;
 }
 
@@ -89,6 +118,8 @@ int cmd_create(const struct oj_globals *g, int argc, char **argv)
     int r = oj_parse_create_opts("create", argc, argv, &o, &detach, false);
     if (r != 0)
         return r < 0 ? 1 : 0;
+    if (o.shim)
+        return oj_create_with_shim(g, &o, argc, argv);
     struct oj_err err = {0};
     struct oj_container *c = NULL;
     if (oj_container_create(g, &o, &c, &err) < 0) {

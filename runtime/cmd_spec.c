@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ojrun spec [--bundle DIR] [--rootless]
+ * ojrun spec --judge LANG --phase compile|run --box DIR [limits] [--bundle DIR]
  *
  * Write a default config.json (spec.c) into the bundle directory, like
  * `runc spec`.  An existing config.json is never overwritten: it is usually
  * somebody's hand-edited configuration.
+ *
+ * With --judge, write the bundle of one phase of a judge template instead
+ * (judge.h): config.json and the rootfs/ it needs.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +20,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "judge.h"
 #include "log.h"
 #include "spec.h"
 #include "strbuf.h"
@@ -23,43 +28,62 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: ojrun spec [--bundle DIR] [--rootless]\n\n"
-               "Write a default OCI config.json into the bundle directory (default: the\n"
-               "current directory).  An existing config.json is not overwritten.\n\n"
-               "Options:\n"
-               "  --bundle DIR, -b DIR  bundle directory to write config.json into\n"
-               "  --rootless            configuration for an unprivileged user: a user\n"
-               "                        namespace mapping the caller to root, no network\n"
-               "                        namespace, no cgroup mount\n"
-               "  --help, -h            print this help\n");
+    fprintf(f,
+            "Usage: ojrun spec [--bundle DIR] [--rootless]\n"
+            "       ojrun spec --judge LANG --phase compile|run --box DIR [--cpu-ms N]\n"
+            "                  [--wall-ms N] [--memory BYTES] [--pids N] [--output-bytes N]\n"
+            "                  [--bundle DIR]\n\n"
+            "Write a default OCI config.json into the bundle directory (default: the\n"
+            "current directory).  An existing config.json is not overwritten.\n\n"
+            "Options:\n"
+            "  --bundle DIR, -b DIR  bundle directory to write config.json into\n"
+            "  --rootless            configuration for an unprivileged user: a user\n"
+            "                        namespace mapping the caller to root, no network\n"
+            "                        namespace, no cgroup mount\n"
+            "  --help, -h            print this help\n\n"
+            "Judge bundles (--judge): config.json and rootfs/ for one phase of a\n"
+            "submission; DIR of --box is mounted on /box (read-write for compile,\n"
+            "read-only for run).  The program runs as uid/gid %d in the container,\n"
+            "host uid/gid %d: the compile box must be writable by it.\n"
+            "  --judge LANG          the language template\n"
+            "  --phase PHASE         compile or run\n"
+            "  --box DIR             the submission's directory\n"
+            "  --cpu-ms N            CPU time limit (milliseconds)\n"
+            "  --wall-ms N           wall-clock time limit (milliseconds)\n"
+            "  --memory BYTES        memory limit (no swap)\n"
+            "  --pids N              processes and threads\n"
+            "  --output-bytes N      largest file (stdout) the program may write\n\n"
+            "Languages (files in /box: before compile -> after compile):\n",
+            OJ_JUDGE_UID, OJ_JUDGE_HOST_ID_BASE + OJ_JUDGE_UID);
+    for (size_t i = 0; i < oj_judge_n_langs; i++) {
+        const struct oj_judge_lang *l = &oj_judge_langs[i];
+        fprintf(f, "  %-11s", l->name);
+        for (const char *const *s = l->phase[OJ_JUDGE_COMPILE].files; *s; s++)
+            fprintf(f, " %s", *s);
+        fprintf(f, " ->");
+        for (const char *const *s = l->phase[OJ_JUDGE_RUN].files; *s; s++)
+            fprintf(f, " %s", *s);
+        fprintf(f, "\n  %-11s %s\n", "", l->description);
+    }
+    fprintf(f, "\nDefault limits:\n  %-11s %-8s %8s %8s %11s %5s %13s\n", "LANG", "PHASE", "CPU-MS",
+            "WALL-MS", "MEMORY", "PIDS", "OUTPUT-BYTES");
+    for (size_t i = 0; i < oj_judge_n_langs; i++) {
+        for (int p = 0; p < OJ_JUDGE_N_PHASES; p++) {
+            const struct oj_judge_limits *d = &oj_judge_langs[i].phase[p].limits;
+            fprintf(f, "  %-11s %-8s %8llu %8llu %11llu %5llu %13llu\n", oj_judge_langs[i].name,
+                    oj_judge_phase_name(p), (unsigned long long)d->cpu_ms,
+                    (unsigned long long)d->wall_ms, (unsigned long long)d->memory,
+                    (unsigned long long)d->pids, (unsigned long long)d->output_bytes);
+        }
+    }
 }
 
 /* Write the default configuration to <bundle>/config.json. */
 static int write_spec(const char *bundle, bool rootless, struct oj_err *err)
 {
-    struct stat st;
-    if (stat(bundle, &st) < 0)
-        return oj_fail(err, errno, "bundle %s", bundle);
-    if (!S_ISDIR(st.st_mode))
-        return oj_fail(err, ENOTDIR, "bundle %s", bundle);
-
-    /* "dir/" + "config.json" without doubling the slash (but keep "/"). */
-    size_t n = strlen(bundle);
-    while (n > 1 && bundle[n - 1] == '/')
-        n--;
     char path[PATH_MAX];
-    if (snprintf(path, sizeof(path), "%.*s%sconfig.json", (int)n, bundle,
-                 bundle[n - 1] == '/' ? "" : "/") >= (int)sizeof(path))
-        return oj_fail(err, ENAMETOOLONG, "bundle %s", bundle);
-
-    /* lstat, not stat: a dangling symlink named config.json is somebody's
-     * too.  The check and the rename below are not one atomic step; a
-     * config.json created in between by another process would be
-     * replaced, which `runc spec` accepts as well. */
-    if (lstat(path, &st) == 0)
-        return oj_fail(err, 0, "%s: file exists", path);
-    if (errno != ENOENT)
-        return oj_fail(err, errno, "%s", path);
+    if (oj_spec_config_path(bundle, path, sizeof(path), err) < 0)
+        return -1;
 
     struct strbuf sb = {0};
     if (oj_spec_default(rootless, geteuid(), getegid(), &sb) < 0) {
@@ -73,15 +97,35 @@ static int write_spec(const char *bundle, bool rootless, struct oj_err *err)
 
 int cmd_spec(const struct oj_globals *g, int argc, char **argv)
 {
-    enum { OPT_ROOTLESS = 256 };
+    enum {
+        OPT_ROOTLESS = 256,
+        OPT_JUDGE,
+        OPT_PHASE,
+        OPT_BOX,
+        OPT_CPU_MS,
+        OPT_WALL_MS,
+        OPT_MEMORY,
+        OPT_PIDS,
+        OPT_OUTPUT_BYTES,
+    };
     static const struct option opts[] = {
         {"bundle", required_argument, NULL, 'b'},
         {"rootless", no_argument, NULL, OPT_ROOTLESS},
+        {"judge", required_argument, NULL, OPT_JUDGE},
+        {"phase", required_argument, NULL, OPT_PHASE},
+        {"box", required_argument, NULL, OPT_BOX},
+        {"cpu-ms", required_argument, NULL, OPT_CPU_MS},
+        {"wall-ms", required_argument, NULL, OPT_WALL_MS},
+        {"memory", required_argument, NULL, OPT_MEMORY},
+        {"pids", required_argument, NULL, OPT_PIDS},
+        {"output-bytes", required_argument, NULL, OPT_OUTPUT_BYTES},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
     const char *bundle = ".";
     bool rootless = false;
+    struct oj_judge_request judge = {0};
+    const char *judge_only = NULL; /* a judge option given without --judge */
 
     /* '+': stop at the first non-option; ':': report a missing argument
      * as ':' so that it gets its own message. */
@@ -94,6 +138,37 @@ int cmd_spec(const struct oj_globals *g, int argc, char **argv)
             break;
         case OPT_ROOTLESS:
             rootless = true;
+            break;
+        case OPT_JUDGE:
+            judge.lang = optarg;
+            break;
+        case OPT_PHASE:
+            judge.phase = optarg;
+            judge_only = "phase";
+            break;
+        case OPT_BOX:
+            judge.box = optarg;
+            judge_only = "box";
+            break;
+        case OPT_CPU_MS:
+            judge.cpu_ms = optarg;
+            judge_only = "cpu-ms";
+            break;
+        case OPT_WALL_MS:
+            judge.wall_ms = optarg;
+            judge_only = "wall-ms";
+            break;
+        case OPT_MEMORY:
+            judge.memory = optarg;
+            judge_only = "memory";
+            break;
+        case OPT_PIDS:
+            judge.pids = optarg;
+            judge_only = "pids";
+            break;
+        case OPT_OUTPUT_BYTES:
+            judge.output_bytes = optarg;
+            judge_only = "output-bytes";
             break;
         case 'h':
             usage(stdout);
@@ -114,6 +189,22 @@ int cmd_spec(const struct oj_globals *g, int argc, char **argv)
         return oj_usage_error("spec", "--bundle: empty path");
 
     struct oj_err err = {0};
+    if (judge.lang) {
+        if (rootless)
+            return oj_usage_error("spec", "--rootless and --judge cannot be combined");
+        if (!judge.phase)
+            return oj_usage_error("spec", "--judge needs --phase compile|run");
+        if (!judge.box)
+            return oj_usage_error("spec", "--judge needs --box DIR");
+        judge.bundle = bundle;
+        if (oj_judge_write_bundle(&judge, &err) < 0) {
+            oj_error("spec: %s", err.msg);
+            return 1;
+        }
+        return 0;
+    }
+    if (judge_only)
+        return oj_usage_error("spec", "--%s needs --judge", judge_only);
     if (write_spec(bundle, rootless, &err) < 0) {
         oj_error("spec: %s", err.msg);
         return 1;

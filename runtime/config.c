@@ -489,6 +489,42 @@ void oj_process_free(struct oj_process *p)
     }
 }
 
+/* `update --resources FILE`: a JSON object shaped like "linux.resources"
+ * (runc decodes the same file into specs.LinuxResources).  Errors read
+ * "resources.json: memory.limit: ..." instead of "config.json: ...". */
+struct oj_resources *oj_resources_parse(const char *data, size_t len, struct oj_err *err)
+{
+    struct oj_resources *r = NULL;
+    yajl_val top = parse_text(data, len, err);
+    if (top) {
+        r = calloc(1, sizeof(*r));
+        if (!r)
+            oj_fail(err, ENOMEM, "resources.json: allocate");
+        else if (!YAJL_IS_OBJECT(top))
+            cfg_fail(err, NULL, "expected a JSON object at the top level");
+        else if (cfg_parse_resources(top, NULL, r, err) == 0) {
+            yajl_tree_free(top);
+            return r;
+        }
+        yajl_tree_free(top);
+    }
+    oj_resources_free(r);
+    if (err && strncmp(err->msg, "config.json: ", 13) == 0) {
+        char tmp[OJ_ERR_MSG_MAX];
+        snprintf(tmp, sizeof(tmp), "resources.json: %s", err->msg + 13);
+        memcpy(err->msg, tmp, sizeof(tmp));
+    }
+    return NULL;
+}
+
+void oj_resources_free(struct oj_resources *r)
+{
+    if (r) {
+        cfg_free_resources(r);
+        free(r);
+    }
+}
+
 struct oj_config *oj_config_load(const char *path, struct oj_err *err)
 {
     _cleanup_free_ char *data = NULL;

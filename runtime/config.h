@@ -386,6 +386,12 @@ void oj_config_free(struct oj_config *cfg);
 struct oj_process *oj_process_parse(const char *data, size_t len, struct oj_err *err);
 void oj_process_free(struct oj_process *p);
 
+/* A standalone LinuxResources object (the file of `ojrun update --resources`,
+ * shaped like config.json's "linux.resources").  Errors read
+ * "resources.json: memory.limit: ...".  Free with oj_resources_free. */
+struct oj_resources *oj_resources_parse(const char *data, size_t len, struct oj_err *err);
+void oj_resources_free(struct oj_resources *r);
+
 static inline void oj_config_freep(struct oj_config **cfg)
 {
     if (*cfg)

@@ -9,11 +9,12 @@
  *   ---------------------                    ---------------------------------
  *   parse config, compile seccomp
  *   mkdir state dir, lock, mkfifo
- *   create cgroup, apply resources
- *   clone(CLONE_NEW*) ------------------->   (waits for GO)
+ *   create cgroup, apply resources,
+ *   open the v1 "tasks" files
+ *   clone3(CLONE_NEW*, INTO_CGROUP v2) -->   (waits for GO)
  *   write uid_map / gid_map
- *   put PID in the cgroup
- *   GO ---------------------------------->   become root of the userns, hostname,
+ *   GO ---------------------------------->   write "0" to the v1 tasks fds (joins
+ *                                            its cgroups), become root of the userns, hostname,
  *                                            lo up, mounts, /dev, open exec.fifo
  *   run prestart, createRuntime   <-------   HOOKS (only when there are hooks)
  *   HOOKS_DONE -------------------------->   createContainer hooks, pivot_root,
@@ -34,6 +35,9 @@
 #include "cli.h"
 #include "config.h"
 #include "error.h"
+#include "state.h"
+#include "strbuf.h"
+#include "supervise.h"
 
 struct oj_cgroup;
 struct oj_bpf;
@@ -46,6 +50,13 @@ struct oj_create_opts {
     bool no_pivot;              /* --no-pivot */
     bool no_new_keyring;        /* --no-new-keyring */
     unsigned preserve_fds;      /* --preserve-fds N: pass fds 3..3+N-1 */
+    /* Supervision (supervise.h, specs/shim-protocol.md): with `task` the
+     * init becomes a PID-1 reaper that forks the program and reports to the
+     * supervisor holding the other ends (ojrun-shim, `run --result`). */
+    struct oj_task_link *task;
+    bool shim;                  /* --shim: this process is ojrun-shim (state.json says so) */
+    const char *result_socket;  /* --result-socket */
+    const char *result;         /* run --result FILE|- */
 };
 
 /* Everything create computed; the init child gets a copy through fork. */
@@ -65,11 +76,13 @@ struct oj_container {
     bool join_paths;     /* some namespace is joined by path */
     bool new_userns;
     bool new_timens;
+    bool new_cgroupns;   /* unshare()d by the init once it is in its cgroup */
     struct oj_cgroup *cg;
     struct oj_bpf *seccomp; /* compiled filter, NULL without linux.seccomp */
     int seccomp_agent_fd;   /* connected linux.seccomp.listenerPath (NOTIFY), or -1 */
     pid_t pid;
     uint64_t pid_start_time;
+    struct oj_limits limits; /* supervise.h: from the config's resources and annotations */
 };
 
 /* Messages between the parent and the init. */
@@ -99,6 +112,11 @@ int oj_sync_expect(int fd, enum oj_sync_type type, struct oj_err *err);
 int oj_container_create(const struct oj_globals *g, const struct oj_create_opts *o,
                         struct oj_container **out, struct oj_err *err);
 void oj_container_free(struct oj_container *c);
+
+/* The OCI state JSON of a container being created (for hooks and the
+ * seccomp agent): what create knows, with `status`. */
+int oj_container_state_json(const struct oj_container *c, enum oj_status status,
+                            struct strbuf *out, struct oj_err *err);
 
 /* init.c: the container init, in the cloned child.  Never returns. */
 _Noreturn void oj_init_main(struct oj_container *c);

@@ -20,8 +20,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "oj_seccomp.h"
+#include "procattr.h"
 #include "state.h"
 #include "sysctl.h"
 #include "util.h"
@@ -89,6 +92,13 @@ static int check_config(struct oj_container *c, struct oj_err *err)
             c->new_timens = true; /* unshare()d by the init, see init.c */
             continue;
         }
+        if (ns->type == OJ_NS_CGROUP) {
+            /* A cgroup namespace is rooted at the cgroup its creator is in:
+             * the init unshares it after we have moved it into the
+             * container's cgroup, so the container sees that cgroup as "/". */
+            c->new_cgroupns = true;
+            continue;
+        }
         c->clone_flags |= oj_ns_clone_flag(ns->type);
         if (ns->type == OJ_NS_USER)
             c->new_userns = true;
@@ -111,6 +121,27 @@ static int check_config(struct oj_container *c, struct oj_err *err)
         return oj_fail(err, 0, "linux.timeOffsets is set but the config has no new time namespace");
     if (oj_sysctl_validate(cfg, err) < 0)
         return -1;
+    return 0;
+}
+
+/* The judge limits (supervise.h): invalid org.ojrun.limit.* annotations fail
+ * create with or without a supervisor; output-bytes and the CPU backstop
+ * become rlimits either way.  Under supervision the reaper init takes one
+ * PID of the task's cgroup, so pids.limit gets one more: the limit still
+ * counts the program's processes. */
+static int apply_limits(struct oj_container *c, struct oj_err *err)
+{
+    if (oj_limits_from_config(c->cfg, &c->limits, err) < 0 ||
+        oj_limits_apply_rlimits(c->cfg->process, &c->limits, NULL, err) < 0)
+        return -1;
+    if (c->opts->task || c->opts->shim) {
+        const char *sock;
+        if (oj_result_socket_from_config(c->cfg, &sock, err) < 0)
+            return -1;
+    }
+    struct oj_resources *r = &c->cfg->linux_.resources;
+    if (c->opts->task && c->cfg->linux_.has_resources && r->has_pids && r->pids_limit > 0)
+        r->pids_limit++;
     return 0;
 }
 
@@ -178,6 +209,22 @@ static pid_t clone_fork(int flags)
     return (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, 0UL);
 }
 
+/* The same through clone3(2) with CLONE_INTO_CGROUP: the child is born in
+ * the cgroup2 directory `cgroup_fd`, which costs no RCU grace period (a
+ * later write to cgroup.procs would; see cgroup.h "fast placement").
+ * Returns -1 with errno set when the kernel refuses (ENOSYS before 5.7,
+ * EOPNOTSUPP/EBUSY for a cgroup that cannot take processes...): the caller
+ * falls back to clone + cgroup.procs. */
+static pid_t clone_into_cgroup(int flags, int cgroup_fd)
+{
+    struct clone_args args = {
+        .flags = (uint64_t)(unsigned)flags | CLONE_INTO_CGROUP,
+        .exit_signal = SIGCHLD,
+        .cgroup = (uint64_t)cgroup_fd,
+    };
+    return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
 /* Join the namespaces given by path, user namespace first: joining it first
  * gives us the capabilities to join the others it owns (setns(2)).  The
  * mount namespace goes last, because changing it changes what /proc paths
@@ -211,11 +258,22 @@ static int join_namespaces(const struct oj_config *cfg, struct oj_err *err)
     return 0;
 }
 
-static int spawn_init(struct oj_container *c, int child_fd, struct oj_err *err)
+static int spawn_init(struct oj_container *c, int child_fd, bool *in_v2, struct oj_err *err)
 {
+    *in_v2 = false;
     if (!c->join_paths) {
         oj_debug("clone flags=%#x", (unsigned)c->clone_flags);
-        pid_t pid = clone_fork(c->clone_flags);
+        int cgfd = oj_cgroup_clone_fd(c->cg);
+        pid_t pid = -1;
+        if (cgfd >= 0) {
+            pid = clone_into_cgroup(c->clone_flags, cgfd);
+            if (pid < 0)
+                oj_debug("clone3(CLONE_INTO_CGROUP): %s; falling back to clone", strerror(errno));
+            else
+                *in_v2 = true;
+        }
+        if (pid < 0)
+            pid = clone_fork(c->clone_flags);
         if (pid < 0)
             return oj_fail(err, errno, "clone the container init (flags %#x)",
                            (unsigned)c->clone_flags);
@@ -275,25 +333,32 @@ static int spawn_init(struct oj_container *c, int child_fd, struct oj_err *err)
 
 /* --- the hooks the parent runs -------------------------------------------- */
 
-static int state_json_for_hooks(const struct oj_container *c, enum oj_status status,
-                                struct strbuf *out, struct oj_err *err)
+/* The container's state as far as create knows it, borrowing c's strings. */
+static struct oj_state container_state(const struct oj_container *c)
 {
-    struct oj_state st = {
+    return (struct oj_state){
         .id = (char *)c->opts->id,
         .dir = c->dir,
         .pid = c->pid,
+        .pid_start_time = c->pid_start_time,
         .bundle = c->bundle,
         .rootfs = c->rootfs,
         .annotations = c->cfg->annotations,
         .n_annotations = c->cfg->n_annotations,
     };
+}
+
+int oj_container_state_json(const struct oj_container *c, enum oj_status status,
+                            struct strbuf *out, struct oj_err *err)
+{
+    struct oj_state st = container_state(c);
     return oj_state_json(&st, status, false, out, err);
 }
 
 static int run_create_hooks(struct oj_container *c, struct oj_err *err)
 {
     struct strbuf sb = {0};
-    if (state_json_for_hooks(c, OJ_STATUS_CREATING, &sb, err) < 0)
+    if (oj_container_state_json(c, OJ_STATUS_CREATING, &sb, err) < 0)
         return -1;
     int r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_PRESTART, sb_str(&sb), err);
     if (r == 0)
@@ -364,7 +429,23 @@ static int setup_cgroup(struct oj_container *c, struct oj_err *err)
     if (rn < 0)
         return -1;
     const struct oj_resources *r = c->cfg->linux_.has_resources ? &c->cfg->linux_.resources : NULL;
-    if (oj_cgroup_create(c->cg, r, err) < 0)
+    /* Devices the config creates (linux.devices) must also be allowed by
+     * the device controller, as runc does: append allow rules for them. */
+    struct oj_device_cgroup *rules = NULL;
+    size_t n_rules = 0;
+    struct oj_resources merged;
+    if (r && oj_cgroup_devices_with_config(r, c->cfg->linux_.devices, c->cfg->linux_.n_devices,
+                                           &rules, &n_rules, err) < 0)
+        return -1;
+    if (n_rules) {
+        merged = *r;
+        merged.devices = rules;
+        merged.n_devices = n_rules;
+        r = &merged;
+    }
+    int rc_create = oj_cgroup_create(c->cg, r, err);
+    oj_cgroup_devices_free(rules, n_rules);
+    if (rc_create < 0)
         return -1;
     struct strbuf sb = {0};
     if (oj_cgroup_save(c->cg, &sb, err) < 0) {
@@ -458,6 +539,8 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
         goto fail_early;
     if (load_bundle(c, err) < 0 || resolve_rootfs(c, err) < 0 || check_config(c, err) < 0)
         goto fail_early;
+    if (apply_limits(c, err) < 0)
+        goto fail_early;
     oj_debug("config loaded: bundle %s rootfs %s", c->bundle, c->rootfs);
 
     /* Compile (or fetch from the cache) the seccomp filter now: the init only
@@ -499,17 +582,28 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
         goto fail;
     }
     c->sync_fd = sv[0];
-    if (spawn_init(c, sv[1], err) < 0)
+    /* The init moves itself into the v1 hierarchies through these fds
+     * (cgroup.h, "fast placement"); opened here, by host root. */
+    if (oj_cgroup_prepare_self_enter(c->cg, err) < 0)
         goto fail;
+    bool in_v2 = false;
+    if (spawn_init(c, sv[1], &in_v2, err) < 0)
+        goto fail;
+    oj_cgroup_close_self_enter(c->cg);
     close(sv[1]);
     sv[1] = -1;
     oj_debug("init PID %d", (int)c->pid);
 
     if (c->new_userns && write_maps(c, err) < 0)
         goto fail;
-    if (oj_cgroup_enter(c->cg, c->pid, err) < 0)
+    /* v2 only when clone3 could not place the init at birth; the v1 part
+     * is the init's first act after GO. */
+    if (!in_v2 && oj_cgroup_enter_v2(c->cg, c->pid, err) < 0)
         goto fail;
-    oj_debug("init placed in its cgroup");
+    if (c->cfg->process && c->cfg->process->oom_score_adj.set &&
+        oj_oom_score_adj_apply(c->pid, c->cfg->process->oom_score_adj.v, err) < 0)
+        goto fail;
+    oj_debug("init %s its cgroup2 directory", in_v2 ? "born in" : "placed in");
     if (oj_sync_send(c->sync_fd, OJ_SYNC_GO, c->pid, NULL) < 0) {
         oj_fail(err, errno, "signal the container init");
         goto fail;
@@ -520,18 +614,13 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
     c->pid_start_time = oj_pid_start_time(c->pid);
     char created[64];
     oj_rfc3339_now(created, sizeof(created));
-    struct oj_state st = {
-        .id = (char *)o->id,
-        .dir = c->dir,
-        .pid = c->pid,
-        .pid_start_time = c->pid_start_time,
-        .bundle = c->bundle,
-        .rootfs = c->rootfs,
-        .created = created,
-        .owner = getuid(),
-        .annotations = c->cfg->annotations,
-        .n_annotations = c->cfg->n_annotations,
-    };
+    struct oj_state st = container_state(c);
+    st.created = created;
+    st.owner = getuid();
+    st.shim = o->shim;
+    /* ojrun-shim calls us in-process: the supervisor is this process */
+    st.shim_pid = o->shim ? getpid() : 0;
+    st.shim_start_time = o->shim ? oj_pid_start_time(getpid()) : 0;
     if (oj_state_save(&st, err) < 0)
         goto fail;
     if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)

@@ -3,6 +3,7 @@
 #define OJRUN_CREATE_OPTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "container.h"
 
@@ -10,5 +11,19 @@
  * was printed, -1 on a usage error (already reported). */
 int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_create_opts *o,
                          bool *detach, bool run);
+
+/* `ojrun create --shim`: start ojrun-shim (found beside this binary) with
+ * the same arguments; it creates the container in-process and stays as its
+ * supervisor.  Waits for the shim's report on create and returns the exit
+ * status (0, or 1 after printing the error as create would). */
+int oj_create_with_shim(const struct oj_globals *g, const struct oj_create_opts *o, int argc,
+                        char **argv);
+
+/* The shim's report to the waiting `ojrun create` (one write on a pipe). */
+struct oj_shim_report {
+    int32_t ok;
+    int32_t code;
+    char msg[OJ_ERR_MSG_MAX];
+};
 
 #endif

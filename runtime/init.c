@@ -9,9 +9,11 @@
  * is nobody listening, so errors go to the container's stderr and the init
  * exits with 127 (the shell's "command not found" status, which podman maps).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
 #include "procattr.h"
 #include "cleanup.h"
 #include "console.h"
@@ -35,6 +38,7 @@
 #include "rootfs.h"
 #include "oj_seccomp.h"
 #include "state.h"
+#include "supervise.h"
 #include "sysctl.h"
 #include "util.h"
 
@@ -126,15 +130,29 @@ static const char *env_get(char **env, const char *name)
  * that a missing program fails `create` (as runc does) rather than `start`.
  * The error words matter: podman maps "no such file or directory" and
  * "executable file not found in" to exit 127, "permission denied" to 126. */
+/* errno text as Go prints it ("no such file or directory"): podman and
+ * conmon look for exactly these words. */
+static int exec_fail(struct oj_err *err, int e, const char *name, const char *what)
+{
+    char text[128];
+    snprintf(text, sizeof(text), "%s", strerror(e));
+    text[0] = (char)tolower((unsigned char)text[0]);
+    oj_fail(err, 0, "exec: \"%s\": %s%s", name, what, text);
+    err->code = e;
+    return -1;
+}
+
 static int find_executable(const struct oj_process *p, char *out, size_t len, struct oj_err *err)
 {
     const char *name = p->args[0];
     struct stat st;
     if (strchr(name, '/')) {
         if (stat(name, &st) < 0)
-            return oj_fail(err, errno, "exec: \"%s\": stat %s", name, name);
+            return exec_fail(err, errno, name, "stat: ");
         if (S_ISDIR(st.st_mode))
-            return oj_fail(err, EACCES, "exec: \"%s\": is a directory", name);
+            return exec_fail(err, EACCES, name, "is a directory: ");
+        if (access(name, X_OK) < 0)
+            return exec_fail(err, errno, name, "");
         snprintf(out, len, "%s", name);
         return 0;
     }
@@ -157,17 +175,8 @@ static int run_container_hooks(struct oj_container *c, enum oj_hook_kind kind,
 {
     if (c->cfg->hooks.n[kind] == 0)
         return 0;
-    struct oj_state st = {
-        .id = (char *)c->opts->id,
-        .dir = c->dir,
-        .pid = c->pid,
-        .bundle = c->bundle,
-        .rootfs = c->rootfs,
-        .annotations = c->cfg->annotations,
-        .n_annotations = c->cfg->n_annotations,
-    };
     struct strbuf sb = {0};
-    if (oj_state_json(&st, status, false, &sb, err) < 0)
+    if (oj_container_state_json(c, status, &sb, err) < 0)
         return -1;
     int r = oj_hooks_run(&c->cfg->hooks, kind, sb_str(&sb), err);
     sb_free(&sb);
@@ -227,8 +236,20 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     if (m.type != OJ_SYNC_GO)
         return oj_fail(err, 0, "unexpected message %u from ojrun create", m.type);
     c->pid = m.code;
+    /* Into the v1 cgroups, before anything else runs (cgroup.h, "fast
+     * placement"): a write of "0" through fds the parent opened, which
+     * does not wait for an RCU grace period as a PID written by the parent
+     * would. */
+    if (c->cg && oj_cgroup_enter_self(c->cg, err) < 0)
+        return -1;
     if (c->new_userns && become_userns_root(cfg, err) < 0)
         return -1;
+    /* Now that we are in the container's cgroup: a cgroup namespace created
+     * here shows it as "/" (cgroup_namespaces(7)).  runc does the same
+     * unshare late; created by clone() it would be rooted at ojrun's own
+     * cgroup. */
+    if (c->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+        return oj_fail(err, errno, "unshare(CLONE_NEWCGROUP)");
     if (c->new_timens && setup_timens(cfg, err) < 0)
         return -1;
 
@@ -297,13 +318,18 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     for (unsigned i = 0; i < c->opts->preserve_fds; i++) {
         int fd = 3 + (int)i;
         int fl = fcntl(fd, F_GETFD);
+        const struct oj_task_link *t = c->opts->task;
+        if (t && (fd == t->exec_w || fd == t->status_init || fd == t->go_init))
+            continue;
         if (fl >= 0 && fd != c->sync_fd && fd != fifo_fd && fd != oj_log_fd())
             fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
     }
 
     if (set_rlimits(p, err) < 0)
         return -1;
-    if (oj_process_apply_misc(p, err) < 0)
+    struct oj_process misc = *p;
+    misc.oom_score_adj.set = false; /* written by ojrun create, see procattr.h */
+    if (oj_process_apply_misc(&misc, err) < 0)
         return -1;
     if (cfg->linux_.has_personality && oj_personality_apply(&cfg->linux_, err) < 0)
         return -1;
@@ -337,17 +363,8 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
  * (config-linux.md "The Container Process State"). */
 static int send_listener(struct oj_container *c, int listener, struct oj_err *err)
 {
-    struct oj_state st = {
-        .id = (char *)c->opts->id,
-        .dir = c->dir,
-        .pid = c->pid,
-        .bundle = c->bundle,
-        .rootfs = c->rootfs,
-        .annotations = c->cfg->annotations,
-        .n_annotations = c->cfg->n_annotations,
-    };
     struct strbuf sb = {0};
-    int r = oj_state_json(&st, OJ_STATUS_RUNNING, false, &sb, err);
+    int r = oj_container_state_json(c, OJ_STATUS_RUNNING, &sb, err);
     if (r == 0)
         r = oj_seccomp_send_listener_sock(c->seccomp_agent_fd, c->cfg->linux_.seccomp.listener_path,
                                           listener, c->pid, sb_str(&sb),
@@ -368,8 +385,19 @@ _Noreturn void oj_init_main(struct oj_container *c)
         close(c->lock_fd);
         c->lock_fd = -1;
     }
+    /* Supervised: the supervisor's ends are not ours (holding them would
+     * hide its death and our own exec from it). */
+    struct oj_task_link *task = c->opts->task;
+    if (task) {
+        close(task->exec_r);
+        close(task->status_sup);
+        close(task->go_sup);
+        task->exec_r = task->status_sup = task->go_sup = -1;
+    }
     /* Die with the parent while it still supervises us (create killed
-     * half-way must not leave an init behind). */
+     * half-way must not leave an init behind).  Our parent is `create` also
+     * when namespaces are joined by path: stage-1 clones us with
+     * CLONE_PARENT. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
 
     int fifo_fd = init_setup(c, exe, sizeof(exe), &err);
@@ -377,13 +405,26 @@ _Noreturn void oj_init_main(struct oj_container *c)
         init_fail(c, &err);
 
     /* From here on the parent exits; we are re-parented to the caller's
-     * subreaper (conmon, containerd-shim, ojrun-shim) or to init. */
-    prctl(PR_SET_PDEATHSIG, 0);
+     * subreaper (conmon, containerd-shim) or to init.  A supervisor
+     * (ojrun-shim, `run --result`) stays our parent: then we die with it, no
+     * task runs unsupervised.  Set again because a change of credentials
+     * (process.user, the user namespace's root) clears it (prctl(2)). */
+    prctl(PR_SET_PDEATHSIG, task ? SIGKILL : 0);
     oj_debug("init ready, waiting for start");
     oj_sync_send(c->sync_fd, OJ_SYNC_CREATED, 0, NULL);
     close(c->sync_fd);
 
-    /* Wait for `ojrun start`: it writes one byte into the fifo. */
+    /* Wait for `ojrun start`: it writes one byte into the fifo.  Supervised,
+     * also watch the status socket: a supervisor that died before our prctl
+     * above sent no signal, but its end of the socket is closed. */
+    if (task) {
+        struct pollfd pfd[2] = {{.fd = fifo_fd, .events = POLLIN},
+                                {.fd = task->status_init, .events = POLLIN}};
+        while (poll(pfd, 2, -1) < 0 && errno == EINTR)
+            ;
+        if (pfd[1].revents && !pfd[0].revents)
+            _exit(1);
+    }
     char byte;
     ssize_t n;
     do
@@ -399,6 +440,11 @@ _Noreturn void oj_init_main(struct oj_container *c)
     if (run_container_hooks(c, OJ_HOOK_START_CONTAINER, OJ_STATUS_RUNNING, &err) < 0)
         goto fail;
     if (p->no_new_privileges && oj_set_no_new_privs(&err) < 0)
+        goto fail;
+    /* Supervised: fork the program and stay behind as its PID-1 reaper
+     * (reaper.c: as PID 1 the program would not die of SIGXFSZ, SIGXCPU or
+     * a raised SIGSEGV).  Only the child returns. */
+    if (task && oj_reaper_fork(task, &err) < 0)
         goto fail;
     /* Last step before execve: nothing of the runtime's own setup runs under
      * the filter. */
@@ -417,6 +463,7 @@ _Noreturn void oj_init_main(struct oj_container *c)
     execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
     oj_fail(&err, errno, "exec: \"%s\"", exe);
 fail:
+    oj_task_report_error(task, err.msg);
     dprintf(STDERR_FILENO, "ojrun: %s\n", err.msg);
     _exit(127);
 }

@@ -73,7 +73,22 @@ static int lock_container(const char *dir, const char *id, struct oj_err *err)
     return fd;
 }
 
+static int start(const struct oj_globals *g, const char *id, const struct oj_config *given,
+                 struct oj_err *err);
+
 int oj_container_start(const struct oj_globals *g, const char *id, struct oj_err *err)
+{
+    return start(g, id, NULL, err);
+}
+
+int oj_container_start_cfg(const struct oj_globals *g, const char *id,
+                           const struct oj_config *cfg, struct oj_err *err)
+{
+    return start(g, id, cfg, err);
+}
+
+static int start(const struct oj_globals *g, const char *id, const struct oj_config *given,
+                 struct oj_err *err)
 {
     _cleanup_state_ struct oj_state *st = NULL;
     if (oj_state_load(g->root, id, &st, err) < 0)
@@ -90,9 +105,13 @@ int oj_container_start(const struct oj_globals *g, const char *id, struct oj_err
     if (s != OJ_STATUS_CREATED)
         return oj_fail(err, 0, "cannot start container \"%s\": it is %s, not created", id,
                        oj_status_name(s));
-    _cleanup_config_ struct oj_config *cfg = NULL;
-    if (oj_state_config(st, &cfg, err) < 0)
-        return -1;
+    _cleanup_config_ struct oj_config *parsed = NULL;
+    const struct oj_config *cfg = given;
+    if (!cfg) {
+        if (oj_state_config(st, &parsed, err) < 0)
+            return -1;
+        cfg = parsed;
+    }
     if (!cfg->process)
         return oj_fail(err, 0, "cannot start container \"%s\": config.json has no process", id);
 
@@ -246,8 +265,23 @@ static int delete_damaged(const char *id, const char *dir, const struct oj_err *
     return oj_state_remove(dir, err);
 }
 
+static int del(const struct oj_globals *g, const char *id, bool force,
+               const struct oj_config *given, struct oj_err *err);
+
 int oj_container_delete(const struct oj_globals *g, const char *id, bool force,
                         struct oj_err *err)
+{
+    return del(g, id, force, NULL, err);
+}
+
+int oj_container_delete_cfg(const struct oj_globals *g, const char *id, bool force,
+                            const struct oj_config *cfg, struct oj_err *err)
+{
+    return del(g, id, force, cfg, err);
+}
+
+static int del(const struct oj_globals *g, const char *id, bool force,
+               const struct oj_config *given, struct oj_err *err)
 {
     _cleanup_free_ char *dir = NULL;
     if (oj_state_dir(g->root, id, &dir, err) < 0)
@@ -316,10 +350,14 @@ int oj_container_delete(const struct oj_globals *g, const char *id, bool force,
     if (rc < 0)
         return -1;
 
-    _cleanup_config_ struct oj_config *cfg = NULL;
+    _cleanup_config_ struct oj_config *parsed = NULL;
+    /* no state.json: create never finished, its hooks are not due */
+    const struct oj_config *cfg = st->has_state_file ? given : NULL;
     struct oj_err herr = {0};
-    if (st->has_state_file && oj_state_config(st, &cfg, &herr) < 0)
+    if (!cfg && st->has_state_file && oj_state_config(st, &parsed, &herr) < 0)
         oj_warn("container \"%s\": poststop hooks not run: %s", id, herr.msg);
+    if (!cfg)
+        cfg = parsed;
     run_hooks_warn(st, cfg, OJ_HOOK_POSTSTOP, OJ_STATUS_STOPPED);
     return oj_state_remove(st->dir, err);
 }

@@ -31,6 +31,12 @@ static const struct oj_command commands[] = {
     {"delete", cmd_delete, "delete a stopped container (--force: any container)"},
     {"run", cmd_run, "create and start a container, wait for it"},
     {"list", cmd_list, "list containers"},
+    {"pause", cmd_pause, "freeze every process of a container"},
+    {"resume", cmd_resume, "thaw a paused container"},
+    {"update", cmd_update, "change the cgroup limits of a live container"},
+    {"ps", cmd_ps, "list the processes of a container"},
+    {"events", cmd_events, "print container statistics and OOM events as JSON"},
+    {"wait", cmd_wait, "wait for a task supervised by ojrun-shim, print its result"},
     {"spec", cmd_spec, "write a default config.json"},
     {"features", cmd_features, "print the features this runtime supports as JSON"},
 };

@@ -55,9 +55,9 @@ static const struct {
     const char *name;
     unsigned long flag;
 } prop_opts[] = {
-    {"private", MS_PRIVATE},      {"rprivate", MS_PRIVATE | MS_REC},
-    {"shared", MS_SHARED},        {"rshared", MS_SHARED | MS_REC},
-    {"slave", MS_SLAVE},          {"rslave", MS_SLAVE | MS_REC},
+    {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
     {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
@@ -198,17 +198,28 @@ void oj_mount_flags_str(unsigned long flags, char *buf, size_t size)
         unsigned long flag;
         const char *name;
     } names[] = {
-        {MS_RDONLY, "ro"},          {MS_NOSUID, "nosuid"},
-        {MS_NODEV, "nodev"},        {MS_NOEXEC, "noexec"},
-        {MS_SYNCHRONOUS, "sync"},   {MS_REMOUNT, "remount"},
-        {MS_MANDLOCK, "mand"},      {MS_DIRSYNC, "dirsync"},
-        {MS_NOSYMFOLLOW, "nosymfollow"}, {MS_NOATIME, "noatime"},
-        {MS_NODIRATIME, "nodiratime"}, {MS_BIND, "bind"},
-        {MS_MOVE, "move"},          {MS_REC, "rec"},
-        {MS_SILENT, "silent"},      {MS_UNBINDABLE, "unbindable"},
-        {MS_PRIVATE, "private"},    {MS_SLAVE, "slave"},
-        {MS_SHARED, "shared"},      {MS_RELATIME, "relatime"},
-        {MS_I_VERSION, "iversion"}, {MS_STRICTATIME, "strictatime"},
+        {MS_RDONLY, "ro"},
+        {MS_NOSUID, "nosuid"},
+        {MS_NODEV, "nodev"},
+        {MS_NOEXEC, "noexec"},
+        {MS_SYNCHRONOUS, "sync"},
+        {MS_REMOUNT, "remount"},
+        {MS_MANDLOCK, "mand"},
+        {MS_DIRSYNC, "dirsync"},
+        {MS_NOSYMFOLLOW, "nosymfollow"},
+        {MS_NOATIME, "noatime"},
+        {MS_NODIRATIME, "nodiratime"},
+        {MS_BIND, "bind"},
+        {MS_MOVE, "move"},
+        {MS_REC, "rec"},
+        {MS_SILENT, "silent"},
+        {MS_UNBINDABLE, "unbindable"},
+        {MS_PRIVATE, "private"},
+        {MS_SLAVE, "slave"},
+        {MS_SHARED, "shared"},
+        {MS_RELATIME, "relatime"},
+        {MS_I_VERSION, "iversion"},
+        {MS_STRICTATIME, "strictatime"},
         {MS_LAZYTIME, "lazytime"},
     };
     size_t len = 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Loopback bring-up over rtnetlink (rtnetlink(7), netlink(7)) with libmnl.
+ * Loopback bring-up over rtnetlink (rtnetlink(7), netlink(7)).
  *
  * The request is what `ip link set lo up` sends:
  *
@@ -9,26 +9,26 @@
  *
  * ifi_change is the mask of flags to modify, so only IFF_UP is touched.
  * With NLM_F_ACK the kernel always answers with an NLMSG_ERROR message whose
- * `error` field is 0 (success) or a negative errno; mnl_cb_run() turns it
- * into -1 with errno set.
+ * `error` field is 0 (success) or a negative errno.
+ *
+ * Plain socket calls rather than libmnl: one 32-byte request and one ack do
+ * not need a library, and one shared library less is one mapping and one
+ * set of relocations less for ld.so at every `ojrun` start (and it lets
+ * ojrun link statically; see specs/performance.md).
  */
 #include "netlink.h"
 
 #include <errno.h>
-#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
-static void mnl_socket_closep(struct mnl_socket **nl)
-{
-    if (*nl) {
-        int saved = errno;
-        mnl_socket_close(*nl);
-        errno = saved;
-    }
-}
+#include "cleanup.h"
 
 int oj_netlink_lo_up(struct oj_err *err)
 {
@@ -38,41 +38,56 @@ int oj_netlink_lo_up(struct oj_err *err)
     if (index == 0)
         index = 1;
 
-    __attribute__((cleanup(mnl_socket_closep))) struct mnl_socket *nl =
-        mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-    if (!nl)
+    _cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0)
         return oj_fail(err, errno, "bring up lo: open rtnetlink socket");
-    if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+    struct sockaddr_nl local = {.nl_family = AF_NETLINK};
+    if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0)
         return oj_fail(err, errno, "bring up lo: bind rtnetlink socket");
 
-    /* One page is plenty: the request is 32 bytes, the ack at most the
-     * request plus an nlmsgerr. */
+    struct {
+        struct nlmsghdr nh;
+        struct ifinfomsg ifm;
+    } req = {
+        .nh = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+               .nlmsg_type = RTM_NEWLINK,
+               .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+               .nlmsg_seq = (uint32_t)time(NULL)},
+        .ifm = {.ifi_family = AF_UNSPEC,
+                .ifi_index = (int)index,
+                .ifi_flags = IFF_UP,
+                .ifi_change = IFF_UP},
+    };
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK}; /* nl_pid 0: the kernel */
+    if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+        return oj_fail(err, errno, "bring up lo: send RTM_NEWLINK");
+
+    /* The ack echoes our header after the error code: a page is plenty. */
     union {
         char buf[8192];
         struct nlmsghdr align;
     } u;
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(u.buf);
-    nlh->nlmsg_type = RTM_NEWLINK;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-    uint32_t seq = (uint32_t)time(NULL);
-    nlh->nlmsg_seq = seq;
-    struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-    ifm->ifi_family = AF_UNSPEC;
-    ifm->ifi_index = (int)index;
-    ifm->ifi_flags = IFF_UP;
-    ifm->ifi_change = IFF_UP;
-
-    if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-        return oj_fail(err, errno, "bring up lo: send RTM_NEWLINK");
-    ssize_t n;
-    do
-        n = mnl_socket_recvfrom(nl, u.buf, sizeof(u.buf));
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return oj_fail(err, errno, "bring up lo: receive netlink ack");
-    /* Checks the sequence number and port id, and returns -1 with errno =
-     * -nlmsgerr.error for a negative ack. */
-    if (mnl_cb_run(u.buf, (size_t)n, seq, mnl_socket_get_portid(nl), NULL, NULL) < 0)
-        return oj_fail(err, errno, "bring up lo");
-    return 0;
+    for (;;) {
+        struct sockaddr_nl from;
+        socklen_t fl = sizeof(from);
+        ssize_t n = recvfrom(fd, u.buf, sizeof(u.buf), 0, (struct sockaddr *)&from, &fl);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return oj_fail(err, errno, "bring up lo: receive netlink ack");
+        if (from.nl_pid != 0)
+            continue; /* not from the kernel */
+        for (struct nlmsghdr *h = &u.align; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+            if (h->nlmsg_seq != req.nh.nlmsg_seq)
+                continue;
+            if (h->nlmsg_type != NLMSG_ERROR)
+                continue;
+            if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+                return oj_fail(err, EBADMSG, "bring up lo: truncated netlink ack");
+            const struct nlmsgerr *e = NLMSG_DATA(h);
+            if (e->error != 0)
+                return oj_fail(err, -e->error, "bring up lo");
+            return 0;
+        }
+    }
 }

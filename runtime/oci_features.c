@@ -255,16 +255,28 @@ bool oj_seccomp_flag_supported(unsigned flag)
 
 /* --- the document ---------------------------------------------------------------- */
 
-/* What mount.c understands in mounts[].options (flags and propagation
- * types); filesystem data options like "mode=755" are passed to mount(2)
- * and, per features.md, not listed. */
+/* What mountopt.c understands in mounts[].options and the rootfs code
+ * applies: flags, their recursive "r" forms (mount_setattr(2) with
+ * AT_RECURSIVE, as runc names them) and propagation types.  Filesystem data
+ * options like "mode=755" are passed to mount(2) and, per features.md, not
+ * listed; "tmpcopyup" is parsed but not implemented (a warning), so it is
+ * not listed either. */
+/* clang-format off */
 static const char *const mount_options[] = {
-    "async",      "atime",         "bind",    "defaults", "dev",         "diratime", "dirsync",
-    "exec",       "mand",          "noatime", "nodev",    "nodiratime",  "noexec",   "nomand",
-    "norelatime", "nostrictatime", "nosuid",  "private",  "rbind",       "relatime", "remount",
-    "ro",         "rprivate",      "rshared", "rslave",   "runbindable", "rw",       "shared",
-    "slave",      "strictatime",   "suid",    "sync",     "unbindable",
+    "async",          "atime",          "bind",           "defaults",       "dev",
+    "diratime",       "dirsync",        "exec",           "iversion",       "lazytime",
+    "loud",           "mand",           "noatime",        "nodev",          "nodiratime",
+    "noexec",         "noiversion",     "nolazytime",     "nomand",         "norelatime",
+    "nostrictatime",  "nosuid",         "nosymfollow",    "private",        "ratime",
+    "rbind",          "rdev",           "rdiratime",      "relatime",       "remount",
+    "rexec",          "rnoatime",       "rnodev",         "rnodiratime",    "rnoexec",
+    "rnorelatime",    "rnostrictatime", "rnosuid",        "rnosymfollow",   "ro",
+    "rprivate",       "rrelatime",      "rro",            "rrw",            "rshared",
+    "rslave",         "rstrictatime",   "rsuid",          "rsymfollow",     "runbindable",
+    "rw",             "shared",         "silent",         "slave",          "strictatime",
+    "suid",           "symfollow",      "sync",           "unbindable",
 };
+/* clang-format on */
 
 const char *const *oj_mount_option_names(size_t *n)
 {
@@ -354,15 +366,16 @@ static int write_linux(struct jw *w, struct oj_err *err)
         return -1;
     write_strv(w, "capabilities", (const char *const *)caps, n_caps);
 
-    /* cgroupfs v1 and v2 are driven directly; there is no systemd (nor a
-     * systemd on the judge machines) and no rdma controller code. */
+    /* cgroupfs v1 and v2 (and the hybrid of both) are driven directly;
+     * there is no systemd driver (nor a systemd on the judge machines).
+     * linux.resources.rdma is written to rdma.max in either version. */
     jw_key(w, "cgroup");
     jw_obj_begin(w);
     jw_kbool(w, "v1", true);
     jw_kbool(w, "v2", true);
     jw_kbool(w, "systemd", false);
     jw_kbool(w, "systemdUser", false);
-    jw_kbool(w, "rdma", false);
+    jw_kbool(w, "rdma", true);
     jw_obj_end(w);
 
     write_seccomp(w);

@@ -218,8 +218,8 @@ int oj_path_walk_in_root(int rootfd, const char *path, enum oj_path_create creat
                 break;
             /* Create what is missing; EEXIST means someone raced us: open again. */
             if (last && create == OJ_PATH_MKFILE && !trailing_slash) {
-                int t = openat(w.cur, comp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-                               mode);
+                int t =
+                    openat(w.cur, comp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
                 if (t < 0 && errno != EEXIST) {
                     what = "create";
                     break;

@@ -32,7 +32,7 @@
 enum oj_path_create {
     OJ_PATH_NOCREATE, /* every component must exist */
     OJ_PATH_MKDIR,    /* create missing components as directories (mkdir -p) */
-    OJ_PATH_MKFILE,   /* missing parents as directories, a missing last component as an empty file */
+    OJ_PATH_MKFILE,   /* ... and a missing last component as an empty file */
 };
 
 /* Open `path` inside the directory `rootfd`.  `flags` are open(2) flags

@@ -22,8 +22,13 @@
 
 /* --- oomScoreAdj ---------------------------------------------------------- */
 
-static int apply_oom_score_adj(int64_t v, struct oj_err *err)
+int oj_oom_score_adj_apply(pid_t pid, int64_t v, struct oj_err *err)
 {
+    char path[64];
+    if (pid > 0)
+        snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+    else
+        snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
     /* proc(5): the range is -1000 (never kill) .. 1000 (kill first). */
     if (v < -1000 || v > 1000)
         return oj_fail(err, EINVAL, "set process.oomScoreAdj %" PRId64 ": out of range -1000..1000",
@@ -31,22 +36,21 @@ static int apply_oom_score_adj(int64_t v, struct oj_err *err)
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
     struct oj_err werr;
-    if (oj_write_file("/proc/self/oom_score_adj", buf, (size_t)n, &werr) == 0)
+    if (oj_write_file(path, buf, (size_t)n, &werr) == 0)
         return 0;
     if (werr.code == EACCES) {
         /* The kernel refuses values below the minimum recorded for this
          * process (the lowest value set with CAP_SYS_RESOURCE by it or an
          * ancestor, 0 by default) unless the writer has CAP_SYS_RESOURCE. */
         _cleanup_free_ char *cur = NULL;
-        if (oj_read_file("/proc/self/oom_score_adj", 32, &cur, NULL, NULL) == 0)
+        if (oj_read_file(path, 32, &cur, NULL, NULL) == 0)
             cur[strcspn(cur, "\n")] = '\0';
         return oj_fail(err, EACCES,
                        "set process.oomScoreAdj %" PRId64 " (currently %s): lowering "
                        "oom_score_adj needs CAP_SYS_RESOURCE, which the runtime lacks",
                        v, cur ? cur : "unknown");
     }
-    return oj_fail(err, werr.code, "set process.oomScoreAdj %" PRId64 " in /proc/self/oom_score_adj",
-                   v);
+    return oj_fail(err, werr.code, "set process.oomScoreAdj %" PRId64 " in %s", v, path);
 }
 
 /* --- ioPriority ------------------------------------------------------------ */
@@ -138,7 +142,7 @@ static int apply_scheduler(const struct oj_scheduler *s, struct oj_err *err)
 
 int oj_process_apply_misc(const struct oj_process *p, struct oj_err *err)
 {
-    if (p->oom_score_adj.set && apply_oom_score_adj(p->oom_score_adj.v, err) < 0)
+    if (p->oom_score_adj.set && oj_oom_score_adj_apply(0, p->oom_score_adj.v, err) < 0)
         return -1;
     if (p->io_priority.set && apply_io_priority(&p->io_priority, err) < 0)
         return -1;

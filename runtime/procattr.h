@@ -12,12 +12,20 @@
 #ifndef OJRUN_PROCATTR_H
 #define OJRUN_PROCATTR_H
 
+#include <sys/types.h>
+
 #include "config.h"
 #include "error.h"
 
 /* Apply process.oomScoreAdj, process.ioPriority and process.scheduler to the
  * calling process (each only when set in the config). */
 int oj_process_apply_misc(const struct oj_process *p, struct oj_err *err);
+
+/* Write oom_score_adj of `pid` (0: the caller).  ojrun create writes the
+ * init's from the outside, as runc does: once the init has changed its IDs
+ * it is no longer dumpable, its /proc files belong to the host's root, and
+ * inside a user namespace it could not write its own. */
+int oj_oom_score_adj_apply(pid_t pid, int64_t v, struct oj_err *err);
 
 /* Apply linux.personality (domain LINUX or LINUX32; the spec defines no
  * flags, so any flag is an error).  No-op when linux.personality is absent. */

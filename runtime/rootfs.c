@@ -49,8 +49,10 @@
  * Anything else there (/proc/sys, /proc/sysrq-trigger, ...) could be used
  * to undo the masking of the real procfs. */
 static const char *const proc_mount_allowed[] = {
-    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-    "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
+    "/proc/cpuinfo", "/proc/diskstats",
+    "/proc/meminfo", "/proc/stat",
+    "/proc/swaps",   "/proc/uptime",
+    "/proc/loadavg", "/proc/slabinfo",
     "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
 };
 
@@ -114,8 +116,9 @@ static unsigned long current_mount_flags(const struct statvfs *sv)
     static const struct {
         unsigned long st, ms;
     } map[] = {
-        {ST_RDONLY, MS_RDONLY},   {ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
-        {ST_NOEXEC, MS_NOEXEC},   {ST_NOATIME, MS_NOATIME},       {ST_NODIRATIME, MS_NODIRATIME},
+        {ST_RDONLY, MS_RDONLY},     {ST_NOSUID, MS_NOSUID},
+        {ST_NODEV, MS_NODEV},       {ST_NOEXEC, MS_NOEXEC},
+        {ST_NOATIME, MS_NOATIME},   {ST_NODIRATIME, MS_NODIRATIME},
         {ST_RELATIME, MS_RELATIME}, {ST_NOSYMFOLLOW, MS_NOSYMFOLLOW},
     };
     unsigned long f = 0;
@@ -133,8 +136,8 @@ static unsigned long current_mount_flags(const struct statvfs *sv)
  * kernel refuses (EPERM) to clear nosuid/nodev/noexec/ro/atime flags
  * locked on a mount that came from a more privileged namespace.
  */
-static int remount_keep(const char *target, unsigned long add, unsigned long drop,
-                        const char *what, struct oj_err *err)
+static int remount_keep(const char *target, unsigned long add, unsigned long drop, const char *what,
+                        struct oj_err *err)
 {
     struct statvfs sv;
     if (statvfs(target, &sv) < 0)
@@ -208,8 +211,9 @@ static int mount_bind(const struct oj_rootfs_opts *o, int rootfd, const struct o
     struct stat st;
     if (stat(src, &st) < 0)
         return oj_fail(err, errno, "%s", what);
-    _cleanup_close_ int dstfd = S_ISDIR(st.st_mode) ? oj_path_mkdir_in_root(rootfd, dst, 0755, err)
-                                                    : oj_path_mkfile_in_root(rootfd, dst, 0644, err);
+    _cleanup_close_ int dstfd = S_ISDIR(st.st_mode)
+                                    ? oj_path_mkdir_in_root(rootfd, dst, 0755, err)
+                                    : oj_path_mkfile_in_root(rootfd, dst, 0644, err);
     if (dstfd < 0)
         return oj_wrap(err, "%s", what);
     if (check_proc_destination(what, dst, dstfd, false, err) < 0)
@@ -217,8 +221,8 @@ static int mount_bind(const struct oj_rootfs_opts *o, int rootfd, const struct o
 
     struct oj_bind_attr a;
     oj_bind_attr_from_opts(mo, &a);
-    _cleanup_close_ int mnt = oj_rootfs_bind(AT_FDCWD, src, dstfd, (mo->flags & MS_REC) != 0, &a,
-                                             what, err);
+    _cleanup_close_ int mnt =
+        oj_rootfs_bind(AT_FDCWD, src, dstfd, (mo->flags & MS_REC) != 0, &a, what, err);
     if (mnt < 0)
         return -1;
     if (mo->flags & (MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_LAZYTIME | MS_I_VERSION))
@@ -269,7 +273,7 @@ static int mount_fs(const struct oj_rootfs_opts *o, int rootfd, const struct oj_
     if (check_proc_destination(what, dst, dstfd, is_proc, err) < 0)
         return -1;
 
-    if (strcmp(m->type, "cgroup") == 0)
+    if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
         return oj_rootfs_mount_cgroup(o, rootfd, m, mo, dstfd, dst, err);
 
     unsigned long flags = mo->flags;
@@ -313,7 +317,9 @@ static int mount_one(const struct oj_rootfs_opts *o, int rootfd, size_t i, struc
     char what[PATH_MAX + 64];
     snprintf(what, sizeof(what), "mount %s on %s", m->source ? m->source : (m->type ?: "none"),
              m->destination);
-    /* The spec (1.1+) reads a relative destination relative to "/". */
+    /* The spec (1.1+) reads a relative destination relative to "/".  ".."
+     * is collapsed lexically first, as runc's filepath.Join does; what is
+     * left is resolved inside the rootfs (symlinks included) by pathres. */
     char dst[PATH_MAX];
     if (oj_path_clean(m->destination, dst, sizeof(dst)) < 0)
         return oj_fail(err, ENAMETOOLONG, "%s", what);
@@ -333,7 +339,8 @@ static int mount_one(const struct oj_rootfs_opts *o, int rootfd, size_t i, struc
     if (oj_log_debug_enabled()) {
         char fl[256];
         oj_mount_flags_str(mo.flags, fl, sizeof(fl));
-        oj_debug("mounts[%zu]: %s (resolved %s) type %s flags %s data \"%s\"", i, what, dst,
+        oj_debug("mounts[%zu]: %s%s%s type %s flags %s data \"%s\"", i, what,
+                 strcmp(dst, m->destination) ? " = " : "", strcmp(dst, m->destination) ? dst : "",
                  bind ? "bind" : (m->type ?: "-"), fl, mo.data ?: "");
     }
     int r = bind ? mount_bind(o, rootfd, m, &mo, dst, what, err)
@@ -552,8 +559,7 @@ static int mask_path(int rootfd, int nullfd, const char *path, struct oj_err *er
 
     if (!S_ISDIR(st.st_mode)) {
         if (nullfd < 0)
-            return oj_fail(err, ENOENT, "%s: the container has no /dev/null to mask it with",
-                           what);
+            return oj_fail(err, ENOENT, "%s: the container has no /dev/null to mask it with", what);
         oj_debug("%s: bind /dev/null over it", what);
         struct oj_bind_attr a = {.set = MOUNT_ATTR_RDONLY};
         _cleanup_close_ int mnt = oj_rootfs_bind(nullfd, "", fd, false, &a, what, err);
@@ -569,9 +575,9 @@ static int mask_path(int rootfd, int nullfd, const char *path, struct oj_err *er
     if (fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0 ||
         fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
         return oj_fail(err, errno, "%s: create tmpfs", what);
-    _cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC,
-                                      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                          MOUNT_ATTR_NOEXEC);
+    _cleanup_close_ int mnt =
+        fsmount(fs, FSMOUNT_CLOEXEC,
+                MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
     if (mnt < 0)
         return oj_fail(err, errno, "%s: fsmount", what);
     if (move_mount(mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)

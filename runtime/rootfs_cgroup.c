@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The "cgroup" mount type: the container's view of /sys/fs/cgroup.
+ * The "cgroup" mount type: the container's view of /sys/fs/cgroup (and
+ * "cgroup2", which gets the same fallback as the v2 case below).
  *
  * cgroup v2 host (/sys/fs/cgroup is cgroup2): a cgroup2 mount.  Inside a
  * cgroup namespace it shows the namespace's root, i.e. the container's own
@@ -61,8 +62,8 @@ static bool new_cgroupns(const struct oj_config *cfg)
  * among the mount's superblock options ("rw,cpu" or "rw,name=systemd").
  * Returns the path and, in `ctrls`, the controllers (NULL if not found).
  */
-static const char *own_cgroup(char *proc_cgroup, const struct oj_mountinfo_entry *e,
-                              char *ctrls, size_t size)
+static const char *own_cgroup(char *proc_cgroup, const struct oj_mountinfo_entry *e, char *ctrls,
+                              size_t size)
 {
     bool v2 = strcmp(e->fstype, "cgroup2") == 0;
     char *save = NULL;
@@ -92,16 +93,15 @@ static const char *own_cgroup(char *proc_cgroup, const struct oj_mountinfo_entry
 }
 
 /* Host directory of the container's cgroup in hierarchy `e`. */
-static int own_cgroup_dir(const struct oj_mountinfo_entry *e, char *dir, size_t size,
-                          char *ctrls, size_t csize, struct oj_err *err)
+static int own_cgroup_dir(const struct oj_mountinfo_entry *e, char *dir, size_t size, char *ctrls,
+                          size_t csize, struct oj_err *err)
 {
     _cleanup_free_ char *text = NULL;
     if (oj_read_file("/proc/self/cgroup", 1 << 20, &text, NULL, err) < 0)
         return -1;
     const char *path = own_cgroup(text, e, ctrls, csize);
     if (!path)
-        return oj_fail(err, ENOENT, "cgroup hierarchy %s: not in /proc/self/cgroup",
-                       e->mountpoint);
+        return oj_fail(err, ENOENT, "cgroup hierarchy %s: not in /proc/self/cgroup", e->mountpoint);
     /* The mount may show a subtree (root field): make the path relative. */
     const char *rel = path;
     if (strcmp(e->root, "/") != 0) {
@@ -128,9 +128,14 @@ static int mount_hierarchy(const struct oj_rootfs_opts *o, const struct oj_mount
     unsigned long flags = mo->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
 
     if (new_cgroupns(o->cfg) && !o->in_userns) {
-        /* Fresh mount: its root is the cgroup namespace's root. */
-        if (own_cgroup_dir(e, dir, sizeof(dir), ctrls, sizeof(ctrls), err) < 0)
+        /* Fresh mount: its root is the cgroup namespace's root.  Only the
+         * controllers are needed (mountinfo shows the host's mount roots
+         * relative to our namespace, e.g. "/..", so no path is built). */
+        _cleanup_free_ char *text = NULL;
+        if (oj_read_file("/proc/self/cgroup", 1 << 20, &text, NULL, err) < 0)
             return oj_wrap(err, "%s", what);
+        if (!own_cgroup(text, e, ctrls, sizeof(ctrls)))
+            return oj_fail(err, ENOENT, "%s: hierarchy not in /proc/self/cgroup", what);
         bool v2 = strcmp(e->fstype, "cgroup2") == 0;
         oj_debug("%s: type %s options \"%s\"", what, e->fstype, v2 ? "" : ctrls);
         if (mount(e->fstype, oj_fd_path(sub, fdp), e->fstype, flags, v2 ? NULL : ctrls) < 0)
@@ -218,14 +223,19 @@ static int mount_v2(const struct oj_rootfs_opts *o, int rootfd, const struct oj_
     int e = errno;
     if (e != EPERM && e != EBUSY)
         return oj_fail(err, e, "%s", what);
-    /* No cgroup namespace of our own: bind the container's directory. */
+    /* No cgroup namespace of our own: bind the container's directory of
+     * the host's cgroup2 hierarchy (/sys/fs/cgroup, or .../unified on a
+     * hybrid host). */
     struct oj_mountinfo mi;
     if (oj_mountinfo_read(NULL, &mi, err) < 0)
         return oj_wrap(err, "%s", what);
-    const struct oj_mountinfo_entry *ent = oj_mountinfo_containing(&mi, CGROUP_ROOT);
+    const struct oj_mountinfo_entry *ent = NULL;
+    for (size_t i = 0; i < mi.n && !ent; i++)
+        if (strcmp(mi.v[i].fstype, "cgroup2") == 0)
+            ent = &mi.v[i];
     char dir[PATH_MAX], ctrls[256];
     int r = ent ? own_cgroup_dir(ent, dir, sizeof(dir), ctrls, sizeof(ctrls), err)
-                : oj_fail(err, ENOENT, "%s: no cgroup2 mount", what);
+                : oj_fail(err, ENOENT, "no cgroup2 hierarchy on the host");
     oj_mountinfo_free(&mi);
     if (r < 0)
         return oj_wrap(err, "%s", what);
@@ -243,7 +253,9 @@ int oj_rootfs_mount_cgroup(const struct oj_rootfs_opts *o, int rootfd, const str
                            struct oj_err *err)
 {
     char what[PATH_MAX + 64];
-    snprintf(what, sizeof(what), "mount cgroup on %s", m->destination);
+    snprintf(what, sizeof(what), "mount %s on %s", m->type, m->destination);
+    if (strcmp(m->type, "cgroup2") == 0) /* asked for explicitly, whatever the host runs */
+        return mount_v2(o, rootfd, mo, dstfd, dst, what, err);
     struct statfs sf;
     if (statfs(CGROUP_ROOT, &sf) < 0)
         return oj_fail(err, errno, "%s: statfs %s", what, CGROUP_ROOT);

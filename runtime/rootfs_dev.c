@@ -44,9 +44,12 @@ static mode_t type_bits(char type)
 {
     switch (type) {
     case 'c':
-    case 'u': return S_IFCHR;
-    case 'b': return S_IFBLK;
-    case 'p': return S_IFIFO;
+    case 'u':
+        return S_IFCHR;
+    case 'b':
+        return S_IFBLK;
+    case 'p':
+        return S_IFIFO;
     }
     return 0;
 }
@@ -107,8 +110,8 @@ static int create_device(const struct oj_rootfs_opts *o, int rootfd, const struc
         return oj_wrap(err, "device %s", path);
     mode_t perm = d->mode & 07777;
     dev_t rdev = makedev(d->major, d->minor);
-    oj_debug("device %s: mknod %c %lu:%lu mode %04o owner %u:%u", path, d->type, d->major,
-             d->minor, (unsigned)perm, (unsigned)d->uid, (unsigned)d->gid);
+    oj_debug("device %s: mknod %c %lu:%lu mode %04o owner %u:%u", path, d->type, d->major, d->minor,
+             (unsigned)perm, (unsigned)d->uid, (unsigned)d->gid);
     if (mknodat(dir, base, type | perm, type == S_IFIFO ? 0 : rdev) < 0) {
         int e = errno;
         struct stat st;
@@ -139,11 +142,8 @@ static int create_device(const struct oj_rootfs_opts *o, int rootfd, const struc
 static int dev_links(int rootfd, bool proc_mounted, struct oj_err *err)
 {
     static const char *const links[][2] = {
-        {"fd", "/proc/self/fd"},
-        {"stdin", "/proc/self/fd/0"},
-        {"stdout", "/proc/self/fd/1"},
-        {"stderr", "/proc/self/fd/2"},
-        {"core", "/proc/kcore"},
+        {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+        {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},
     };
     _cleanup_close_ int dev = oj_path_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, err);
     if (dev < 0)

@@ -40,7 +40,7 @@ int oj_rootfs_bind(int srcdirfd, const char *src, int dstfd, bool recursive,
 int oj_rootfs_set_propagation(int mntfd, const unsigned long *prop, size_t n, const char *what,
                               struct oj_err *err);
 
-/* mounts[] entry of type "cgroup": see rootfs_cgroup.c.  `dstfd` is the
+/* mounts[] entry of type "cgroup" or "cgroup2": see rootfs_cgroup.c.  `dstfd` is the
  * resolved (created) destination directory, `dst` its cleaned path. */
 int oj_rootfs_mount_cgroup(const struct oj_rootfs_opts *o, int rootfd, const struct oj_mount *m,
                            const struct oj_mount_opts *mo, int dstfd, const char *dst,

@@ -8,9 +8,12 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cleanup.h"
+#include "error.h"
 #include "version.h"
 
 struct default_mount {
@@ -67,6 +70,13 @@ static const char *const masked_paths[] = {
 static const char *const readonly_paths[] = {
     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
+
+/* Shared with the judge templates (judge_spec.c), which keep the /proc
+ * entries: they mount /proc but no /sys. */
+const char *const *const oj_spec_masked_paths = masked_paths;
+const size_t oj_spec_n_masked_paths = OJ_ARRAY_SIZE(masked_paths);
+const char *const *const oj_spec_readonly_paths = readonly_paths;
+const size_t oj_spec_n_readonly_paths = OJ_ARRAY_SIZE(readonly_paths);
 
 static void write_strv(struct jw *w, const char *key, const char *const *v, size_t n)
 {
@@ -255,5 +265,32 @@ int oj_spec_default(bool rootless, uid_t uid, gid_t gid, struct strbuf *out)
         errno = ENOMEM;
         return -1;
     }
+    return 0;
+}
+
+int oj_spec_config_path(const char *bundle, char *path, size_t size, struct oj_err *err)
+{
+    struct stat st;
+    if (stat(bundle, &st) < 0)
+        return oj_fail(err, errno, "bundle %s", bundle);
+    if (!S_ISDIR(st.st_mode))
+        return oj_fail(err, ENOTDIR, "bundle %s", bundle);
+
+    /* "dir/" + "config.json" without doubling the slash (but keep "/"). */
+    size_t n = strlen(bundle);
+    while (n > 1 && bundle[n - 1] == '/')
+        n--;
+    if (snprintf(path, size, "%.*s%sconfig.json", (int)n, bundle,
+                 bundle[n - 1] == '/' ? "" : "/") >= (int)size)
+        return oj_fail(err, ENAMETOOLONG, "bundle %s", bundle);
+
+    /* lstat, not stat: a dangling symlink named config.json is somebody's
+     * too.  This check and the caller's rename are not one atomic step; a
+     * config.json created in between by another process would be
+     * replaced, which `runc spec` accepts as well. */
+    if (lstat(path, &st) == 0)
+        return oj_fail(err, 0, "%s: file exists", path);
+    if (errno != ENOENT)
+        return oj_fail(err, errno, "%s", path);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "error.h"
 #include "strbuf.h"
 
 /*
@@ -31,5 +32,17 @@
  * JSON writer cannot fail otherwise, so there is no struct oj_err here).
  */
 int oj_spec_default(bool rootless, uid_t uid, gid_t gid, struct strbuf *out);
+
+/* The linux.maskedPaths and linux.readonlyPaths of the default
+ * configuration (/proc and /sys entries). */
+extern const char *const *const oj_spec_masked_paths;
+extern const size_t oj_spec_n_masked_paths;
+extern const char *const *const oj_spec_readonly_paths;
+extern const size_t oj_spec_n_readonly_paths;
+
+/* Put "<bundle>/config.json" into `path` after checking that the bundle is
+ * a directory and that config.json does not exist yet: `ojrun spec` never
+ * overwrites one (it is usually somebody's hand-edited configuration). */
+int oj_spec_config_path(const char *bundle, char *path, size_t size, struct oj_err *err);
 
 #endif

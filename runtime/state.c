@@ -17,6 +17,7 @@
 
 #include "cleanup.h"
 #include "json.h"
+#include "log.h"
 #include "util.h"
 #include "version.h"
 
@@ -41,6 +42,7 @@ void oj_state_free(struct oj_state *st)
     free(st->bundle);
     free(st->rootfs);
     free(st->created);
+    free(st->result_json);
     for (size_t i = 0; i < st->n_annotations; i++) {
         free(st->annotations[i].key);
         free(st->annotations[i].value);
@@ -167,6 +169,10 @@ int oj_state_save(const struct oj_state *st, struct oj_err *err)
     jw_obj_begin(&w);
     jw_kuint(&w, "pidStartTime", st->pid_start_time);
     jw_kbool(&w, "shim", st->shim);
+    if (st->shim) {
+        jw_kint(&w, "shimPid", st->shim_pid);
+        jw_kuint(&w, "shimStartTime", st->shim_start_time);
+    }
     jw_obj_end(&w);
     jw_obj_end(&w);
     sb_append(&w.sb, "\n", 1);
@@ -185,6 +191,34 @@ static char *dup_str(const oj_json *v)
 {
     const char *s;
     return oj_json_str(v, &s) ? strdup(s) : NULL;
+}
+
+/* result.json, written atomically by the supervisor (result.c), kept as
+ * text: `state` embeds it as is.  One that does not parse is left out (and
+ * logged) rather than failing the load: `delete` must still work. */
+static void load_result(struct oj_state *st)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/result.json", st->dir);
+    _cleanup_free_ char *data = NULL;
+    size_t len = 0;
+    struct oj_err err;
+    if (oj_read_file(path, 1 << 16, &data, &len, &err) < 0) {
+        if (err.code != ENOENT)
+            oj_debug("container \"%s\": %s", st->id, err.msg);
+        return;
+    }
+    oj_json *doc = oj_json_parse(data, len, "result.json", &err);
+    bool obj = doc && oj_json_is_object(doc);
+    oj_json_free(doc);
+    if (!obj) {
+        oj_debug("container \"%s\": result.json ignored: %s", st->id,
+                 doc ? "not an object" : err.msg);
+        return;
+    }
+    while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == ' '))
+        data[--len] = '\0';
+    st->result_json = oj_steal_ptr(&data);
 }
 
 int oj_state_load(const char *root, const char *id, struct oj_state **out, struct oj_err *err)
@@ -223,6 +257,12 @@ int oj_state_load(const char *root, const char *id, struct oj_state **out, struc
     st->rootfs = dup_str(oj_json_get(doc, "rootfs"));
     st->created = dup_str(oj_json_get(doc, "created"));
     oj_json_bool(oj_json_get(oj, "shim"), &st->shim);
+    int64_t shim_pid = 0, shim_start = 0;
+    if (st->shim && oj_json_i64(oj_json_get(oj, "shimPid"), &shim_pid) && shim_pid > 0 &&
+        shim_pid <= INT32_MAX && oj_json_i64(oj_json_get(oj, "shimStartTime"), &shim_start)) {
+        st->shim_pid = (pid_t)shim_pid;
+        st->shim_start_time = (uint64_t)shim_start;
+    }
     const oj_json *ann = oj_json_get(doc, "annotations");
     size_t n = oj_json_len(ann);
     if (n && oj_json_is_object(ann)) {
@@ -242,6 +282,7 @@ int oj_state_load(const char *root, const char *id, struct oj_state **out, struc
     st->pid_start_time = (uint64_t)pst;
     st->owner = (uid_t)owner;
     st->has_state_file = true;
+    load_result(st);
     *out = oj_steal_ptr(&st);
     return 0;
 }
@@ -267,6 +308,12 @@ int oj_state_json(const struct oj_state *st, enum oj_status status, bool pretty,
     for (size_t i = 0; i < st->n_annotations; i++)
         jw_kstr(&w, st->annotations[i].key, st->annotations[i].value);
     jw_obj_end(&w);
+    /* ojrun's addition (shim-protocol.md): the task's result once it has
+     * stopped.  The spec's state allows further properties. */
+    if (status == OJ_STATUS_STOPPED && st->result_json) {
+        jw_key(&w, "result");
+        jw_raw(&w, st->result_json);
+    }
     jw_obj_end(&w);
     if (w.sb.oom) {
         sb_free(&w.sb);

@@ -49,6 +49,9 @@ struct oj_state {
     uid_t owner;
     bool has_state_file; /* false while `create` is still in progress (or died) */
     bool shim;           /* a per-task ojrun-shim supervises it */
+    pid_t shim_pid;      /* the shim, with its start time (PID reuse) */
+    uint64_t shim_start_time;
+    char *result_json;   /* <dir>/result.json as the supervisor wrote it, NULL until then */
     struct oj_kv *annotations; /* copied from config.json at create */
     size_t n_annotations;
 };
@@ -81,7 +84,8 @@ bool oj_pid_alive(pid_t pid, uint64_t start_time);
 uint64_t oj_pid_start_time(pid_t pid);
 
 /* The OCI state JSON (runtime.md "State") that `state` prints and hooks get
- * on stdin.  Annotations come from the stored config.json. */
+ * on stdin.  Annotations come from the stored config.json.  A stopped
+ * container with a result (specs/shim-protocol.md) also has "result". */
 int oj_state_json(const struct oj_state *st, enum oj_status status, bool pretty,
                   struct strbuf *out, struct oj_err *err);
 

@@ -21,13 +21,17 @@ export OJRUN_HELPERS="$PWD/$BUILD/tests/helpers"
 
 passed=0
 failed=0
+skipped=0
 log_dir=$(mktemp -d /tmp/ojrun-tests.XXXXXX)
 
 count_tap() { # file -> updates passed/failed, returns 1 if any failed
-    local f=$1 p q
+    local f=$1 p q k
     p=$(grep -cE '^ok [0-9]+' "$f" || true)
     q=$(grep -cE '^not ok [0-9]+' "$f" || true)
-    passed=$((passed + p))
+    # "ok N name # skip reason" is a skip, not a pass
+    k=$(grep -ciE '^ok [0-9]+.* # skip' "$f" || true)
+    passed=$((passed + p - k))
+    skipped=$((skipped + k))
     failed=$((failed + q))
     [ "$q" -eq 0 ]
 }
@@ -87,5 +91,5 @@ integration) run_bats tests/integration/*.bats ;;
 esac
 
 echo "(TAP logs in $log_dir)"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -137,7 +137,7 @@ teardown() {
     assert_jq '(.mountOptions | index("rbind") != null) and (.mountOptions | index("tmpcopyup") == null)' "$f"
     assert_jq '.linux.namespaces | sort == ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]' "$f"
     assert_jq '.linux.capabilities | index("CAP_SYS_ADMIN") != null and index("CAP_CHOWN") == 0' "$f"
-    assert_jq '.linux.cgroup == {"v1": true, "v2": true, "systemd": false, "systemdUser": false, "rdma": false}' "$f"
+    assert_jq '.linux.cgroup == {"v1": true, "v2": true, "systemd": false, "systemdUser": false, "rdma": true}' "$f"
     assert_jq '.linux.seccomp.enabled and (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null)' "$f"
     assert_jq '.linux.seccomp.operators | length == 7' "$f"
     assert_jq '.linux.seccomp.archs | index("SCMP_ARCH_X86_64") != null' "$f"

@@ -147,6 +147,16 @@ state_of() {
     [ "${lines[2]}" != "$(readlink /proc/$pid/ns/uts)" ]
 }
 
+@test "cgroup namespace: the container sees its own cgroup as /" {
+    cfg_args cat /proc/self/cgroup
+    run ojrun run -b "$BUNDLE" c1
+    [ "$status" -eq 0 ]
+    echo "$output"
+    # every hierarchy shows the root, none shows the host's path
+    ! grep -v ':/$' <<<"$output"
+    ! grep -q ojrun <<<"$output"
+}
+
 @test "pid namespace: the process is PID 1 and sees only its own processes" {
     cfg_args sh -c 'echo $$; ls /proc | grep -c "^[0-9]"'
     run ojrun run -b "$BUNDLE" c1
@@ -296,26 +306,45 @@ state_of() {
     assert_no_leftovers c2
 }
 
-@test "hooks run in order with the state on stdin" {
+@test "hooks run in order, in the right namespaces, with the state on stdin" {
     log=$BATS_TEST_TMPDIR/hooks.log
+    mkdir -p "$BATS_TEST_TMPDIR/in"
     cat >"$BATS_TEST_TMPDIR/hook.sh" <<HOOK
 #!/bin/sh
 state=\$(cat)
-echo "\$1 \$(echo "\$state" | jq -r '.id + " " + .status')" >> $log
+echo "\$1 \$(echo "\$state" | jq -r '.id + " " + .status + " " + (.pid|tostring)') \$(readlink /proc/self/ns/mnt)" >> $log
 HOOK
     chmod +x "$BATS_TEST_TMPDIR/hook.sh"
+    # startContainer runs inside the container: its path resolves there
+    cat >"$BUNDLE/rootfs/hook-in.sh" <<'HOOK'
+#!/bin/sh
+echo "startContainer $(cat | grep -c '"status":"running"') $(readlink /proc/self/ns/mnt)" >> /hooklog/in.log
+HOOK
+    chmod +x "$BUNDLE/rootfs/hook-in.sh"
     h=$BATS_TEST_TMPDIR/hook.sh
-    cfg '.hooks = {"createRuntime":[{"path":$h,"args":["hook","createRuntime"]}],
-                  "poststart":[{"path":$h,"args":["hook","poststart"]}],
-                  "poststop":[{"path":$h,"args":["hook","poststop"]}]}' --arg h "$h"
-    cfg_args sleep 100
+    cfg '.mounts += [{"destination":"/hooklog","type":"bind","source":$d,"options":["rbind"]}]
+         | .hooks = {"prestart":[{"path":$h,"args":["hook","prestart"]}],
+                     "createRuntime":[{"path":$h,"args":["hook","createRuntime"]}],
+                     "createContainer":[{"path":$h,"args":["hook","createContainer"]}],
+                     "startContainer":[{"path":"/hook-in.sh"}],
+                     "poststart":[{"path":$h,"args":["hook","poststart"]}],
+                     "poststop":[{"path":$h,"args":["hook","poststop"]}]}' --arg h "$h" --arg d "$BATS_TEST_TMPDIR/in"
+    cfg_args sh -c 'readlink /proc/self/ns/mnt > /hooklog/ns; sleep 100'
     ojrun create -b "$BUNDLE" c1
+    pid=$(ojrun state c1 | jq .pid)
     ojrun start c1
+    for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/in/ns" ] && break; sleep 0.02; done
     ojrun delete --force c1
+    host_mnt=$(readlink /proc/self/ns/mnt)
+    ctr_mnt=$(cat "$BATS_TEST_TMPDIR/in/ns")
     run cat "$log"
-    [ "${lines[0]}" = "createRuntime c1 creating" ]
-    [ "${lines[1]}" = "poststart c1 running" ]
-    [ "${lines[2]}" = "poststop c1 stopped" ]
+    echo "$output"
+    [ "${lines[0]}" = "prestart c1 creating $pid $host_mnt" ]
+    [ "${lines[1]}" = "createRuntime c1 creating $pid $host_mnt" ]
+    [ "${lines[2]}" = "createContainer c1 creating $pid $ctr_mnt" ]
+    [ "${lines[3]}" = "poststart c1 running $pid $host_mnt" ]
+    [ "${lines[4]}" = "poststop c1 stopped 0 $host_mnt" ]
+    [ "$(cat "$BATS_TEST_TMPDIR/in/in.log")" = "startContainer 1 $ctr_mnt" ]
 }
 
 @test "a failing createRuntime hook fails create and leaves nothing behind" {
@@ -407,10 +436,11 @@ HOOK
 @test "same bundle under runc: the same hostname, uid and capabilities" {
     command -v runc >/dev/null || skip "runc not installed"
     cfg_args sh -c 'hostname; id -u; grep -E "^Cap(Eff|Bnd|Prm)" /proc/self/status'
-    run ojrun run -b "$BUNDLE" c1
+    run --separate-stderr ojrun run -b "$BUNDLE" c1
     [ "$status" -eq 0 ]
     ours=$output
-    run runc --root "$BATS_TEST_TMPDIR/runc" run -b "$BUNDLE" r1
+    # a unique id: runc's default cgroup is /<id>, shared by the whole host
+    run --separate-stderr runc --root "$BATS_TEST_TMPDIR/runc" run -b "$BUNDLE" "ojrun-cmp-$$-$RANDOM"
     [ "$status" -eq 0 ]
     [ "$ours" = "$output" ]
 }
@@ -437,4 +467,43 @@ HOOK
     [ "$status" -eq 1 ]
     [[ "$output" == *"console-socket"* ]]
     assert_no_leftovers c1
+}
+
+@test "process.oomScoreAdj is applied, also inside a user namespace" {
+    userns_on
+    cfg '.process.oomScoreAdj = 500'
+    cfg_args cat /proc/self/oom_score_adj
+    run ojrun run -b "$BUNDLE" c1
+    [ "$status" -eq 0 ]
+    [ "$output" = 500 ]
+}
+
+@test "linux.devices are created and allowed by a deny-all device cgroup" {
+    # /dev/kmsg (1:11) is not among the default devices: only the rule
+    # derived from linux.devices lets the container open it.
+    cfg '.linux.devices = [{"path":"/dev/kmsg","type":"c","major":1,"minor":11,"fileMode":420}]
+         | .linux.resources.devices = [{"allow":false,"access":"rwm"}]
+         | .process.capabilities |= with_entries(.value += ["CAP_SYSLOG"])'
+    cfg_args sh -c '(: < /dev/kmsg) 2>/dev/null && echo kmsg-ok; head -c 3 /dev/zero | wc -c; mknod /dev/m c 1 1 2>/dev/null || echo mknod-denied'
+    run ojrun run -b "$BUNDLE" c1
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = kmsg-ok ]
+    [ "${lines[1]}" = 3 ]
+    [ "${lines[2]}" = mknod-denied ]
+}
+
+@test "a program without execute permission fails create with podman's words" {
+    printf '#!/bin/sh\necho hi\n' >"$BUNDLE/rootfs/noexec.sh"
+    chmod 644 "$BUNDLE/rootfs/noexec.sh"
+    cfg '.process.user = {"uid": 1000, "gid": 1000}'
+    cfg_args /noexec.sh
+    run ojrun create -b "$BUNDLE" c1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *'exec: "/noexec.sh": permission denied'* ]]
+    cfg_args /bin
+    run ojrun create -b "$BUNDLE" c2
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"permission denied"* ]]
+    assert_no_leftovers c1
+    assert_no_leftovers c2
 }

@@ -17,6 +17,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "cleanup.h"
+#include "mountopt.h"
 #include "oci_features.h"
 #include "strbuf.h"
 #include "util.h"
@@ -188,19 +189,93 @@ static void test_document(void **state)
     assert_true(array_has(get(v, PATH("hooks")), "createRuntime"));
     assert_int_equal(get(v, PATH("hooks"))->u.array.len, 6);
 
-    /* exactly the mount options the mount code implements */
-    static const char *const opts[] = {
-        "defaults",   "ro",         "rw",         "suid",        "nosuid",        "dev",
-        "nodev",      "exec",       "noexec",     "sync",        "async",         "dirsync",
-        "remount",    "mand",       "nomand",     "atime",       "noatime",       "diratime",
-        "nodiratime", "relatime",   "norelatime", "strictatime", "nostrictatime", "bind",
-        "rbind",      "private",    "rprivate",   "shared",      "rshared",       "slave",
-        "rslave",     "unbindable", "runbindable"};
+    /* exactly the mount options the mount code implements: every name
+     * mountopt.c recognises (flags, recursive forms, propagation), except
+     * tmpcopyup, which it parses but does not implement */
+    static const char *const opts[] = {"defaults",
+                                       "ro",
+                                       "rw",
+                                       "suid",
+                                       "nosuid",
+                                       "dev",
+                                       "nodev",
+                                       "exec",
+                                       "noexec",
+                                       "sync",
+                                       "async",
+                                       "dirsync",
+                                       "remount",
+                                       "mand",
+                                       "nomand",
+                                       "atime",
+                                       "noatime",
+                                       "diratime",
+                                       "nodiratime",
+                                       "relatime",
+                                       "norelatime",
+                                       "strictatime",
+                                       "nostrictatime",
+                                       "lazytime",
+                                       "nolazytime",
+                                       "iversion",
+                                       "noiversion",
+                                       "silent",
+                                       "loud",
+                                       "nosymfollow",
+                                       "symfollow",
+                                       "bind",
+                                       "rbind",
+                                       "private",
+                                       "rprivate",
+                                       "shared",
+                                       "rshared",
+                                       "slave",
+                                       "rslave",
+                                       "unbindable",
+                                       "runbindable",
+                                       "rro",
+                                       "rrw",
+                                       "rsuid",
+                                       "rnosuid",
+                                       "rdev",
+                                       "rnodev",
+                                       "rexec",
+                                       "rnoexec",
+                                       "ratime",
+                                       "rnoatime",
+                                       "rdiratime",
+                                       "rnodiratime",
+                                       "rrelatime",
+                                       "rnorelatime",
+                                       "rstrictatime",
+                                       "rnostrictatime",
+                                       "rsymfollow",
+                                       "rnosymfollow"};
     yajl_val mo = get(v, PATH("mountOptions"));
     assert_int_equal(mo->u.array.len, sizeof(opts) / sizeof(opts[0]));
     for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
         if (!array_has(mo, opts[i]))
             fail_msg("mountOptions lacks %s", opts[i]);
+    /* and each one is understood by the parser (not passed on as data) */
+    for (size_t i = 0; i < mo->u.array.len; i++) {
+        char *name = YAJL_GET_STRING(mo->u.array.values[i]);
+        struct oj_mount_opts mopts;
+        struct oj_err merr = {0};
+        if (oj_mount_opts_parse(&name, 1, &mopts, &merr) < 0)
+            fail_msg("mount option %s: %s", name, merr.msg);
+        if (mopts.data)
+            fail_msg("mount option %s is passed to mount(2) as data", name);
+        oj_mount_opts_free(&mopts);
+    }
+    struct oj_mount_opts mopts;
+    char *tmpcopyup = "tmpcopyup", *rsync = "rsync";
+    assert_int_equal(oj_mount_opts_parse(&tmpcopyup, 1, &mopts, NULL), 0);
+    assert_true(mopts.tmpcopyup);
+    oj_mount_opts_free(&mopts);
+    /* not a recursive option: data for the filesystem */
+    assert_int_equal(oj_mount_opts_parse(&rsync, 1, &mopts, NULL), 0);
+    assert_string_equal(mopts.data, "rsync");
+    oj_mount_opts_free(&mopts);
     assert_false(array_has(mo, "tmpcopyup"));
 
     yajl_val ns = get(v, PATH("linux", "namespaces"));
@@ -210,6 +285,8 @@ static void test_document(void **state)
     assert_true(array_has(get(v, PATH("linux", "capabilities")), "CAP_SYS_ADMIN"));
     assert_true(YAJL_IS_TRUE(get(v, PATH("linux", "cgroup", "v1"))));
     assert_true(YAJL_IS_FALSE(get(v, PATH("linux", "cgroup", "systemd"))));
+    /* linux.resources.rdma is applied (rdma.max, v1 and v2) */
+    assert_true(YAJL_IS_TRUE(get(v, PATH("linux", "cgroup", "rdma"))));
     assert_true(YAJL_IS_TRUE(get(v, PATH("linux", "seccomp", "enabled"))));
     assert_true(array_has(get(v, PATH("linux", "seccomp", "actions")), "SCMP_ACT_NOTIFY"));
     assert_true(array_has(get(v, PATH("linux", "seccomp", "operators")), "SCMP_CMP_MASKED_EQ"));

@@ -65,8 +65,8 @@ static void test_last_wins_and_clear(void **state)
     assert_int_equal(mo.flags, MS_RELATIME);
     oj_mount_opts_free(&mo);
     assert_int_equal(parse("relatime,strictatime,sync,dirsync,mand,remount", &mo, NULL), 0);
-    assert_int_equal(mo.flags, MS_STRICTATIME | MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK |
-                                   MS_REMOUNT);
+    assert_int_equal(mo.flags,
+                     MS_STRICTATIME | MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_REMOUNT);
     oj_mount_opts_free(&mo);
 }
 
@@ -210,9 +210,12 @@ static void test_mountinfo_self(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_flags_and_data),    cmocka_unit_test(test_last_wins_and_clear),
-        cmocka_unit_test(test_bind_and_propagation), cmocka_unit_test(test_recursive_and_attrs),
-        cmocka_unit_test(test_flags_str),         cmocka_unit_test(test_mountinfo_parse),
+        cmocka_unit_test(test_flags_and_data),
+        cmocka_unit_test(test_last_wins_and_clear),
+        cmocka_unit_test(test_bind_and_propagation),
+        cmocka_unit_test(test_recursive_and_attrs),
+        cmocka_unit_test(test_flags_str),
+        cmocka_unit_test(test_mountinfo_parse),
         cmocka_unit_test(test_mountinfo_self),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

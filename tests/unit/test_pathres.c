@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <seccomp.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -108,8 +111,7 @@ static void check_both(struct fixture *f, const char *path, const char *expect)
     if (a < 0)
         fail_msg("openat2 %s: %s", path, err.msg);
     assert_same(a, &want);
-    _cleanup_close_ int b =
-        oj_path_walk_in_root(f->rootfd, path, OJ_PATH_NOCREATE, 0, false, &err);
+    _cleanup_close_ int b = oj_path_walk_in_root(f->rootfd, path, OJ_PATH_NOCREATE, 0, false, &err);
     if (b < 0)
         fail_msg("walk %s: %s", path, err.msg);
     assert_same(b, &want);
@@ -169,7 +171,8 @@ static void test_nofollow_last(void **state)
     assert_same(a, &want);
     assert_int_equal(fstat(a, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
-    _cleanup_close_ int b = oj_path_walk_in_root(f->rootfd, "/abs", OJ_PATH_NOCREATE, 0, true, &err);
+    _cleanup_close_ int b =
+        oj_path_walk_in_root(f->rootfd, "/abs", OJ_PATH_NOCREATE, 0, true, &err);
     assert_same(b, &want);
 }
 
@@ -243,17 +246,92 @@ static void test_mkfile(void **state)
     assert_same(g, &st);
 }
 
+/*
+ * The same lookups on a "kernel without openat2": a seccomp filter makes
+ * openat2 fail with ENOSYS in a child, so oj_path_open_in_root() must take
+ * its fallback (the walk, then a reopen through /proc/self/fd).  The child
+ * reports the number of failed checks as its exit status.
+ */
+static int fallback_checks(struct fixture *f)
+{
+    int fails = 0;
+    struct oj_err err = {0};
+    struct stat want, st;
+    static const char *cases[][2] = {
+        {"/a/b/c", "a/b/c"}, {"/../../a", "a"},   {"/abs/b", "a/b"},
+        {"/up/b", "a/b"},    {"/tofile", "file"}, {"/a/b/back/rel", "a/b"},
+    };
+    for (size_t i = 0; i < OJ_ARRAY_SIZE(cases); i++) {
+        int fd = oj_path_open_in_root(f->rootfd, cases[i][0], O_PATH, &err);
+        if (fd < 0 || fstat(fd, &st) < 0 || fstatat(f->rootfd, cases[i][1], &want, 0) < 0 ||
+            st.st_ino != want.st_ino)
+            fails++;
+        if (fd >= 0)
+            close(fd);
+    }
+    /* the fallback really ran: openat2 itself is refused */
+    if (syscall(SYS_openat2, f->rootfd, "a", NULL, 0) != -1 || errno != ENOSYS)
+        fails++;
+    /* not O_PATH: reopened with the access asked for */
+    int fd = oj_path_open_in_root(f->rootfd, "/up/../tofile", O_RDONLY, &err);
+    char buf[8] = {0};
+    if (fd < 0 || read(fd, buf, sizeof(buf)) != 5 || strcmp(buf, "hello") != 0)
+        fails++;
+    if (fd >= 0)
+        close(fd);
+    /* flags still mean what they mean */
+    if (oj_path_open_in_root(f->rootfd, "/file", O_PATH | O_DIRECTORY, &err) != -1 ||
+        err.code != ENOTDIR)
+        fails++;
+    if (oj_path_open_in_root(f->rootfd, "/abs", O_RDONLY | O_NOFOLLOW, &err) != -1 ||
+        err.code != ELOOP)
+        fails++;
+    fd = oj_path_open_in_root(f->rootfd, "/abs", O_PATH | O_NOFOLLOW, &err);
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISLNK(st.st_mode))
+        fails++;
+    if (fd >= 0)
+        close(fd);
+    if (oj_path_open_in_root(f->rootfd, "/evil/passwd", O_PATH, &err) != -1 || err.code != ENOENT)
+        fails++;
+    return fails;
+}
+
+static void test_fallback_without_openat2(void **state)
+{
+    struct fixture *f = *state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0) < 0 ||
+            seccomp_load(ctx) < 0)
+            _exit(100);
+        seccomp_release(ctx);
+        _exit(fallback_checks(f));
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void test_clean(void **state)
 {
     (void)state;
     char out[64];
     static const char *cases[][2] = {
-        {"/", "/"},           {"", "/"},
-        {"/a/b", "/a/b"},     {"a/b/", "/a/b"},
-        {"//a//./b/", "/a/b"}, {"/a/../../b", "/b"},
-        {"/../../etc", "/etc"}, {"/etc/../../x", "/x"},
-        {"/a/b/..", "/a"},    {"/a/..", "/"},
-        {"..", "/"},          {"/dev/./pts/../null", "/dev/null"},
+        {"/", "/"},
+        {"", "/"},
+        {"/a/b", "/a/b"},
+        {"a/b/", "/a/b"},
+        {"//a//./b/", "/a/b"},
+        {"/a/../../b", "/b"},
+        {"/../../etc", "/etc"},
+        {"/etc/../../x", "/x"},
+        {"/a/b/..", "/a"},
+        {"/a/..", "/"},
+        {"..", "/"},
+        {"/dev/./pts/../null", "/dev/null"},
     };
     for (size_t i = 0; i < OJ_ARRAY_SIZE(cases); i++) {
         assert_int_equal(oj_path_clean(cases[i][0], out, sizeof(out)), 0);
@@ -274,6 +352,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_for_reading, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mkdir_follows_links_inside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mkfile, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fallback_without_openat2, setup, teardown),
         cmocka_unit_test(test_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <yajl/yajl_tree.h>
 
+#include "config.h"
 #include "spec.h"
 #include "strbuf.h"
 
@@ -184,6 +185,55 @@ static void test_appends_pretty(void **state)
 }
 
 /* Two calls produce the same document (no hidden state in the generator). */
+/* What `ojrun spec` writes must go back through our own parser with the
+ * values it was written with. */
+static void round_trip(bool rootless)
+{
+    struct strbuf sb = {0};
+    assert_int_equal(oj_spec_default(rootless, 1234, 5678, &sb), 0);
+    struct oj_err err = {0};
+    struct oj_config *cfg = oj_config_parse(sb.s, sb.len, &err);
+    if (!cfg)
+        fail_msg("spec output does not parse: %s", err.msg);
+    assert_string_equal(cfg->oci_version, "1.2.0");
+    assert_string_equal(cfg->root_path, "rootfs");
+    assert_non_null(cfg->process);
+    assert_string_equal(cfg->process->args[0], "sh");
+    assert_true(cfg->process->terminal);
+    assert_string_equal(cfg->process->cwd, "/");
+    assert_true(cfg->process->has_capabilities);
+    assert_true(cfg->process->capabilities.set[OJ_CAPSET_BOUNDING].n > 0);
+    assert_true(cfg->n_mounts >= 5);
+    assert_string_equal(cfg->mounts[0].destination, "/proc");
+    assert_non_null(oj_config_namespace(cfg, OJ_NS_MOUNT));
+    assert_non_null(oj_config_namespace(cfg, OJ_NS_PID));
+    if (rootless) {
+        assert_non_null(oj_config_namespace(cfg, OJ_NS_USER));
+        assert_null(oj_config_namespace(cfg, OJ_NS_NETWORK));
+        assert_int_equal(cfg->linux_.n_uid_mappings, 1);
+        assert_int_equal(cfg->linux_.uid_mappings[0].host_id, 1234);
+        assert_int_equal(cfg->linux_.gid_mappings[0].host_id, 5678);
+    } else {
+        assert_null(oj_config_namespace(cfg, OJ_NS_USER));
+        assert_non_null(oj_config_namespace(cfg, OJ_NS_NETWORK));
+        assert_true(cfg->linux_.n_masked_paths > 0);
+    }
+    oj_config_free(cfg);
+    sb_free(&sb);
+}
+
+static void test_round_trip_default(void **state)
+{
+    (void)state;
+    round_trip(false);
+}
+
+static void test_round_trip_rootless(void **state)
+{
+    (void)state;
+    round_trip(true);
+}
+
 static void test_deterministic(void **state)
 {
     struct strbuf a = {0}, b = {0};
@@ -201,6 +251,8 @@ int main(void)
         cmocka_unit_test(test_rootless),
         cmocka_unit_test(test_appends_pretty),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_round_trip_default),
+        cmocka_unit_test(test_round_trip_rootless),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# ojrun's side-by-side benchmark (issue 8).  Entry point: `make bench`.
+#
+#   hack/bench.sh                      everything, ~2-4 minutes
+#   ROUNDS=50 TPUT_SECONDS=3 hack/bench.sh     a quick look
+#
+# In ONE interleaved run (hack/bench/ojbench.c: round r runs every case once,
+# in an order rotated by r) it measures, for the same static "hello"
+# submission with stdin/stdout/stderr redirected to files:
+#
+#   judge    the judge bundle (hack/bench/judge.jq: 7 namespaces incl. user,
+#            memory/pids/cpu limits, rlimits, nnp, ~420-rule seccomp) run
+#            one-shot by crun, runc and ojrun, against three floors:
+#            fork+exec, `unshare` of all namespaces with map-root, and
+#            `bwrap --unshare-all`;
+#   minimal  the minimal bundle (mount + PID namespaces, /proc) run one-shot;
+#   worker   the judge bundle through create, start, wait, delete (what a
+#            judge worker does), and with `ojrun create --shim` when ojrun
+#            has it;
+#   template-c  the C language judge template (bundle-templates/), when present;
+#
+# then judged runs per second with TPUT_WORKERS parallel workers for
+# TPUT_SECONDS each.  Every runtime gets a private --root on a tmpfs.  crun
+# 1.8 refuses this hybrid cgroup host, so its commands run in a private mount
+# namespace where /sys/fs/cgroup/unified is unmounted (ojrun and runc run on
+# the real layout).  CPU time is user+sys of every process of a run
+# (ojbench is a child subreaper), RSS the peak of the largest one.
+#
+# Output (OUT, default build/bench/results): report.txt (the table, the
+# ratios and the targets), results.json, samples.tsv, latency.png.
+# The environment: ROUNDS (200), WARMUP (5), TPUT_WORKERS (2),
+# TPUT_SECONDS (10), OUT, BUILD (build), OJRUN (BUILD/ojrun), and
+# OJRUN_BASE: a second ojrun binary (say, main's) measured as "ojrun-base"
+# in the same interleaved run, for the gain of a change.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SRC=$PWD
+BUILD=${BUILD:-build}
+ROUNDS=${ROUNDS:-200}
+WARMUP=${WARMUP:-5}
+TPUT_WORKERS=${TPUT_WORKERS:-2}
+TPUT_SECONDS=${TPUT_SECONDS:-10}
+OUT=${OUT:-$SRC/$BUILD/bench/results}
+OJRUN=${OJRUN:-$SRC/$BUILD/ojrun}
+OJBENCH=$SRC/$BUILD/bench/ojbench
+HELLO=$SRC/$BUILD/bench/hello
+GEN_SECCOMP=$SRC/$BUILD/bench/gen-seccomp
+
+die() {
+    echo "bench: $*" >&2
+    exit 1
+}
+note() { echo "bench: $*" >&2; }
+
+[ "$(id -u)" -eq 0 ] || die "needs root (namespaces, cgroups, mounts)"
+for t in "$OJRUN" "$OJBENCH" "$HELLO" "$GEN_SECCOMP"; do
+    [ -x "$t" ] || die "$t missing: run \`make bench\`"
+done
+for t in crun runc bwrap unshare gnuplot jq; do
+    command -v "$t" >/dev/null || die "$t not installed: run hack/install-bench-deps.sh"
+done
+
+# Everything lives on a private tmpfs, removed on exit with whatever a
+# failed run left behind (containers of every runtime, cgroups, mounts).
+W=$(mktemp -d /tmp/ojbench.XXXXXX)
+mount -t tmpfs -o mode=0755,size=512m ojbench "$W"
+PREFIX=ojb$$
+cleanup() {
+    local rt id
+    for rt in crun runc; do
+        for id in $("$rt" --root "$W/$rt" list -q 2>/dev/null); do
+            "$rt" --root "$W/$rt" delete --force "$id" >/dev/null 2>&1 || true
+        done
+    done
+    for rt in ojrun ojrun-base; do
+        for id in $("$OJRUN" --root "$W/$rt" list -q 2>/dev/null); do
+            "$OJRUN" --root "$W/$rt" delete --force "$id" >/dev/null 2>&1 || true
+        done
+    done
+    umount "$W" 2>/dev/null || umount -l "$W" 2>/dev/null || true
+    rmdir "$W" 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$OUT" "$W/out" "$W/crun" "$W/runc" "$W/ojrun" "$W/ojrun-base"
+note "bundles in $W"
+
+# --- bundles ------------------------------------------------------------------
+bash "$SRC/hack/mk-busybox-rootfs.sh" "$W/rootfs-base" >/dev/null
+install -m 0755 "$HELLO" "$W/rootfs-base/hello"
+install -m 0755 "$HELLO" "$W/hello"
+printf 'the judge input\n' >"$W/in.txt"
+EXPECT="hello $(stat -c %s "$W/in.txt")"
+
+"$GEN_SECCOMP" >"$W/seccomp.json"
+mkdir -p "$W/judge" "$W/minimal"
+jq -n --argjson sc "$(cat "$W/seccomp.json")" -f hack/bench/judge.jq >"$W/judge/config.json"
+jq -n -f hack/bench/minimal.jq >"$W/minimal/config.json"
+cp -a "$W/rootfs-base" "$W/judge/rootfs"
+cp -a "$W/rootfs-base" "$W/minimal/rootfs"
+# The judge bundle has a user namespace: its image belongs to the
+# container's root, as runc and crun expect.
+chown -R 100000:100000 "$W/judge/rootfs"
+note "judge bundle: $(jq '.linux.seccomp.syscalls | length' "$W/judge/config.json") seccomp rules, $(jq '.linux.namespaces | length' "$W/judge/config.json") namespaces"
+
+TEMPLATE_C=
+for t in bundle-templates/c/config.json bundle-templates/c.json; do
+    [ -f "$t" ] && TEMPLATE_C=$t && break
+done
+
+# --- cases --------------------------------------------------------------------
+CASES=$W/cases
+SKIPPED=()
+{
+    stdio() { # case-name
+        printf 'in %s\nout %s/out/%s-{w}.out\nerr %s/out/%s-{w}.err\nexpect %s\n' \
+            "$W/in.txt" "$W" "$1" "$W" "$1" "$EXPECT"
+    }
+    # floors: the same program with the same redirections, no runtime
+    echo "case judge/fork+exec judge fork+exec"
+    stdio floor-fork
+    echo "step $W/hello"
+    echo "case judge/unshare judge unshare"
+    stdio floor-unshare
+    echo "step unshare --user --map-root-user --mount --uts --ipc --net --pid --fork --cgroup $W/hello"
+    echo "case judge/bwrap judge bwrap"
+    stdio floor-bwrap
+    echo "step bwrap --unshare-all --ro-bind $W/judge/rootfs / --proc /proc --dev /dev --chdir / /hello"
+
+    for b in judge minimal; do
+        if [ -n "${OJRUN_BASE:-}" ]; then
+            echo "case $b/ojrun-base $b ojrun-base"
+            stdio "$b-ojrun-base"
+            echo "step $OJRUN_BASE --root $W/ojrun-base run --bundle $W/$b $PREFIX-{n}"
+        fi
+        echo "case $b/crun $b crun"
+        stdio "$b-crun"
+        echo mntns
+        echo "step crun --root $W/crun run --bundle $W/$b $PREFIX-{n}"
+        echo "case $b/runc $b runc"
+        stdio "$b-runc"
+        echo "step runc --root $W/runc run --bundle $W/$b $PREFIX-{n}"
+        echo "case $b/ojrun $b ojrun"
+        stdio "$b-ojrun"
+        echo "step $OJRUN --root $W/ojrun run --bundle $W/$b $PREFIX-{n}"
+    done
+
+    # the worker path: create, start, wait for the container, delete
+    for rt in crun runc ojrun; do
+        bin=$rt
+        [ $rt = ojrun ] && bin=$OJRUN
+        echo "case worker/$rt worker $rt"
+        stdio "worker-$rt"
+        [ $rt = crun ] && echo mntns
+        echo "step $bin --root $W/$rt create --bundle $W/judge $PREFIX-{n}"
+        echo "step $bin --root $W/$rt start $PREFIX-{n}"
+        echo "reap"
+        echo "step $bin --root $W/$rt delete $PREFIX-{n}"
+    done
+    if "$OJRUN" create --help 2>&1 | grep -q -- '--shim'; then
+        echo "case worker/ojrun-shim worker ojrun-shim"
+        stdio worker-ojrun-shim
+        echo "step $OJRUN --root $W/ojrun create --shim --bundle $W/judge $PREFIX-{n}"
+        echo "step $OJRUN --root $W/ojrun start $PREFIX-{n}"
+        echo "reap"
+        echo "step $OJRUN --root $W/ojrun delete $PREFIX-{n}"
+    else
+        SKIPPED+=("worker/ojrun-shim: this ojrun has no \`create --shim\` yet")
+    fi
+} >"$CASES"
+if [ -n "$TEMPLATE_C" ]; then
+    SKIPPED+=("template-c: $TEMPLATE_C found, but its bundle layout is not wired into the benchmark yet")
+else
+    SKIPPED+=("template-c: no C judge template (bundle-templates/c) in this tree yet")
+fi
+
+# --- measure ------------------------------------------------------------------
+# Every runtime here binds the host's /dev/null into its containers; if a
+# broken run (of anything on this machine) replaced it by a regular file, the
+# numbers would be wrong and crun/runc would fail: say so up front.
+[ -c /dev/null ] || die "/dev/null is not a character device (restore: rm /dev/null; mknod -m 666 /dev/null c 1 3)"
+note "latency: $ROUNDS interleaved rounds (+$WARMUP warm-up) of $(grep -c '^case' "$CASES") cases"
+"$OJBENCH" latency -m "$CASES" "$ROUNDS" "$WARMUP" "$OUT/samples.tsv"
+
+: >"$OUT/throughput.tsv"
+if [ "$TPUT_SECONDS" != 0 ]; then
+    for c in judge/ojrun judge/crun judge/runc; do
+        note "throughput: $c, $TPUT_WORKERS workers, $TPUT_SECONDS s"
+        "$OJBENCH" throughput -m "$CASES" "$c" "$TPUT_WORKERS" "$TPUT_SECONDS" "$OUT/throughput.tsv"
+    done
+fi
+
+cat >"$W/targets" <<'EOF'
+ratio judge ojrun crun 0.25
+ratio judge ojrun unshare 2
+ratio worker ojrun-shim crun 0.25
+ratio worker ojrun crun 0.25
+rss ojrun 2048
+throughput judge/ojrun 200
+EOF
+
+{
+    echo "ojrun benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -r), $(nproc) cores"
+    echo "ojrun $("$OJRUN" --version | head -1); $(crun --version | head -1); $(runc --version | head -1)"
+    echo "rounds $ROUNDS (interleaved, +$WARMUP warm-up); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo
+    "$OJBENCH" report "$OUT/samples.tsv" "$OUT/throughput.tsv" "$W/targets" "$OUT/results.json" \
+        "$OUT/latency.dat" "$OUT/latency.gp" "$OUT/latency.png"
+    if [ ${#SKIPPED[@]} -gt 0 ]; then
+        echo
+        echo "Not measured:"
+        printf '  %s\n' "${SKIPPED[@]}"
+    fi
+} | tee "$OUT/report.txt"
+gnuplot "$OUT/latency.gp"
+[ -c /dev/null ] || die "/dev/null is no longer a character device after the run"
+note "written: $OUT/report.txt results.json samples.tsv latency.png"

@@ -1,3 +1,0 @@
-# expect: AC
-read a b
-echo $((a + b))

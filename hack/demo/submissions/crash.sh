@@ -1,3 +1,0 @@
-# expect: RE
-read a b
-kill -SEGV $$

@@ -1,3 +1,0 @@
-# expect: WA
-read a b
-echo $((a - b))

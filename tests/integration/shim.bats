@@ -1,0 +1,431 @@
+#!/usr/bin/env bats
+# Judge tasks under ojrun-shim (`create --shim` / `start` / `wait`) and
+# `run --result`: every verdict from a real program, the accuracy of the
+# accounting, the result socket, the shim's lifecycle and cleanup
+# (specs/shim-protocol.md).  The test programs are tests/helpers/*.c, built
+# statically into $OJRUN_HELPERS and bind-mounted at /h.
+
+load helpers
+load bundle
+
+HELPERS=${OJRUN_HELPERS:-$BATS_TEST_DIRNAME/../../build/tests/helpers}
+
+setup() {
+    setup_root
+    make_bundle
+    cfg '.mounts += [{"destination":"/h","type":"bind","source":$h,"options":["rbind","ro"]}]' \
+        --arg h "$HELPERS"
+}
+
+teardown() {
+    ojrun_cleanup
+}
+
+# annotate KEY VALUE: set an annotation of the bundle
+annotate() {
+    cfg '.annotations[$k] = $v' --arg k "$1" --arg v "$2"
+}
+
+# task ID: create --shim (stdin from $IN or /dev/null, stdout/stderr to
+# $T/ID.out / $T/ID.err), start, wait (result in $T/ID.json), delete.
+task() {
+    local id=$1
+    T=$BATS_TEST_TMPDIR
+    ojrun create --shim -b "$BUNDLE" "$id" <"${IN:-/dev/null}" >"$T/$id.out" 2>"$T/$id.err"
+    ojrun start "$id"
+    ojrun wait "$id" >"$T/$id.json"
+    ojrun delete "$id"
+    R=$T/$id.json
+}
+
+verdict() {
+    jq -r .verdict "$R"
+}
+
+# gone PID: wait up to 2 s until PID has exited (a zombie waiting for its
+# parent -- init, for a daemon -- counts as exited)
+gone() {
+    local i st
+    for i in $(seq 100); do
+        st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
+        [[ "$st" == Z* ]] && return 0
+        sleep 0.02
+    done
+    echo "PID $1 still running: $(ps -o pid=,stat=,args= -p "$1")" >&2
+    return 1
+}
+
+@test "exit 0 is OK: the flow create --shim, start, wait, state, delete" {
+    cfg_args sh -c 'read x; echo "got $x"; echo err >&2'
+    T=$BATS_TEST_TMPDIR
+    echo 42 >"$T/in"
+    ojrun create --shim -b "$BUNDLE" t1 <"$T/in" >"$T/out" 2>"$T/err"
+    [ "$(ojrun state t1 | jq -r .status)" = created ]
+    # the shim is the init's parent, and a daemon in its own session
+    init=$(ojrun state t1 | jq .pid)
+    shim=$(jq .ojrun.shimPid "$ROOT/t1/state.json")
+    [ "$(awk '{print $4}' /proc/$init/stat)" = "$shim" ]
+    [ "$(ps -o sid= -p "$shim" | tr -d ' ')" = "$shim" ]
+    ! ojrun state t1 | jq -e 'has("result")'
+    ojrun start t1
+    ojrun wait t1 >"$T/r.json"
+    assert_lines 1 "$(cat "$T/r.json")"
+    R=$T/r.json
+    assert_jq '.version == 1 and .id == "t1" and .verdict == "OK" and .exit_code == 0 and
+               .signal == null and .error == null and .oom_killed == false' "$R"
+    assert_jq '[.cpu_us, .user_us, .sys_us, .wall_us, .memory_peak_bytes, .pids_peak] |
+               all(type == "number")' "$R"
+    assert_jq '.limits == {"cpu_ms":null,"wall_ms":null,"memory_bytes":null,"output_bytes":null}' "$R"
+    [ "$(cat "$T/out")" = "got 42" ]
+    [ "$(cat "$T/err")" = err ]
+    # the same JSON in result.json and in `state` once stopped
+    [ "$(ojrun state t1 | jq -r .status)" = stopped ]
+    [ "$(ojrun state t1 | jq -c .result)" = "$(jq -c . "$R")" ]
+    cmp <(jq -c . "$ROOT/t1/result.json") <(jq -c . "$R")
+    # wait again: the same result, at once
+    [ "$(ojrun wait t1)" = "$(cat "$R")" ]
+    ojrun delete t1
+    assert_no_leftovers t1
+    gone "$shim"
+}
+
+@test "exit 3 is RE" {
+    cfg_args sh -c 'exit 3'
+    task t1
+    [ "$(verdict)" = RE ]
+    assert_jq '.exit_code == 3 and .signal == null' "$R"
+}
+
+@test "raise(SIGSEGV) is SG \"SIGSEGV\"; a signal sent by ojrun kill is SG too" {
+    cfg_args /h/raise 11
+    task t1
+    [ "$(verdict)" = SG ]
+    assert_jq '.signal == "SIGSEGV" and .exit_code == null' "$R"
+    # the reaper passes `ojrun kill` on to the program
+    cfg_args sleep 100
+    ojrun create --shim -b "$BUNDLE" t2 </dev/null >/dev/null 2>&1
+    ojrun start t2
+    ojrun kill t2 TERM
+    ojrun wait t2 >"$BATS_TEST_TMPDIR/t2.json"
+    R=$BATS_TEST_TMPDIR/t2.json
+    [ "$(verdict)" = SG ]
+    assert_jq '.signal == "SIGTERM"' "$R"
+}
+
+@test "a sandbox failure after start is SE with the error; ojrun kill KILL is SE too" {
+    cfg '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "exit 9"]}]'
+    task t1
+    [ "$(verdict)" = SE ]
+    assert_jq '.error | test("startContainer")' "$R"
+    assert_jq '.cpu_us == 0 and .exit_code == null' "$R"
+    # SIGKILL to the init (the reaper) takes the task down without a status
+    cfg 'del(.hooks)'
+    cfg_args sleep 100
+    ojrun create --shim -b "$BUNDLE" t2 </dev/null >/dev/null 2>&1
+    ojrun start t2
+    sleep 0.2
+    ojrun kill t2 KILL
+    ojrun wait t2 >"$BATS_TEST_TMPDIR/t2.json"
+    R=$BATS_TEST_TMPDIR/t2.json
+    [ "$(verdict)" = SE ]
+    assert_jq '.error | test("died before reporting")' "$R"
+}
+
+@test "an infinite loop with cpu-ms 500 is TLE within a few ms, wall < 1 s + margin" {
+    cfg_args /h/busy 0
+    annotate org.ojrun.limit.cpu-ms 500
+    task t1
+    [ "$(verdict)" = TLE ]
+    assert_jq '.cpu_us >= 500000 and .cpu_us < 515000' "$R"
+    assert_jq '.wall_us < 1500000 and .signal == "SIGKILL" and .limits.cpu_ms == 500' "$R"
+}
+
+@test "sleep 100 with wall-ms 500 is WLE" {
+    cfg_args sleep 100
+    annotate org.ojrun.limit.wall-ms 500
+    annotate org.ojrun.limit.cpu-ms 2000
+    task t1
+    [ "$(verdict)" = WLE ]
+    assert_jq '.wall_us >= 500000 and .wall_us < 800000 and .cpu_us < 50000' "$R"
+}
+
+@test "a blocked read with wall-ms 300 is WLE" {
+    mkfifo "$BATS_TEST_TMPDIR/fifo"
+    exec 7<>"$BATS_TEST_TMPDIR/fifo"   # open, never written: read blocks
+    cfg_args sh -c 'read x'
+    annotate org.ojrun.limit.wall-ms 300
+    IN=$BATS_TEST_TMPDIR/fifo task t1
+    exec 7>&-
+    [ "$(verdict)" = WLE ]
+}
+
+@test "touching 256 MiB under a 64 MiB limit is MLE, never SG" {
+    cfg '.linux.resources.memory = {"limit": 67108864, "swap": 67108864}'
+    cfg_args /h/touchmem 256
+    task t1
+    [ "$(verdict)" = MLE ]
+    assert_jq '.oom_killed == true and .limits.memory_bytes == 67108864' "$R"
+    assert_jq '.memory_peak_bytes <= 67108864 and .memory_peak_bytes > 60000000' "$R"
+}
+
+@test "writing 10 MiB with output-bytes 1 MiB is OLE (SIGXFSZ)" {
+    cfg_args /h/writer 10485760
+    annotate org.ojrun.limit.output-bytes 1048576
+    task t1
+    [ "$(verdict)" = OLE ]
+    assert_jq '.signal == "SIGXFSZ" and .limits.output_bytes == 1048576' "$R"
+    [ "$(stat -c %s "$T/t1.out")" -eq 1048576 ]
+}
+
+@test "4 busy children are charged the sum" {
+    cfg_args /h/forkbusy 4 100
+    task t1
+    [ "$(verdict)" = OK ]
+    own=$(sed -n 's/^children_cpu_us=//p' "$T/t1.out")
+    [ -n "$own" ]
+    assert_jq ".cpu_us >= 400000 and .cpu_us <= $own + 10000" "$R"
+    assert_jq '.pids_peak == 5' "$R"
+}
+
+@test "accuracy: CPU within 1 ms of the program's own clock, peak within 1 %, tiny < 1 MiB" {
+    cfg_args /h/busy 200
+    for i in 1 2 3; do
+        task c$i
+        own=$(sed -n 's/^cpu_us=//p' "$T/c$i.out")
+        echo "busy 200: reported $(jq .cpu_us "$R") us, own clock $own us"
+        assert_jq "(.cpu_us - $own) | fabs <= 1000" "$R"
+    done
+    cfg_args /h/touchmem 100
+    task m1
+    echo "touchmem 100: peak $(jq .memory_peak_bytes "$R")"
+    assert_jq '(.memory_peak_bytes - 104857600) | fabs <= 1048576' "$R"
+    cfg_args /bin/true
+    task s1
+    echo "true: peak $(jq .memory_peak_bytes "$R")"
+    assert_jq '.memory_peak_bytes < 1048576 and .cpu_us < 20000' "$R"
+}
+
+@test "the result arrives on --result-socket exactly once (and via the annotation)" {
+    sock=$BATS_TEST_TMPDIR/q.sock
+    "$HELPERS/resultsink" "$sock" 500 20 >"$BATS_TEST_TMPDIR/sink.out" 2>"$BATS_TEST_TMPDIR/sink.err" &
+    sink=$!
+    for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.02; done
+    cfg_args sh -c 'exit 5'
+    ojrun create --shim --result-socket "$sock" -b "$BUNDLE" t1 </dev/null >/dev/null 2>&1
+    ojrun start t1
+    ojrun wait t1 >"$BATS_TEST_TMPDIR/w.json"
+    wait "$sink"
+    [ "$(cat "$BATS_TEST_TMPDIR/sink.err")" = connections=1 ]
+    assert_lines 1 "$(cat "$BATS_TEST_TMPDIR/sink.out")"
+    [ "$(jq -c . "$BATS_TEST_TMPDIR/sink.out")" = "$(jq -c . "$BATS_TEST_TMPDIR/w.json")" ]
+    assert_jq '.verdict == "RE" and .exit_code == 5' "$BATS_TEST_TMPDIR/sink.out"
+    ojrun delete t1
+
+    "$HELPERS/resultsink" "$sock" 500 20 >"$BATS_TEST_TMPDIR/sink2.out" 2>"$BATS_TEST_TMPDIR/sink2.err" &
+    sink=$!
+    for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.02; done
+    annotate org.ojrun.result.socket "$sock"
+    cfg_args true
+    task t2
+    wait "$sink"
+    [ "$(cat "$BATS_TEST_TMPDIR/sink2.err")" = connections=1 ]
+    assert_jq '.id == "t2" and .verdict == "OK"' "$BATS_TEST_TMPDIR/sink2.out"
+}
+
+@test "wait: unknown id exits 1; a task not under a shim exits 1; wait blocks until the end" {
+    run ojrun wait nope
+    [ "$status" -eq 1 ]
+    [[ "$output" == *'"nope" does not exist'* ]]
+    cfg_args sleep 100
+    ojrun create -b "$BUNDLE" plain </dev/null >/dev/null 2>&1
+    run ojrun wait plain
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"not supervised"* ]]
+    ojrun delete --force plain
+
+    cfg_args sh -c 'sleep 0.5; exit 0'
+    ojrun create --shim -b "$BUNDLE" t1 </dev/null >/dev/null 2>&1
+    ojrun wait t1 >"$BATS_TEST_TMPDIR/w.json" &
+    waiter=$!
+    sleep 0.3
+    kill -0 "$waiter"                      # still waiting: not even started
+    ojrun start t1
+    start=$(date +%s%N)
+    wait "$waiter"
+    elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+    [ "$elapsed" -ge 400 ]
+    assert_jq '.verdict == "OK"' "$BATS_TEST_TMPDIR/w.json"
+}
+
+@test "invalid limit annotations fail create clearly and leave nothing" {
+    for v in -5 abc 0 99999999999999999999999 1e3 ""; do
+        make_bundle "$BATS_TEST_TMPDIR/b"
+        annotate org.ojrun.limit.cpu-ms "$v"
+        run ojrun create --shim -b "$BUNDLE" bad
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'create bad: annotations["org.ojrun.limit.cpu-ms"]: '* ]]
+        assert_lines 1 "$output"
+        # plain create refuses them as well
+        run ojrun create -b "$BUNDLE" bad
+        [ "$status" -eq 1 ]
+        [[ "$output" == *'annotations["org.ojrun.limit.cpu-ms"]'* ]]
+    done
+    make_bundle "$BATS_TEST_TMPDIR/b"
+    annotate org.ojrun.limit.wall_ms 100
+    run ojrun create --shim -b "$BUNDLE" bad
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"unknown ojrun limit"* ]]
+    [ -z "$(ls -A "$ROOT" 2>/dev/null | grep -v seccomp-cache)" ]
+    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+    assert_no_leftovers bad
+}
+
+@test "create --shim errors read like create's and leave no shim" {
+    run ojrun create --shim -b "$BATS_TEST_TMPDIR/nonexistent" x1
+    [ "$status" -eq 1 ]
+    [ "$output" = "ojrun: create x1: --bundle $BATS_TEST_TMPDIR/nonexistent: No such file or directory" ]
+    cfg_args /nonexistent/prog
+    run ojrun create --shim -b "$BUNDLE" x2
+    [ "$status" -eq 1 ]
+    [[ "$output" == *'executable file not found'* || "$output" == *'/nonexistent/prog'* ]]
+    cfg_args true
+    ojrun create --shim -b "$BUNDLE" x3 </dev/null >/dev/null 2>&1
+    run ojrun create --shim -b "$BUNDLE" x3
+    [ "$status" -eq 1 ]
+    [[ "$output" == *'"x3" already exists'* ]]
+    run ojrun create --result-socket /tmp/x.sock -b "$BUNDLE" x4
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"--result-socket needs --shim"* ]]
+    ojrun delete --force x3
+    sleep 0.2
+    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+    [ -z "$(ls -A "$ROOT" 2>/dev/null | grep -v seccomp-cache)" ]
+    assert_no_leftovers x1
+    assert_no_leftovers x2
+}
+
+@test "killing the shim with SIGKILL: the task dies with it, delete --force cleans all" {
+    cfg_args sh -c 'sleep 100 & sleep 100'
+    annotate org.ojrun.limit.wall-ms 60000
+    ojrun create --shim -b "$BUNDLE" k1 </dev/null >/dev/null 2>&1
+    ojrun start k1
+    shim=$(jq .ojrun.shimPid "$ROOT/k1/state.json")
+    init=$(ojrun state k1 | jq .pid)
+    cgdir=/sys/fs/cgroup/pids/ojrun/k1
+    for i in $(seq 100); do [ "$(wc -l <"$cgdir/cgroup.procs")" -ge 3 ] && break; sleep 0.02; done
+    kill -KILL "$shim"
+    for i in $(seq 100); do [ "$(ojrun state k1 | jq -r .status)" = stopped ] && break; sleep 0.05; done
+    [ "$(ojrun state k1 | jq -r .status)" = stopped ]
+    run ojrun wait k1
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"exited without writing a result"* ]]
+    ojrun delete --force k1
+    assert_no_leftovers k1
+    gone "$init"
+    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+}
+
+@test "delete --force while the shim waits for start (and while the task runs)" {
+    cfg_args sleep 100
+    ojrun create --shim -b "$BUNDLE" d1 </dev/null >/dev/null 2>&1
+    shim=$(jq .ojrun.shimPid "$ROOT/d1/state.json")
+    ojrun delete --force d1
+    gone "$shim"
+    assert_no_leftovers d1
+
+    ojrun create --shim -b "$BUNDLE" d2 </dev/null >/dev/null 2>&1
+    ojrun start d2
+    shim=$(jq .ojrun.shimPid "$ROOT/d2/state.json")
+    ojrun delete --force d2
+    gone "$shim"
+    assert_no_leftovers d2
+    # the shim did not write into a directory that no longer exists
+    [ ! -e "$ROOT/d2" ]
+}
+
+@test "run --result FILE and --result -: the same accounting, in the foreground" {
+    cfg_args /h/busy 100
+    annotate org.ojrun.limit.cpu-ms 1000
+    run ojrun run --result "$BATS_TEST_TMPDIR/r.json" -b "$BUNDLE" r1
+    [ "$status" -eq 0 ]
+    [[ "$output" == cpu_us=* ]]
+    R=$BATS_TEST_TMPDIR/r.json
+    assert_jq '.id == "r1" and .verdict == "OK" and .limits.cpu_ms == 1000' "$R"
+    own=${output#cpu_us=}
+    assert_jq "(.cpu_us - $own) | fabs <= 1000" "$R"
+    assert_no_leftovers r1
+
+    cfg_args /h/busy 0
+    annotate org.ojrun.limit.cpu-ms 200
+    run --separate-stderr ojrun run --result - -b "$BUNDLE" r2
+    [ "$status" -eq 137 ]
+    echo "$output" | jq -e '.verdict == "TLE"'
+    assert_no_leftovers r2
+}
+
+@test "lifecycle: under the shim the program is not PID 1, so SIGSEGV and SIGXFSZ kill it" {
+    # plain run: the program is PID 1 of its namespace and survives its own
+    # raise(SIGSEGV) -- the kernel drops default-action signals to PID 1
+    cfg_args /h/raise 11
+    run ojrun run -b "$BUNDLE" p1
+    [ "$status" -eq 0 ]
+    [ "$output" = survived ]
+    # ... and write() past RLIMIT_FSIZE (stdout must be a file for it to
+    # apply) just fails with EFBIG instead of raising SIGXFSZ
+    cfg_args /h/writer 100000
+    cfg '.process.rlimits += [{"type":"RLIMIT_FSIZE","soft":4096,"hard":4096}]'
+    st=0
+    ojrun run -b "$BUNDLE" p2 >"$BATS_TEST_TMPDIR/p2.out" 2>"$BATS_TEST_TMPDIR/p2.err" || st=$?
+    [ "$st" -eq 1 ]
+    grep -q "File too large" "$BATS_TEST_TMPDIR/p2.err"
+    [ "$(stat -c %s "$BATS_TEST_TMPDIR/p2.out")" -eq 4096 ]
+    # under the shim the init is a reaper (PID 1) and the program is PID 2
+    cfg_args sh -c 'echo $$; cat /proc/1/cmdline | tr "\0" " "'
+    task s1
+    [ "$(head -1 "$T/s1.out")" = 2 ]
+    cfg_args /h/raise 11
+    task s2
+    [ "$(verdict)" = SG ]
+    assert_jq '.signal == "SIGSEGV"' "$R"
+    [ ! -s "$T/s2.out" ]
+    cfg_args /h/writer 100000
+    task s3
+    [ "$(verdict)" = OLE ]
+}
+
+@test "pids.limit counts the program's processes, not the reaper" {
+    cfg '.linux.resources.pids = {"limit": 1}'
+    cfg_args /h/forkbusy 1 10
+    task t1
+    # one process allowed: the program itself; its fork fails
+    [ "$(verdict)" = RE ]
+    grep -q "fork" "$T/t1.err"
+    cfg '.linux.resources.pids = {"limit": 2}'
+    task t2
+    [ "$(verdict)" = OK ]
+    assert_jq '.pids_peak == 2' "$R"
+}
+
+@test "200 tasks in a row leave no shim, zombie, cgroup or state behind" {
+    cfg_args true
+    annotate org.ojrun.limit.cpu-ms 1000
+    annotate org.ojrun.limit.wall-ms 2000
+    cat >"$BATS_TEST_TMPDIR/loop.sh" <<EOF
+set -e
+for i in \$(seq 200); do
+    "$OJRUN" --root "$ROOT" create --shim -b "$BUNDLE" "n\$i" </dev/null >/dev/null 2>&1
+    "$OJRUN" --root "$ROOT" start "n\$i"
+    "$OJRUN" --root "$ROOT" wait "n\$i" | grep -q '"verdict":"OK"'
+    "$OJRUN" --root "$ROOT" delete "n\$i"
+done
+EOF
+    # as a queue worker would: a subreaper, so the daemonised shims are
+    # reaped by it at once; it fails if any descendant is still alive 10 s
+    # after the loop
+    run "$HELPERS/subreaper" bash "$BATS_TEST_TMPDIR/loop.sh"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ -z "$(ls -A "$ROOT" | grep -v seccomp-cache)" ]
+    [ -z "$(ls -d /sys/fs/cgroup/*/ojrun/n[0-9]* /sys/fs/cgroup/unified/ojrun/n[0-9]* 2>/dev/null)" ]
+    ! pgrep -f "ojrun-shim .*--root $ROOT " >/dev/null
+}

@@ -1,0 +1,687 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests for the supervisor (runtime/supervise.c), the reaper
+ * (runtime/reaper.c), the cgroup counters (runtime/taskacct.c) and the
+ * result's delivery (runtime/result.c), with real processes in a real cgroup
+ * and, where it matters, a real PID namespace.
+ *
+ * A test "task" is what a container would be without the rest of the
+ * container: an init cloned (optionally with CLONE_NEWPID) and placed in a
+ * fresh cgroup, which calls oj_reaper_fork() as the container init does; the
+ * "program" is a C function run by the child instead of an execve, so that
+ * its behaviour (spin, touch memory, raise, write past RLIMIT_FSIZE) is
+ * exact.  The supervisor is this process, running oj_supervise().
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "supervise.h"
+#include "taskacct.h"
+#include "util.h"
+
+#define MIB (1024ull * 1024)
+
+static struct oj_cgroup *cg;
+static struct oj_task_link link_;
+static char tmpdir[PATH_MAX];
+
+/* --- the cgroup of one test -------------------------------------------------------------- */
+
+static void cg_make(int64_t mem_limit)
+{
+    struct oj_err err = {0};
+    struct oj_cgroup_host host;
+    if (oj_cgroup_host_detect(&host, NULL, NULL, &err) < 0)
+        fail_msg("%s", err.msg);
+    char path[64];
+    snprintf(path, sizeof(path), "/ojrun-test-supervise-%d", (int)getpid());
+    int r = oj_cgroup_new(&host, path, "t", &cg, &err);
+    oj_cgroup_host_free(&host);
+    if (r < 0)
+        fail_msg("%s", err.msg);
+    struct oj_resources res = {0};
+    if (mem_limit > 0) {
+        res.has_memory = true;
+        res.memory.limit = (oj_opt_i64){true, mem_limit};
+        res.memory.swap = (oj_opt_i64){true, mem_limit}; /* memory+swap: no swapping out */
+    }
+    res.has_pids = true;
+    res.pids_limit = 100;
+    if (oj_cgroup_create(cg, &res, &err) < 0)
+        fail_msg("%s", err.msg);
+}
+
+static int teardown_cg(void **state)
+{
+    if (!cg)
+        return 0;
+    struct oj_err err = {0};
+    int r = oj_cgroup_destroy(cg, &err);
+    if (r < 0)
+        fprintf(stderr, "destroy: %s\n", err.msg);
+    oj_cgroup_free(cg);
+    cg = NULL;
+    return r;
+}
+
+/* --- one task ------------------------------------------------------------------------------ */
+
+typedef void (*prog_fn)(long arg);
+
+struct task {
+    prog_fn fn;
+    long arg;
+    bool pidns;
+    bool forward;
+    struct oj_limits lim;
+    bool fail_before_fork; /* the init dies before it forks the program */
+    int signal_self;       /* a helper sends this to the supervisor after 100 ms */
+};
+
+static void run_task(const struct task *t, struct oj_result *r)
+{
+    struct oj_err err = {0};
+    sigset_t set, old;
+    oj_supervise_sigset(&set);
+    assert_int_equal(sigprocmask(SIG_BLOCK, &set, &old), 0);
+    if (oj_task_link_open(&link_, 3, &err) < 0)
+        fail_msg("%s", err.msg);
+    int gate[2];
+    assert_int_equal(pipe2(gate, O_CLOEXEC), 0);
+    pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)((t->pidns ? CLONE_NEWPID : 0) | SIGCHLD),
+                               NULL, NULL, NULL, 0UL);
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(gate[1]);
+        char b;
+        if (read(gate[0], &b, 1) != 1)
+            _exit(1);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(link_.exec_r);
+        close(link_.status_sup);
+        close(link_.go_sup);
+        if (t->fail_before_fork)
+            _exit(1);
+        struct oj_err e = {0};
+        if (oj_reaper_fork(&link_, &e) < 0) {
+            oj_task_report_error(&link_, e.msg);
+            _exit(127);
+        }
+        sigset_t empty;
+        sigemptyset(&empty);
+        sigprocmask(SIG_SETMASK, &empty, NULL);
+        t->fn(t->arg);
+        _exit(0);
+    }
+    close(gate[0]);
+    if (oj_cgroup_enter(cg, pid, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(write(gate[1], "x", 1), 1);
+    close(gate[1]);
+    oj_task_link_close_init_side(&link_);
+
+    pid_t helper = -1;
+    if (t->signal_self) {
+        pid_t me = getpid();
+        helper = fork();
+        if (helper == 0) {
+            usleep(100 * 1000);
+            kill(me, t->signal_self);
+            _exit(0);
+        }
+    }
+    struct oj_supervise_opts so = {
+        .id = "t",
+        .init_pid = pid,
+        .cg = cg,
+        .limits = t->lim,
+        .exec_fd = link_.exec_r,
+        .status_fd = link_.status_sup,
+        .go_fd = link_.go_sup,
+        .out_fds = {-1, -1},
+        .forward_signals = t->forward,
+    };
+    oj_supervise(&so, r);
+    link_.exec_r = link_.status_sup = link_.go_sup = -1;
+    if (helper > 0)
+        waitpid(helper, NULL, 0); /* usually reaped by the supervisor already */
+    assert_int_equal(sigprocmask(SIG_SETMASK, &old, NULL), 0);
+    /* the init is reaped: no zombie of ours is left */
+    assert_int_equal(waitpid(pid, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+}
+
+static void expect(const struct oj_result *r, enum oj_verdict v)
+{
+    if (r->verdict != v)
+        fail_msg("verdict %s (error \"%s\", signal %d, exit %d), want %s",
+                 oj_verdict_name(r->verdict), r->error, r->signal, r->exit_code,
+                 oj_verdict_name(v));
+}
+
+static size_t cgroup_nprocs(void)
+{
+    pid_t *pids = NULL;
+    size_t n = 0;
+    struct oj_err err = {0};
+    if (oj_cgroup_pids(cg, &pids, &n, &err) < 0)
+        fail_msg("%s", err.msg);
+    free(pids);
+    return n;
+}
+
+/* --- programs ----------------------------------------------------------------------------- */
+
+static uint64_t own_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void spin_ms(long ms)
+{
+    volatile unsigned long x = 0;
+    uint64_t end = (uint64_t)ms * 1000000ull;
+    while (ms <= 0 || own_cpu_ns() < end)
+        for (int i = 0; i < 1000; i++)
+            x++;
+}
+
+static void p_exit(long code)
+{
+    _exit((int)code);
+}
+
+static void p_raise(long sig)
+{
+    raise((int)sig);
+    _exit(0); /* survived: as PID 1 it would */
+}
+
+static void p_spin(long ms)
+{
+    spin_ms(ms);
+}
+
+static void p_pause(long unused)
+{
+    for (;;)
+        pause();
+}
+
+static void touch(size_t len)
+{
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        _exit(99);
+    for (size_t off = 0; off < len; off += 4096)
+        p[off] = 1;
+}
+
+static void p_touch(long mib)
+{
+    touch((size_t)mib * MIB);
+}
+
+/* Reports through this pipe what the program measured itself. */
+static int report_pipe[2] = {-1, -1};
+
+static void p_fork4(long ms)
+{
+    for (int i = 0; i < 4; i++)
+        if (fork() == 0) {
+            spin_ms(ms);
+            _exit(0);
+        }
+    while (wait(NULL) > 0)
+        ;
+    /* its own CPU and its children's, both exact sums of runtime */
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    uint64_t us = own_cpu_ns() / 1000 +
+                  (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+                  (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+    if (write(report_pipe[1], &us, sizeof(us)) != sizeof(us))
+        _exit(96);
+}
+
+static void p_write_past(long limit)
+{
+    struct rlimit rl = {(rlim_t)limit, (rlim_t)limit};
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/out", tmpdir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || setrlimit(RLIMIT_FSIZE, &rl) < 0)
+        _exit(98);
+    static char buf[65536];
+    for (long left = 4 * limit; left > 0; left -= (long)sizeof(buf))
+        if (write(fd, buf, sizeof(buf)) < 0)
+            _exit(97); /* EFBIG: SIGXFSZ did not kill us */
+}
+
+static void p_background(long unused)
+{
+    if (fork() == 0) {
+        setsid();
+        for (;;)
+            pause();
+    }
+    usleep(20 * 1000);
+}
+
+static void p_exec_missing(long unused)
+{
+    char *argv[] = {"/nonexistent/prog", NULL};
+    execv(argv[0], argv);
+    char msg[128];
+    snprintf(msg, sizeof(msg), "exec: \"%s\": %s", argv[0], strerror(errno));
+    oj_task_report_error(&link_, msg);
+    _exit(127);
+}
+
+/* --- tests --------------------------------------------------------------------------------- */
+
+static void test_ok_and_re(void **state)
+{
+    cg_make(0);
+    struct oj_result r;
+    run_task(&(struct task){.fn = p_exit, .arg = 0, .pidns = true}, &r);
+    expect(&r, OJ_VERDICT_OK);
+    assert_true(r.has_exit_code);
+    assert_int_equal(r.exit_code, 0);
+    assert_int_equal(r.signal, 0);
+    /* a tiny program: the sandbox's own charge is not in its figures */
+    assert_true(r.memory_peak_bytes < 1 * MIB);
+    assert_true(r.cpu_us < 10000);
+    assert_int_equal(r.pids_peak, 1);
+
+    run_task(&(struct task){.fn = p_exit, .arg = 3, .pidns = true}, &r);
+    expect(&r, OJ_VERDICT_RE);
+    assert_int_equal(r.exit_code, 3);
+    assert_int_equal(cgroup_nprocs(), 0);
+}
+
+static void test_signal_sg_as_not_pid1(void **state)
+{
+    /* The program is PID 2 under the reaper: raise(SIGSEGV) kills it (as
+     * PID 1 it would survive and exit 0). */
+    cg_make(0);
+    struct oj_result r;
+    run_task(&(struct task){.fn = p_raise, .arg = SIGSEGV, .pidns = true}, &r);
+    expect(&r, OJ_VERDICT_SG);
+    assert_int_equal(r.signal, SIGSEGV);
+    assert_false(r.has_exit_code);
+    run_task(&(struct task){.fn = p_raise, .arg = SIGABRT, .pidns = true}, &r);
+    expect(&r, OJ_VERDICT_SG);
+    assert_int_equal(r.signal, SIGABRT);
+}
+
+static void test_tle_to_the_millisecond(void **state)
+{
+    cg_make(0);
+    struct oj_result r;
+    struct task t = {.fn = p_spin, .arg = 0, .pidns = true};
+    t.lim.cpu_ms = (oj_opt_u64){true, 300};
+    run_task(&t, &r);
+    expect(&r, OJ_VERDICT_TLE);
+    assert_int_equal(r.signal, SIGKILL);
+    if (r.cpu_us < 300000 || r.cpu_us > 300000 + 15000)
+        fail_msg("TLE at %llu us of CPU for a 300 ms limit", (unsigned long long)r.cpu_us);
+    assert_int_equal(cgroup_nprocs(), 0);
+}
+
+static void test_wle(void **state)
+{
+    cg_make(0);
+    struct oj_result r;
+    struct task t = {.fn = p_pause, .pidns = true};
+    t.lim.wall_ms = (oj_opt_u64){true, 300};
+    t.lim.cpu_ms = (oj_opt_u64){true, 5000}; /* a CPU limit too: a sleeper is not TLE */
+    run_task(&t, &r);
+    expect(&r, OJ_VERDICT_WLE);
+    if (r.wall_us < 300000 || r.wall_us > 300000 + 100000)
+        fail_msg("WLE after %llu us for a 300 ms limit", (unsigned long long)r.wall_us);
+    assert_true(r.cpu_us < 20000);
+}
+
+static void test_mle(void **state)
+{
+    cg_make(32 * MIB);
+    struct oj_result r;
+    struct task t = {.fn = p_touch, .arg = 128, .pidns = true};
+    t.lim.memory_bytes = (oj_opt_u64){true, 32 * MIB};
+    run_task(&t, &r);
+    expect(&r, OJ_VERDICT_MLE);
+    assert_true(r.oom_killed);
+    assert_int_equal(r.signal, SIGKILL);
+    assert_true(r.memory_peak_bytes > 24 * MIB && r.memory_peak_bytes <= 32 * MIB);
+}
+
+static void test_ole_sigxfsz(void **state)
+{
+    cg_make(0);
+    struct oj_result r;
+    run_task(&(struct task){.fn = p_write_past, .arg = 1 << 20, .pidns = true}, &r);
+    expect(&r, OJ_VERDICT_OLE);
+    assert_int_equal(r.signal, SIGXFSZ);
+    struct stat st;
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/out", tmpdir);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 1 << 20);
+}
+
+static void test_cpu_accuracy(void **state)
+{
+    /* reported CPU within +-1 ms of the program's own clock */
+    cg_make(0);
+    for (int i = 0; i < 3; i++) {
+        struct oj_result r;
+        run_task(&(struct task){.fn = p_spin, .arg = 200, .pidns = true}, &r);
+        expect(&r, OJ_VERDICT_OK);
+        /* p_spin stops at 200 ms of its own CPU time (plus < 10 us) */
+        long long diff = (long long)r.cpu_us - 200000;
+        if (diff < -1000 || diff > 1000)
+            fail_msg("reported %llu us for a 200 ms loop", (unsigned long long)r.cpu_us);
+        assert_true(r.user_us + r.sys_us == r.cpu_us);
+        assert_true(r.user_us > r.sys_us);
+    }
+}
+
+static void test_memory_accuracy(void **state)
+{
+    cg_make(0);
+    struct oj_result r;
+    run_task(&(struct task){.fn = p_touch, .arg = 100, .pidns = true}, &r);
+    expect(&r, OJ_VERDICT_OK);
+    double rel = ((double)r.memory_peak_bytes - 100.0 * MIB) / (100.0 * MIB);
+    if (rel < -0.01 || rel > 0.01)
+        fail_msg("peak %llu for 100 MiB touched (%.2f %%)", (unsigned long long)r.memory_peak_bytes,
+                 rel * 100);
+}
+
+static void test_children_are_charged(void **state)
+{
+    cg_make(0);
+    assert_int_equal(pipe2(report_pipe, O_CLOEXEC), 0);
+    struct oj_result r;
+    run_task(&(struct task){.fn = p_fork4, .arg = 100, .pidns = true}, &r);
+    expect(&r, OJ_VERDICT_OK);
+    uint64_t own = 0;
+    assert_int_equal(read(report_pipe[0], &own, sizeof(own)), sizeof(own));
+    close(report_pipe[0]);
+    close(report_pipe[1]);
+    /* the sum of the five processes' own clocks, up to their exits */
+    if (r.cpu_us < 400000 || r.cpu_us < own || r.cpu_us > own + 2000)
+        fail_msg("4 x 100 ms charged as %llu us, the processes counted %llu",
+                 (unsigned long long)r.cpu_us, (unsigned long long)own);
+    assert_int_equal(r.pids_peak, 5);
+}
+
+static void test_leftovers_are_killed(void **state)
+{
+    /* a background process outliving the program: the reaper (PID 1)
+     * kills it, the cgroup is empty when the supervisor returns */
+    cg_make(0);
+    struct oj_result r;
+    run_task(&(struct task){.fn = p_background, .pidns = true}, &r);
+    expect(&r, OJ_VERDICT_OK);
+    assert_int_equal(cgroup_nprocs(), 0);
+    /* without a PID namespace the supervisor kills them through the cgroup */
+    run_task(&(struct task){.fn = p_background, .pidns = false}, &r);
+    expect(&r, OJ_VERDICT_OK);
+    assert_int_equal(cgroup_nprocs(), 0);
+}
+
+static void test_exec_failure_is_se(void **state)
+{
+    cg_make(0);
+    struct oj_result r;
+    run_task(&(struct task){.fn = p_exec_missing, .pidns = true}, &r);
+    expect(&r, OJ_VERDICT_SE);
+    assert_non_null(strstr(r.error, "exec: \"/nonexistent/prog\": No such file or directory"));
+    assert_int_equal(r.exit_code, 127);
+}
+
+static void test_init_dies_before_start(void **state)
+{
+    cg_make(0);
+    struct oj_result r;
+    run_task(&(struct task){.fn = p_exit, .fail_before_fork = true, .pidns = true}, &r);
+    expect(&r, OJ_VERDICT_SE);
+    assert_non_null(strstr(r.error, "before the program was started"));
+    assert_int_equal(r.cpu_us, 0);
+}
+
+static void test_signals_forwarded_or_obeyed(void **state)
+{
+    cg_make(0);
+    struct oj_result r;
+    /* run: forwarded through the reaper to the program */
+    run_task(&(struct task){.fn = p_pause, .pidns = true, .forward = true, .signal_self = SIGUSR1},
+             &r);
+    expect(&r, OJ_VERDICT_SG);
+    assert_int_equal(r.signal, SIGUSR1);
+    /* shim: SIGTERM stops the task, the sandbox says why */
+    run_task(&(struct task){.fn = p_pause, .pidns = true, .signal_self = SIGTERM}, &r);
+    expect(&r, OJ_VERDICT_SE);
+    assert_string_equal(r.error, "the supervisor received SIGTERM");
+    assert_int_equal(cgroup_nprocs(), 0);
+}
+
+static void test_taskacct_peak_reset(void **state)
+{
+    cg_make(0);
+    struct oj_err err = {0};
+    int go[2];
+    assert_int_equal(pipe(go), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char b;
+        if (read(go[0], &b, 1) != 1)
+            _exit(1);
+        char *p = mmap(NULL, 16 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        for (size_t off = 0; off < 16 * MIB; off += 4096)
+            p[off] = 1;
+        munmap(p, 16 * MIB);
+        spin_ms(40); /* its own clock: includes what it ran before entering the cgroup */
+        if (read(go[0], &b, 1) != 1) /* until the parent has read */
+            _exit(1);
+        _exit(0);
+    }
+    if (oj_cgroup_enter(cg, pid, &err) < 0)
+        fail_msg("%s", err.msg);
+    struct oj_taskacct a;
+    if (oj_taskacct_open(&a, cg, &err) < 0)
+        fail_msg("%s", err.msg);
+    struct oj_task_counters c0, c1, c2;
+    assert_int_equal(oj_taskacct_read(&a, &c0, &err), 0);
+    assert_true(c0.has_cpu && c0.has_memory && c0.has_pids);
+    assert_int_equal(c0.pids_current, 1);
+    assert_int_equal(write(go[1], "x", 1), 1);
+    /* wait until the child has spun (its CPU passes 30 ms) */
+    for (int i = 0; i < 500; i++) {
+        assert_int_equal(oj_taskacct_read(&a, &c1, &err), 0);
+        if (c1.cpu_ns - c0.cpu_ns >= 30000000ull)
+            break;
+        usleep(10000);
+    }
+    assert_true(c1.cpu_ns - c0.cpu_ns >= 30000000ull);
+    assert_true(c1.mem_peak >= c0.mem_usage + 16 * MIB);
+    assert_true(c1.mem_usage < c1.mem_peak - 8 * MIB); /* unmapped again */
+    uint64_t fast;
+    assert_int_equal(oj_taskacct_cpu(&a, &fast, &err), 0);
+    assert_true(fast >= c1.cpu_ns);
+    assert_int_equal(oj_taskacct_reset_peak(&a, &err), 0);
+    assert_true(a.peak_reset_ok);
+    assert_int_equal(oj_taskacct_read(&a, &c2, &err), 0);
+    assert_true(c2.mem_peak < c1.mem_peak - 8 * MIB);
+    assert_true(c2.mem_peak >= c2.mem_usage || c2.mem_usage - c2.mem_peak < MIB);
+    assert_int_equal(c2.oom_kills, 0);
+    assert_true(c2.pids_peak >= 1);
+    assert_int_equal(write(go[1], "x", 1), 1);
+    waitpid(pid, NULL, 0);
+    oj_taskacct_close(&a);
+    close(go[0]);
+    close(go[1]);
+}
+
+/* --- delivery ----------------------------------------------------------------------------- */
+
+static int setup_tmp(void **state)
+{
+    strcpy(tmpdir, "/tmp/ojrun-test-supervise.XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_tmp(void **state)
+{
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    int r = system(cmd);
+    return teardown_cg(state) < 0 || r != 0 ? -1 : 0;
+}
+
+static void test_result_file(void **state)
+{
+    struct oj_err err = {0};
+    char dir[PATH_MAX + 8], path[PATH_MAX + 32];
+    snprintf(dir, sizeof(dir), "%s/c", tmpdir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(dfd >= 0);
+
+    /* the container lock is honoured: a holder delays the write */
+    int hold = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_int_equal(flock(hold, LOCK_EX), 0);
+    pid_t p = fork();
+    if (p == 0) {
+        usleep(150 * 1000);
+        _exit(0); /* our copy of `hold` closes: the lock goes away */
+    }
+    close(hold);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(oj_result_write_file(dfd, "{\"version\":1}", &err), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    waitpid(p, NULL, 0);
+    long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    assert_true(ms >= 100);
+    snprintf(path, sizeof(path), "%s/result.json", dir);
+    _cleanup_free_ char *data = NULL;
+    assert_int_equal(oj_read_file(path, 4096, &data, NULL, &err), 0);
+    assert_string_equal(data, "{\"version\":1}\n");
+    snprintf(path, sizeof(path), "%s/result.json.tmp", dir);
+    assert_int_equal(access(path, F_OK), -1);
+
+    /* deleted (and re-created under the same name): nothing lands in the new one */
+    snprintf(path, sizeof(path), "%s/result.json", dir);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(oj_result_write_file(dfd, "{}", &err), -1);
+    assert_non_null(strstr(err.msg, "the container was deleted"));
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(oj_result_write_file(-1, "{}", &err), 0); /* no directory: skipped */
+    close(dfd);
+}
+
+static void test_result_socket(void **state)
+{
+    struct oj_err err = {0};
+    char path[PATH_MAX + 8];
+    snprintf(path, sizeof(path), "%s/q.sock", tmpdir);
+    assert_int_equal(oj_result_send(path, "{}", &err), -1); /* nobody listens */
+    assert_non_null(strstr(err.msg, "connect to"));
+
+    int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    assert_int_equal(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(ls, 4), 0);
+    /* a result bigger than a socket buffer still arrives whole */
+    size_t big = 300000;
+    char *json = malloc(big + 16);
+    strcpy(json, "{\"x\":\"");
+    memset(json + 6, 'a', big);
+    strcpy(json + 6 + big, "\"}");
+    pid_t p = fork();
+    if (p == 0)
+        _exit(oj_result_send(path, json, &err) == 0 ? 0 : 1);
+    int c = accept(ls, NULL, NULL);
+    assert_true(c >= 0);
+    size_t want = strlen(json) + 1, got = 0;
+    char *buf = malloc(want + 1);
+    ssize_t n;
+    while ((n = read(c, buf + got, want + 1 - got)) > 0)
+        got += (size_t)n;
+    assert_int_equal(got, want);
+    assert_memory_equal(buf, json, want - 1);
+    assert_int_equal(buf[want - 1], '\n');
+    int st;
+    waitpid(p, &st, 0);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    /* exactly one connection */
+    struct pollfd pf = {.fd = ls, .events = POLLIN};
+    assert_int_equal(poll(&pf, 1, 100), 0);
+    free(buf);
+    free(json);
+    close(c);
+    close(ls);
+}
+
+int main(void)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "test_supervise needs root (real cgroups and PID namespaces)\n");
+        return 1;
+    }
+#define T(f) cmocka_unit_test_setup_teardown(f, setup_tmp, teardown_tmp)
+    const struct CMUnitTest tests[] = {
+        T(test_ok_and_re),
+        T(test_signal_sg_as_not_pid1),
+        T(test_tle_to_the_millisecond),
+        T(test_wle),
+        T(test_mle),
+        T(test_ole_sigxfsz),
+        T(test_cpu_accuracy),
+        T(test_memory_accuracy),
+        T(test_children_are_charged),
+        T(test_leftovers_are_killed),
+        T(test_exec_failure_is_se),
+        T(test_init_dies_before_start),
+        T(test_signals_forwarded_or_obeyed),
+        T(test_taskacct_peak_reset),
+        T(test_result_file),
+        T(test_result_socket),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
