@@ -12,12 +12,18 @@
 /* oj_json is yajl's node type; the cast keeps yajl out of our headers. */
 #define Y(v) ((yajl_val)(v))
 
-/* yajl builds the tree iteratively but frees it recursively
- * (yajl_tree_free -> yajl_array_free -> ...), one stack frame per level: a
- * damaged state.json of 1 MiB of "[" crashed every command that read it.
- * So nesting is counted first (outside strings; a backslash escapes the
- * next byte, which may be a quote) and refused past OJ_JSON_MAX_DEPTH. */
-static int check_depth(const char *data, size_t len, const char *what, struct oj_err *err)
+/* One pass over the text, tracking only "inside a string or not", for what
+ * yajl_tree_parse lets through but must not be:
+ *  - nesting deeper than OJ_JSON_MAX_DEPTH: yajl builds the tree
+ *    iteratively but frees it recursively (yajl_tree_free ->
+ *    yajl_array_free -> ...), one stack frame per level; a damaged
+ *    state.json of 1 MiB of "[" crashed every command that read it;
+ *  - comments, which yajl's tree parser accepts: they are not JSON, and a
+ *    document read here may be printed again as is (result.json inside
+ *    `state`, `list --format json` and `wait`), which would then be
+ *    invalid JSON for every consumer.
+ * A backslash inside a string escapes the next byte, which may be a quote. */
+static int check_text(const char *data, size_t len, const char *what, struct oj_err *err)
 {
     bool in_string = false;
     int depth = 0;
@@ -30,6 +36,9 @@ static int check_depth(const char *data, size_t len, const char *what, struct oj
                 in_string = false;
         } else if (c == '"') {
             in_string = true;
+        } else if (c == '/') {
+            return oj_fail(err, 0, "%s: invalid JSON: comments are not allowed (offset %zu)", what,
+                           i);
         } else if (c == '[' || c == '{') {
             if (++depth > OJ_JSON_MAX_DEPTH)
                 return oj_fail(err, 0, "%s: invalid JSON: nested deeper than %d levels at offset %zu",
@@ -45,7 +54,7 @@ oj_json *oj_json_parse(const char *data, size_t len, const char *what, struct oj
 {
     if (memchr(data, '\0', len))
         return oj_fail(err, 0, "%s: invalid JSON: embedded NUL byte", what), NULL;
-    if (check_depth(data, len, what, err) < 0)
+    if (check_text(data, len, what, err) < 0)
         return NULL;
     _cleanup_free_ char *copy = strndup(data, len);
     if (!copy)

@@ -148,11 +148,63 @@ static void state_json_nested_too_deep(void **state)
     sb_free(&sb);
 }
 
+/* result.json with a comment inside ({"verdict": <comment> "OK"}): yajl's tree
+ * parser accepted it and `state`, `list --format json` and `wait` printed
+ * it as is, i.e. printed invalid JSON.  json.c now refuses comments, and
+ * state.c leaves such a result out. */
+static void result_json_with_comment(void **state)
+{
+    (void)state;
+    static const char doc[] = "{\"verdict\": /* x */ \"OK\"}";
+    struct oj_err err = {0};
+    oj_json *v = oj_json_parse(doc, sizeof(doc) - 1, "result.json", &err);
+    assert_null(v);
+    assert_string_equal(err.msg, "result.json: invalid JSON: comments are not allowed (offset 12)");
+    /* a slash inside a string is no comment */
+    static const char ok[] = "{\"path\": \"/a//b/*c*/\", \"q\": \"\\\"/\"}";
+    v = oj_json_parse(ok, sizeof(ok) - 1, "doc", &err);
+    if (!v)
+        fail_msg("%s", err.msg);
+    oj_json_free(v);
+
+    /* through the state loader: a stopped container whose result.json has
+     * a comment has no result, and its state JSON stays valid */
+    char dir[PATH_MAX], path[PATH_MAX + 16];
+    snprintf(dir, sizeof(dir), "%s/c", tmpdir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    static const char st_json[] =
+        "{\"ociVersion\":\"1.2.0\",\"id\":\"c\",\"pid\":2147483600,\"bundle\":\"/b\","
+        "\"ojrun\":{\"pidStartTime\":1,\"shim\":true}}";
+    snprintf(path, sizeof(path), "%s/state.json", dir);
+    assert_int_equal(oj_write_file_atomic(path, st_json, sizeof(st_json) - 1, 0600, &err), 0);
+    snprintf(path, sizeof(path), "%s/result.json", dir);
+    assert_int_equal(oj_write_file_atomic(path, doc, sizeof(doc) - 1, 0600, &err), 0);
+    struct oj_state *st = NULL;
+    assert_int_equal(oj_state_load(tmpdir, "c", &st, &err), 0);
+    assert_null(st->result_json);
+    struct strbuf sb = {0};
+    assert_int_equal(oj_state_json(st, oj_state_status(st), false, &sb, &err), 0);
+    assert_null(strstr(sb_str(&sb), "result"));
+    v = oj_json_parse(sb_str(&sb), sb.len, "state", &err);
+    assert_non_null(v);
+    oj_json_free(v);
+    sb_free(&sb);
+    oj_state_free(st);
+
+    /* and a good result.json is embedded */
+    static const char good[] = "{\"version\":1,\"verdict\":\"OK\"}\n";
+    assert_int_equal(oj_write_file_atomic(path, good, sizeof(good) - 1, 0600, &err), 0);
+    assert_int_equal(oj_state_load(tmpdir, "c", &st, &err), 0);
+    assert_string_equal(st->result_json, "{\"version\":1,\"verdict\":\"OK\"}");
+    oj_state_free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(list_of_empty_root, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(state_json_nested_too_deep, setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(result_json_with_comment, setup_tmp, teardown_tmp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
