@@ -6,10 +6,13 @@
  *
  *   0 create flags   1 run flags   2 "[--help] ID"   3 kill   4 delete
  *   5 state          6 list        7 signal names    8 container ids
+ *   9 pause         10 resume     11 ps             12 events
+ *  13 wait          14 update
  *
- * kill/delete/state/list run for real, against a --root under /proc that
+ * Commands 3-6 and 9-14 run for real, against a --root under /proc that
  * cannot exist (so they can never touch a container); create, run and spec
- * are only parsed.  Output the commands print goes to /dev/null.
+ * are only parsed.  Output the commands print goes to /dev/null, and stdin
+ * (`update -r -`) comes from it.
  *
  * Properties: a successful parse names exactly the last argument as the
  * id; --preserve-fds stays within 0..1024; commands return 0 or 1; a
@@ -22,6 +25,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "container.h"
 #include "create_opts.h"
@@ -109,6 +113,12 @@ static int run_parser(int which, int argc, char **argv)
         for (int i = 1; i < argc; i++)
             check_signal(argv[i]);
         return 0;
+    case 9: return cmd_pause(&cli_g, argc, argv);
+    case 10: return cmd_resume(&cli_g, argc, argv);
+    case 11: return cmd_ps(&cli_g, argc, argv);
+    case 12: return cmd_events(&cli_g, argc, argv);
+    case 13: return cmd_wait(&cli_g, argc, argv);
+    case 14: return cmd_update(&cli_g, argc, argv);
     default:
         for (int i = 1; i < argc; i++)
             check_id(argv[i]);
@@ -118,11 +128,12 @@ static int run_parser(int which, int argc, char **argv)
 
 static int fuzz_cli(const uint8_t *data, size_t size)
 {
-    static const char *const names[] = {"create", "run",    "start", "kill",  "delete",
-                                        "state",  "list",   "kill",  "state"};
+    static const char *const names[] = {"create", "run",    "start", "kill",   "delete",
+                                        "state",  "list",   "kill",  "state",  "pause",
+                                        "resume", "ps",     "events", "wait",  "update"};
     if (size < 1 || size > 4096)
         return 0;
-    int which = data[0] % 9;
+    int which = data[0] % (int)OJ_ARRAY_SIZE(names);
     /* argv strings: the input after the selector, split at NUL bytes */
     char *buf = malloc(size + 1);
     FUZZ_CHECK(buf != NULL);
@@ -142,8 +153,10 @@ static int fuzz_cli(const uint8_t *data, size_t size)
     /* Commands print usage and JSON to stdout: not into the fuzzer's (or
      * the replay test's TAP) output. */
     fflush(stdout);
-    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     FUZZ_CHECK(devnull >= 0);
+    int saved_in = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+    dup2(devnull, STDIN_FILENO);
     int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 0); /* -1: stdout closed (close_fd_mask) */
     dup2(devnull, STDOUT_FILENO);
     /* no descriptor may leak: the lowest free one is the same afterwards */
@@ -160,6 +173,12 @@ static int fuzz_cli(const uint8_t *data, size_t size)
         close(saved);
     } else {
         close(STDOUT_FILENO);
+    }
+    if (saved_in >= 0) {
+        dup2(saved_in, STDIN_FILENO);
+        close(saved_in);
+    } else {
+        close(STDIN_FILENO);
     }
     close(devnull);
     FUZZ_CHECK(rc == 0 || rc == 1);

@@ -10,10 +10,13 @@
  *   1  `exec --process` JSON through oj_process_parse()
  *   2  <root>/<id>/cgroup through oj_cgroup_load(), saved again
  *   3  any JSON through json.c's tree accessors
+ *   4  <root>/<id>/result.json (the shim's verdict), next to a valid
+ *      state.json of a stopped container: `state` embeds it as is
  *
  * Properties: errors are one line; what `state` prints is valid JSON that
- * names the container; a loaded cgroup file saves to text that loads to
- * the same text (later commands find the same directories).
+ * names the container (also with an embedded result.json); a loaded cgroup
+ * file saves to text that loads to the same text (later commands find the
+ * same directories).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +42,8 @@ static void state_cleanup(void)
     if (!state_root[0])
         return;
     snprintf(p, sizeof(p), "%s/c/state.json", state_root);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s/c/result.json", state_root);
     unlink(p);
     snprintf(p, sizeof(p), "%s/c", state_root);
     rmdir(p);
@@ -66,15 +71,20 @@ static const char *state_dir(void)
     return state_root;
 }
 
-static void state_one(const uint8_t *data, size_t size)
+static void put_file(const char *name, const void *data, size_t size)
 {
-    const char *root = state_dir();
     char path[PATH_MAX + 32];
-    snprintf(path, sizeof(path), "%s/c/state.json", root);
+    snprintf(path, sizeof(path), "%s/c/%s", state_dir(), name);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     FUZZ_CHECK(fd >= 0);
     FUZZ_CHECK(oj_write_all(fd, data, size) == (ssize_t)size);
     close(fd);
+}
+
+static void state_one(const uint8_t *data, size_t size)
+{
+    const char *root = state_dir();
+    put_file("state.json", data, size);
 
     struct oj_err err = {0};
     struct oj_state *st = NULL;
@@ -93,10 +103,36 @@ static void state_one(const uint8_t *data, size_t size)
         FUZZ_CHECK(oj_json_str(oj_json_get(doc, "id"), &id) && strcmp(id, "c") == 0);
         FUZZ_CHECK(oj_json_str(oj_json_get(doc, "status"), &status) &&
                    strcmp(status, oj_status_name(s)) == 0);
+        /* an embedded result.json is an object, or absent */
+        const oj_json *res = oj_json_get(doc, "result");
+        FUZZ_CHECK(!res || oj_json_is_object(res));
         oj_json_free(doc);
         sb_free(&sb);
     }
     oj_state_free(st);
+}
+
+/* result.json is the input; state.json is already in place */
+static void state_one_loaded_result(const uint8_t *data, size_t size)
+{
+    put_file("result.json", data, size);
+    struct oj_err err = {0};
+    struct oj_state *st = NULL;
+    FUZZ_CHECK(oj_state_load(state_dir(), "c", &st, &err) == 0);
+    FUZZ_CHECK(oj_state_status(st) == OJ_STATUS_STOPPED);
+    struct strbuf sb = {0};
+    FUZZ_CHECK(oj_state_json(st, OJ_STATUS_STOPPED, false, &sb, &err) == 0);
+    oj_json *doc = oj_json_parse(sb_str(&sb), sb.len, "state", &err);
+    FUZZ_CHECK(doc != NULL);
+    const oj_json *res = oj_json_get(doc, "result");
+    FUZZ_CHECK((res != NULL) == (st->result_json != NULL));
+    FUZZ_CHECK(!res || oj_json_is_object(res));
+    oj_json_free(doc);
+    sb_free(&sb);
+    oj_state_free(st);
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/c/result.json", state_dir());
+    unlink(path);
 }
 
 static void process_one(const uint8_t *data, size_t size)
@@ -181,15 +217,26 @@ static void json_one(const uint8_t *data, size_t size)
     oj_json_free(doc);
 }
 
+/* A stopped container (its PID cannot exist) whose result.json is the input. */
+static void result_one(const uint8_t *data, size_t size)
+{
+    static const char st[] = "{\"ociVersion\":\"1.2.0\",\"id\":\"c\",\"pid\":2147483600,"
+                             "\"bundle\":\"/b\",\"rootfs\":\"/b/rootfs\",\"created\":\"x\","
+                             "\"ojrun\":{\"pidStartTime\":1,\"shim\":true}}";
+    put_file("state.json", st, sizeof(st) - 1);
+    state_one_loaded_result(data, size);
+}
+
 static int fuzz_state(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    switch (data[0] % 4) {
+    switch (data[0] % 5) {
     case 0: state_one(data + 1, size - 1); break;
     case 1: process_one(data + 1, size - 1); break;
     case 2: cgroup_one(data + 1, size - 1); break;
     case 3: json_one(data + 1, size - 1); break;
+    case 4: result_one(data + 1, size - 1); break;
     }
     return 0;
 }

@@ -138,14 +138,19 @@ check_and_clean() {
     check_and_clean creating
 }
 
-@test "killed after the maps, while entering the cgroup: creating" {
+@test "killed after the maps and the cgroup2 placement, before GO (user namespace): creating" {
     userns_on
-    kill_create --line "cgroup.procs"
+    kill_create --line "its cgroup2 directory"
     check_and_clean creating
 }
 
-@test "killed after the init entered its cgroup, before GO: creating" {
-    kill_create --line "init placed in its cgroup"
+@test "killed after the init was placed in its cgroup2 directory, before GO: creating" {
+    kill_create --line "its cgroup2 directory"
+    check_and_clean creating
+}
+
+@test "killed while the init moves itself into the v1 hierarchies: creating" {
+    kill_create --line "cgroup: init moved itself into" --nth 3
     check_and_clean creating
 }
 

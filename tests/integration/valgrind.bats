@@ -20,8 +20,11 @@ setup() {
     cfg 'del(.linux.readonlyPaths, .linux.maskedPaths, .process.rlimits)'
     ID=vg-$$-$RANDOM
     SUPP=$BATS_TEST_DIRNAME/valgrind.supp
-    # the native build: valgrind cannot run an ASan binary
-    BIN=${OJRUN_NATIVE:-$OJRUN}
+    # ojrun linked dynamically (make builds it next to the unit tests):
+    # memcheck sees no heap in the static build/ojrun, and cannot run the
+    # ASan one
+    BIN=${OJRUN_DYNAMIC:-$(dirname "$OJRUN")/tests/ojrun-dynamic}
+    [ -x "$BIN" ] || { echo "$BIN missing: make $(basename "$(dirname "$OJRUN")")/tests/ojrun-dynamic" >&2; return 1; }
 }
 
 teardown() {
