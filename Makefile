@@ -55,7 +55,8 @@ LIB         := $(BUILD)/libojrun.a
 
 BINARIES := $(BUILD)/ojrun $(if $(SHIM_SRC),$(BUILD)/ojrun-shim)
 
-.PHONY: all deps check unit integration demo install clean format bench fuzz fuzz-bins
+.PHONY: all deps check unit integration demo install clean format bench fuzz fuzz-bins san-build \
+        helpers
 all: $(BINARIES)
 
 deps: $(DEPS_STAMP)
@@ -127,8 +128,27 @@ integration: $(BINARIES)
 
 # tests/run.sh runs every unit binary and every bats file and prints the
 # closing "N passed, N failed" line; TESTS=... narrows it (see CONTRIBUTING.md).
-check: all $(UNIT_BIN) $(HELPER_BIN)
+# `make check` then runs the SAN part: the unit tests and a representative
+# set of bats files against the ASan+UBSan build in build-san/ (SAN_CHECK=0
+# skips it).  `make check SAN=1` runs the SAN part alone.
+SAN_CHECK ?= 1
+CHECK_DEPS := all $(UNIT_BIN) $(HELPER_BIN) $(BUILD)/tests/ojrun-dynamic
+ifeq ($(SAN),1)
+check: $(CHECK_DEPS)
+	@BUILD=$(BUILD) TESTS=san bash tests/run.sh
+else ifeq ($(SAN_CHECK),1)
+check: $(CHECK_DEPS) san-build
+	@BUILD=$(BUILD) SAN_BUILD=build-san bash tests/run.sh
+else
+check: $(CHECK_DEPS)
 	@BUILD=$(BUILD) bash tests/run.sh
+endif
+
+# Everything the SAN part runs, built with SAN=1 into build-san/.
+san-build:
+	@$(MAKE) --no-print-directory SAN=1 all unit helpers
+
+helpers: $(HELPER_BIN)
 
 demo: all
 	@bash hack/demo.sh
