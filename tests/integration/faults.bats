@@ -369,3 +369,145 @@ full_root() {
     assert_no_leftovers "$ID"
     assert_not_running "$pid"
 }
+
+# --- SIGKILL of ojrun-shim at each step of its life ------------------------------
+#
+# `create --shim` forks and execs ojrun-shim, which creates the container in
+# its own process, reports to create, then supervises the task and writes
+# result.json (specs/shim-protocol.md).  killat follows create's fork and
+# exec and kills the shim at the step; its --debug lines go to stderr (the
+# caller's until it reports, /dev/null after).
+
+# shim_create TRIGGER...: create --shim with killat waiting to kill the shim,
+# in the background (KILLAT_PID); the trace goes to $BATS_TEST_TMPDIR/k.err.
+shim_create() {
+    "$KILLAT" --victim ojrun-shim "$@" -- "$OJRUN" --root "$ROOT" --debug create --shim \
+        -b "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/k.out" 2>"$BATS_TEST_TMPDIR/k.err" &
+    KILLAT_PID=$!
+}
+
+# Wait (bounded) for killat; it must have killed the shim.  Sets KILLED,
+# CREATE_RC (create's exit status) and INIT_PID.
+shim_killed() {
+    local rc=0
+    for _ in $(seq 500); do kill -0 "$KILLAT_PID" 2>/dev/null || break; sleep 0.02; done
+    if kill -0 "$KILLAT_PID" 2>/dev/null; then
+        echo "killat still waiting for its trigger" >&2
+        kill "$KILLAT_PID"
+        return 1
+    fi
+    wait "$KILLAT_PID" || rc=$?
+    KILLED=$(tail -1 "$BATS_TEST_TMPDIR/k.out")
+    CREATE_RC=$(sed -n 's/^command: exit //p' "$BATS_TEST_TMPDIR/k.out")
+    INIT_PID=$(init_pid_from_trace "$BATS_TEST_TMPDIR/k.err")
+    if [ "$rc" -ne 0 ]; then
+        echo "killat exit $rc: $(cat "$BATS_TEST_TMPDIR/k.out")" >&2
+        grep -v '^ojrun\[' "$BATS_TEST_TMPDIR/k.err" >&2
+        return 1
+    fi
+}
+
+# After the kill: `wait` ends (exit 0 with a result, or 1 with the reason),
+# never hangs; then check_and_clean.  $1: state's status, $2: wait's status.
+shim_check_and_clean() {
+    run --separate-stderr timeout 20 "$OJRUN" --root "$ROOT" wait "$ID"
+    [ "$status" -eq "$2" ] || { echo "wait: exit $status: $output $stderr" >&2; return 1; }
+    if [ "$2" -eq 1 ]; then
+        [[ "$stderr" == *"exited without writing a result"* ]] ||
+            { echo "wait: $stderr" >&2; return 1; }
+    else
+        [ "$(jq -r .id <<<"$output")" = "$ID" ]
+    fi
+    check_and_clean "$1"
+}
+
+@test "shim killed while creating the container (state directory): create fails, nothing left" {
+    cfg_args sleep 100
+    shim_create --line "state directory"
+    shim_killed
+    [ "$CREATE_RC" = 1 ]
+    grep -qx "ojrun: create $ID: ojrun-shim was killed by signal 9 before reporting" \
+        "$BATS_TEST_TMPDIR/k.err"
+    check_and_clean creating
+}
+
+@test "shim killed right after cloning the init: create fails, the init dies too" {
+    cfg_args sleep 100
+    shim_create --line "init PID"
+    shim_killed
+    [ "$CREATE_RC" = 1 ]
+    [ -n "$INIT_PID" ]
+    check_and_clean creating
+}
+
+@test "shim killed while the init sets up (pivot_root): create fails" {
+    cfg_args sleep 100
+    shim_create --line "pivot_root into"
+    shim_killed
+    [ "$CREATE_RC" = 1 ]
+    check_and_clean creating
+}
+
+@test "shim killed after the container is created, before it reports: create fails, task stopped" {
+    cfg_args sleep 100
+    shim_create --line ": created"
+    shim_killed
+    [ "$CREATE_RC" = 1 ]
+    # state.json was written: the task is there, its init dead with the shim
+    shim_check_and_clean stopped 1
+}
+
+@test "shim killed once supervising, before start: create succeeded, the task dies, wait says why" {
+    cfg_args sleep 100
+    shim_create --line "watching the init"
+    shim_killed
+    [ "$CREATE_RC" = 0 ]
+    run ojrun start "$ID"
+    [ "$status" -eq 1 ]
+    shim_check_and_clean stopped 1
+}
+
+@test "shim killed at READY (started, program forked, not yet exec'd)" {
+    cfg_args sleep 100
+    shim_create --line ": READY"
+    for _ in $(seq 250); do [ "$(ojrun state "$ID" 2>/dev/null | jq -r .status)" = created ] && break; sleep 0.02; done
+    ojrun start "$ID"
+    shim_killed
+    shim_check_and_clean stopped 1
+}
+
+@test "shim killed while the program runs (after go): the program dies with it" {
+    cfg_args sleep 100
+    shim_create --line ": go; baseline"
+    for _ in $(seq 250); do [ "$(ojrun state "$ID" 2>/dev/null | jq -r .status)" = created ] && break; sleep 0.02; done
+    ojrun start "$ID"
+    shim_killed
+    # no sleep 100 of this task survives
+    [ -z "$(cat /sys/fs/cgroup/pids/ojrun/"$ID"/cgroup.procs 2>/dev/null)" ]
+    shim_check_and_clean stopped 1
+}
+
+@test "shim killed while writing result.json (temporary file open): no result, nothing left" {
+    cfg_args sh -c 'exit 3'
+    shim_create --open "result.json.tmp"
+    for _ in $(seq 250); do [ "$(ojrun state "$ID" 2>/dev/null | jq -r .status)" = created ] && break; sleep 0.02; done
+    ojrun start "$ID"
+    shim_killed
+    [[ "$KILLED" == *"result.json.tmp"* ]]
+    # the half-written file is not a result
+    run ojrun state "$ID"
+    [ "$status" -eq 0 ]
+    [ "$(jq -r '.result // "none"' <<<"$output")" = none ]
+    shim_check_and_clean stopped 1
+}
+
+@test "shim killed right after result.json is in place: the result stands" {
+    cfg_args sh -c 'exit 3'
+    shim_create --rename "result.json"
+    for _ in $(seq 250); do [ "$(ojrun state "$ID" 2>/dev/null | jq -r .status)" = created ] && break; sleep 0.02; done
+    ojrun start "$ID"
+    shim_killed
+    [ "$(ojrun state "$ID" | jq -r .result.verdict)" = RE ]
+    [ "$(ojrun state "$ID" | jq -r .result.exit_code)" = 3 ]
+    shim_check_and_clean stopped 0
+}
