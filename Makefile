@@ -56,7 +56,7 @@ LIB         := $(BUILD)/libojrun.a
 BINARIES := $(BUILD)/ojrun $(if $(SHIM_SRC),$(BUILD)/ojrun-shim)
 
 .PHONY: all deps check unit integration demo install clean format bench fuzz fuzz-bins san-build \
-        helpers
+        helpers fuzz-cov
 all: $(BINARIES)
 
 deps: $(DEPS_STAMP)
@@ -195,13 +195,20 @@ fuzz:
 
 fuzz-bins: $(FUZZ_BIN)
 
+# Line coverage of what the corpora reach (after `make fuzz`): clang's
+# source-based coverage in build-fuzz-cov/, reported per file by llvm-cov.
+fuzz-cov:
+	@bash hack/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/gen/judge_templates.c
+	@bash tests/fuzz/coverage.sh $(FUZZ_TARGETS)
+
 build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iruntime -Itests/fuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
 		$(LIB) $(PKG_LIBS)
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-fuzz-cov
 
 -include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(SHIM_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
          $(UNIT_BIN:=.d)
