@@ -4,6 +4,7 @@
 #   make check      unit + integration tests, ending with "N passed, N failed"
 #   make demo       the README's first command: judge sample submissions
 #   make SAN=1 ...  build with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz       libFuzzer targets (tests/fuzz/) under ASan+UBSan, FUZZ_SECONDS each
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX  ?= /usr/local
@@ -23,6 +24,15 @@ LDFLAGS ?=
 ifeq ($(SAN),1)
 BUILD   := build-san
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -U_FORTIFY_SOURCE -O1
+LDFLAGS += -fsanitize=address,undefined
+endif
+# FUZZ=1 (set by `make fuzz`): the library built by clang with libFuzzer's
+# coverage instrumentation plus ASan and UBSan, into build-fuzz/.
+ifeq ($(FUZZ),1)
+BUILD   := build-fuzz
+CC      := clang
+CFLAGS  += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined -U_FORTIFY_SOURCE -O1 -Wno-unknown-warning-option
 LDFLAGS += -fsanitize=address,undefined
 endif
 
@@ -45,7 +55,8 @@ LIB         := $(BUILD)/libojrun.a
 
 BINARIES := $(BUILD)/ojrun
 
-.PHONY: all deps check unit integration demo install clean format bench fuzz
+.PHONY: all deps check unit integration demo install clean format bench fuzz fuzz-bins san-build \
+        helpers fuzz-cov
 all: $(BINARIES)
 
 deps: $(DEPS_STAMP)
@@ -83,6 +94,9 @@ STATIC ?= 1
 ifeq ($(SAN),1)
 STATIC := 0
 endif
+ifeq ($(FUZZ),1)
+STATIC := 0
+endif
 ifeq ($(STATIC),1)
 OJRUN_LIBS := -static -lseccomp -lcap -lyajl_s
 else
@@ -100,13 +114,39 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) -O2 -g -Wall -Wextra -Werror -static -o $@ $<
 
+# ojrun linked dynamically, for tests/integration/valgrind.bats: memcheck
+# replaces malloc through the dynamic loader, so it sees no heap in the
+# static build/ojrun.
+$(BUILD)/tests/ojrun-dynamic: $(MAIN_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 unit: $(UNIT_BIN)
 integration: $(BINARIES)
 
 # tests/run.sh runs every unit binary and every bats file and prints the
 # closing "N passed, N failed" line; TESTS=... narrows it (see CONTRIBUTING.md).
-check: all $(UNIT_BIN) $(HELPER_BIN)
+# `make check` then runs the SAN part: the unit tests and a representative
+# set of bats files against the ASan+UBSan build in build-san/ (SAN_CHECK=0
+# skips it).  `make check SAN=1` runs the SAN part alone.
+SAN_CHECK ?= 1
+CHECK_DEPS := all $(UNIT_BIN) $(HELPER_BIN) $(BUILD)/tests/ojrun-dynamic
+ifeq ($(SAN),1)
+check: $(CHECK_DEPS)
+	@BUILD=$(BUILD) TESTS=san bash tests/run.sh
+else ifeq ($(SAN_CHECK),1)
+check: $(CHECK_DEPS) san-build
+	@BUILD=$(BUILD) SAN_BUILD=build-san bash tests/run.sh
+else
+check: $(CHECK_DEPS)
 	@BUILD=$(BUILD) bash tests/run.sh
+endif
+
+# Everything the SAN part runs, built with SAN=1 into build-san/.
+san-build:
+	@$(MAKE) --no-print-directory SAN=1 all unit helpers
+
+helpers: $(HELPER_BIN)
 
 demo: all
 	@bash hack/demo.sh
@@ -138,9 +178,38 @@ install: all
 	install -m 0755 $(BINARIES) $(DESTDIR)$(BINDIR)/
 
 format:
-	clang-format -i runtime/*.c runtime/*.h tests/unit/*.c
+	clang-format -i runtime/*.c runtime/*.h shim/*.c tests/unit/*.c
+
+# Fuzzing (tests/fuzz/README.md).  `make fuzz` builds with FUZZ=1 and runs
+# every target (or FUZZ_TARGETS="config cli") for FUZZ_SECONDS each on a
+# working corpus in build-fuzz/corpus/<target>, seeded from
+# tests/fuzz/corpus/<target>; crashes land in build-fuzz/artifacts/<target>/.
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_SECONDS ?= 60
+FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
+
+fuzz:
+	@bash hack/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+# Line coverage of what the corpora reach (after `make fuzz`): clang's
+# source-based coverage in build-fuzz-cov/, reported per file by llvm-cov.
+fuzz-cov:
+	@bash hack/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/gen/judge_templates.c
+	@bash tests/fuzz/coverage.sh $(FUZZ_TARGETS)
+
+build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iruntime -Itests/fuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+		$(LIB) $(PKG_LIBS)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz build-fuzz-cov
 
--include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d)
+-include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
+         $(UNIT_BIN:=.d)

@@ -8,7 +8,7 @@ pkgs=(
     # build
     gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev libmnl-dev
     # tests
-    libcmocka-dev bats jq busybox-static
+    libcmocka-dev bats jq busybox-static valgrind
     # tests/integration/perf.bats checks which files a command opens
     strace
     # reference runtimes compared against in tests and benchmarks
@@ -23,6 +23,12 @@ pkgs=(
     podman conmon containernetworking-plugins fuse-overlayfs
     containerd umoci bsdutils
 )
+# `install-deps.sh fuzz` (run by `make fuzz`): clang and its runtime
+# libraries (libFuzzer, ASan, UBSan) instead; `make` and `make check` do
+# not need them.
+if [ "${1:-}" = fuzz ]; then
+    pkgs=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

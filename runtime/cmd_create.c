@@ -33,7 +33,7 @@ int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_creat
     };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, run ? "+b:dh" : "+b:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, run ? "+:b:dh" : "+:b:h", opts, NULL)) != -1) {
         switch (c) {
         case 'b': o->bundle = optarg; break;
         case OPT_PID_FILE: o->pid_file = optarg; break;
@@ -86,6 +86,9 @@ int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_creat
                        : "      --shim                supervise as a judge task with ojrun-shim\n"
                          "                            (limits, accounting, verdict: `ojrun wait`)\n");
             return 1;
+        case ':':
+            oj_usage_error(cmd, "option '%s' requires an argument", argv[optind - 1]);
+            return -1;
         default:
         unknown:
             oj_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);

@@ -52,11 +52,12 @@ int cmd_list(const struct oj_globals *g, int argc, char **argv)
     bool quiet = false;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+f:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:f:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
         case 'q': quiet = true; break;
         case 'h': printf("Usage: ojrun list [--format table|json] [--quiet]\n"); return 0;
+        case ':': return oj_usage_error("list", "option '%s' requires an argument", argv[optind - 1]);
         default: return oj_usage_error("list", "unknown option '%s'", argv[optind - 1]);
         }
     }
@@ -80,14 +81,19 @@ int cmd_list(const struct oj_globals *g, int argc, char **argv)
             if (!nn)
                 break;
             names = nn;
-            names[n++] = strdup(de->d_name);
+            if (!(names[n] = strdup(de->d_name)))
+                break;
+            n++;
         }
         closedir(d);
     } else if (errno != ENOENT) {
         oj_error("list: open %s: %m", g->root);
         return 1;
     }
-    qsort(names, n, sizeof(*names), cmp_names);
+    /* qsort(3)'s base must not be NULL, even for 0 elements (UBSan's
+     * nonnull check aborts `list` of an empty root in the SAN=1 build). */
+    if (n > 1)
+        qsort(names, n, sizeof(*names), cmp_names);
 
     struct jw w;
     jw_init(&w, false);

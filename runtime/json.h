@@ -16,8 +16,13 @@
 
 typedef struct oj_json oj_json; /* opaque node */
 
+/* Deeper nesting is refused (yajl frees trees recursively). */
+#define OJ_JSON_MAX_DEPTH 64
+
 /* Parse `len` bytes (need not be NUL-terminated).  `what` names the
- * document in errors ("state.json: ...").  Free the root with oj_json_free. */
+ * document in errors ("state.json: ...").  Free the root with oj_json_free.
+ * Strict where yajl is not: refuses NUL bytes, comments and nesting deeper
+ * than OJ_JSON_MAX_DEPTH. */
 oj_json *oj_json_parse(const char *data, size_t len, const char *what, struct oj_err *err);
 void oj_json_free(oj_json *root);
 

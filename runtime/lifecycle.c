@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,6 +60,19 @@ static void run_hooks_warn(const struct oj_state *st, const struct oj_config *cf
     oj_warn("%s", e.msg);
 }
 
+/* Lock the container directory.  A concurrent delete may remove it between
+ * our look and the lock: that container "does not exist" (ENOENT), like
+ * one that never did. */
+static int lock_container(const char *dir, const char *id, struct oj_err *err)
+{
+    int fd = oj_state_lock(dir, err);
+    if (fd < 0 && err && err->code == ENOENT) {
+        oj_fail(err, 0, "container \"%s\" does not exist", id);
+        err->code = ENOENT;
+    }
+    return fd;
+}
+
 static int start(const struct oj_globals *g, const char *id, const struct oj_config *given,
                  struct oj_err *err);
 
@@ -79,7 +93,7 @@ static int start(const struct oj_globals *g, const char *id, const struct oj_con
     _cleanup_state_ struct oj_state *st = NULL;
     if (oj_state_load(g->root, id, &st, err) < 0)
         return -1;
-    _cleanup_close_ int lock = oj_state_lock(st->dir, err);
+    _cleanup_close_ int lock = lock_container(st->dir, id, err);
     if (lock < 0)
         return -1;
     /* Reload under the lock: a concurrent create may have finished. */
@@ -156,6 +170,103 @@ static bool wait_dead(const struct oj_state *st, int ms)
     return !oj_pid_alive(st->pid, st->pid_start_time);
 }
 
+/* Is `pid` among the processes of `cg`? */
+static bool cgroup_holds(struct oj_cgroup *cg, pid_t pid)
+{
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n = 0;
+    if (pid <= 0 || oj_cgroup_pids(cg, &pids, &n, NULL) < 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (pids[i] == pid)
+            return true;
+    return false;
+}
+
+/* The cgroup `delete` removes.  Normally the one create recorded in
+ * <dir>/cgroup.  That file is missing when create was killed while making
+ * the directories (it is written once they exist, before the init is
+ * cloned), and unreadable when the state directory is damaged; then the
+ * cgroup is derived the way create places it: linux.cgroupsPath of the
+ * stored config.json, else /ojrun/<id>.  With the default path a container
+ * of the same id under another --root may live there, so a derived cgroup
+ * is taken only when it is empty or holds our init (`pid`, 0 when
+ * unknown).  Processes there are certainly not ours when the record was
+ * never written (no init was cloned before it) or when our init is known
+ * and not among them: they are left alone.  When the record is damaged and
+ * the init unknown, they cannot be told apart: that is an error.
+ * *out is NULL when there is nothing to remove. */
+static int find_cgroup(const struct oj_state *st, pid_t pid, struct oj_cgroup **out,
+                       struct oj_err *err)
+{
+    *out = NULL;
+    struct oj_err e = {0};
+    if (oj_state_cgroup(st, out, &e) == 0)
+        return 0;
+    bool damaged = e.code != ENOENT;
+    if (damaged)
+        oj_warn("container \"%s\": %s; looking for its cgroup where create puts it", st->id,
+                e.msg);
+
+    _cleanup_config_ struct oj_config *cfg = NULL;
+    struct oj_err cerr = {0};
+    if (oj_state_config(st, &cfg, &cerr) < 0 && cerr.code != ENOENT)
+        oj_warn("container \"%s\": %s", st->id, cerr.msg);
+    struct oj_cgroup_host host;
+    _cleanup_cgroup_ struct oj_cgroup *cg = NULL;
+    if (oj_cgroup_host_detect(&host, NULL, NULL, &e) < 0) {
+        oj_warn("container \"%s\": %s", st->id, e.msg);
+        return 0;
+    }
+    int r = oj_cgroup_new(&host, cfg ? cfg->linux_.cgroups_path : NULL, st->id, &cg, &e);
+    oj_cgroup_host_free(&host);
+    if (r < 0) {
+        oj_warn("container \"%s\": %s", st->id, e.msg);
+        return 0;
+    }
+    _cleanup_free_ pid_t *pids = NULL;
+    size_t n = 0;
+    const char *where = oj_cgroup_dir(cg, "") ? oj_cgroup_dir(cg, "") : "(unknown)";
+    if (oj_cgroup_pids(cg, &pids, &n, &e) < 0) {
+        oj_warn("container \"%s\": %s", st->id, e.msg);
+        return 0;
+    }
+    if (n > 0 && !cgroup_holds(cg, pid)) {
+        if (damaged && pid <= 0)
+            return oj_fail(err, 0, "container \"%s\": its cgroup record is damaged and cgroup "
+                                   "%s holds processes that may belong to another container "
+                                   "of the same id: not removed",
+                           st->id, where);
+        oj_warn("container \"%s\": cgroup %s holds processes that are not this container's: "
+                "left alone",
+                st->id, where);
+        return 0;
+    }
+    *out = oj_steal_ptr(&cg);
+    return 0;
+}
+
+/* delete --force of a container whose state.json cannot be read (damaged,
+ * or cut short): what it still owns is found through its cgroup, which is
+ * emptied (the init with it) and removed, then the state directory goes.
+ * Poststop hooks need the container's state and are not run. */
+static int delete_damaged(const char *id, const char *dir, const struct oj_err *why,
+                          struct oj_err *err)
+{
+    oj_warn("%s; removing what the container owns (poststop hooks not run)", why->msg);
+    struct oj_state st = {.id = (char *)id, .dir = (char *)dir};
+    struct oj_cgroup *cg = NULL;
+    if (find_cgroup(&st, 0, &cg, err) < 0)
+        return -1;
+    if (cg) {
+        int r = oj_cgroup_destroy(cg, err);
+        oj_cgroup_free(cg);
+        if (r < 0)
+            return oj_wrap(err, "container \"%s\"", id);
+    }
+    return oj_state_remove(dir, err);
+}
+
 static int del(const struct oj_globals *g, const char *id, bool force,
                const struct oj_config *given, struct oj_err *err);
 
@@ -174,21 +285,36 @@ int oj_container_delete_cfg(const struct oj_globals *g, const char *id, bool for
 static int del(const struct oj_globals *g, const char *id, bool force,
                const struct oj_config *given, struct oj_err *err)
 {
-    _cleanup_state_ struct oj_state *st = NULL;
-    if (oj_state_load(g->root, id, &st, err) < 0) {
+    _cleanup_free_ char *dir = NULL;
+    if (oj_state_dir(g->root, id, &dir, err) < 0)
+        return -1;
+    struct stat sb;
+    if (lstat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
         /* runc/crun: `delete --force` of an unknown container succeeds, and
          * containerd relies on it. */
-        if (force && err->code == ENOENT)
+        if (force)
             return 0;
+        oj_fail(err, 0, "container \"%s\" does not exist", id);
+        err->code = ENOENT;
         return -1;
     }
-    _cleanup_close_ int lock = oj_state_lock(st->dir, err);
+    _cleanup_close_ int lock = lock_container(dir, id, err);
     if (lock < 0)
-        return -1;
-    oj_state_free(st);
-    st = NULL;
-    if (oj_state_load(g->root, id, &st, err) < 0)
         return (force && err->code == ENOENT) ? 0 : -1;
+    /* Load under the lock: a concurrent create or delete may have finished. */
+    _cleanup_state_ struct oj_state *st = NULL;
+    struct oj_err lerr = {0};
+    if (oj_state_load(g->root, id, &st, &lerr) < 0) {
+        if (lerr.code == ENOENT && force)
+            return 0;
+        if (lerr.code == ENOENT || !force) {
+            *err = lerr;
+            if (lerr.code != ENOENT)
+                return oj_fail(err, lerr.code, "%s (delete --force removes it)", lerr.msg);
+            return -1;
+        }
+        return delete_damaged(id, dir, &lerr, err);
+    }
 
     enum oj_status s = oj_state_status(st);
     /* runtime.md "Delete": deleting a container that is not stopped MUST
@@ -197,14 +323,18 @@ static int del(const struct oj_globals *g, const char *id, bool force,
         return oj_fail(err, 0, "cannot delete container \"%s\": it is %s (stop it first, or "
                                "use --force)", id, oj_status_name(s));
 
+    /* While creating (create died half-way: it holds the lock until it
+     * ends) the init may be alive, in the cgroup or about to die of
+     * PR_SET_PDEATHSIG; emptying the cgroup covers both. */
     struct oj_cgroup *cg = NULL;
-    struct oj_err cerr = {0};
-    if (oj_state_cgroup(st, &cg, &cerr) < 0 && cerr.code != ENOENT)
-        oj_warn("container \"%s\": %s", id, cerr.msg);
+    bool alive = s != OJ_STATUS_STOPPED && s != OJ_STATUS_CREATING;
+    if (find_cgroup(st, alive ? st->pid : 0, &cg, err) < 0)
+        return -1;
 
-    if (s != OJ_STATUS_STOPPED && s != OJ_STATUS_CREATING) {
+    if (alive) {
+        struct oj_err kerr = {0};
         if (cg)
-            oj_cgroup_kill_all(cg, SIGKILL, &cerr);
+            oj_cgroup_kill_all(cg, SIGKILL, &kerr);
         kill(st->pid, SIGKILL);
         if (!wait_dead(st, 10000)) {
             if (cg)

@@ -73,6 +73,11 @@ void oj_log(enum oj_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    /* One record, one line, whatever the arguments hold (a hostile
+     * container id or path with a newline), as error.c does for messages. */
+    for (char *p = msg; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
 
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);

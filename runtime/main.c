@@ -101,10 +101,11 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    /* '+': stop at the first non-option (the command name). */
+    /* '+': stop at the first non-option (the command name); ':': a missing
+     * option argument is reported as such, not as an unknown option. */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
         switch (c) {
         case OPT_ROOT: g.root = optarg; break;
         case OPT_LOG: g.log = optarg; break;
@@ -114,6 +115,8 @@ int main(int argc, char **argv)
         case OPT_ROOTLESS: break;
         case 'v': print_version(); return 0;
         case 'h': print_help(stdout); return 0;
+        case ':':
+            return oj_usage_error(NULL, "option '%s' requires an argument", argv[optind - 1]);
         default:
             return oj_usage_error(NULL, "unknown global option '%s'", argv[optind - 1]);
         }
