@@ -2,7 +2,7 @@
 /*
  * killat: SIGKILL a process at a chosen step, for fault-injection tests.
  *
- *   killat [--victim NAME] TRIGGER [--nth N] -- CMD ARGS...
+ *   killat [--victim NAME|@fork] TRIGGER [--nth N] -- CMD ARGS...
  *
  * CMD runs with its stderr on a pipe that killat reads (and copies to its
  * own stderr), traced with ptrace(2).  The victim is CMD itself, or with
@@ -372,6 +372,28 @@ int main(int argc, char **argv)
         }
         if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK ||
             event == PTRACE_EVENT_CLONE || event == PTRACE_EVENT_EXEC) {
+            /* --victim @fork: the first process CMD forks (ojrun create
+             * --shim forks its shim, which execs nothing). */
+            unsigned long nw = 0;
+            if (event == PTRACE_EVENT_FORK && !victim && w == child &&
+                strcmp(victim_name, "@fork") == 0 &&
+                ptrace(PTRACE_GETEVENTMSG, w, NULL, &nw) == 0 && nw) {
+                bool known = false;
+                for (int k = 0; k < MAX_TRACEES; k++)
+                    if (tracees[k].pid == (pid_t)nw)
+                        known = true;
+                victim = (pid_t)nw;
+                tracee(victim)->nr = -1;
+                if (!known)
+                    traced++;
+                else
+                    kill(victim, SIGSTOP); /* running under PTRACE_CONT: stop it once so
+                                              that it resumes with PTRACE_SYSCALL */
+                if (child != victim) {
+                    detach_child = true;
+                    kill(child, SIGSTOP);
+                }
+            }
             if (event == PTRACE_EVENT_EXEC && !victim && exe_is(w, victim_name)) {
                 victim = w;
                 tracee(w)->nr = -1;

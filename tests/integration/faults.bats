@@ -372,16 +372,16 @@ full_root() {
 
 # --- SIGKILL of ojrun-shim at each step of its life ------------------------------
 #
-# `create --shim` forks and execs ojrun-shim, which creates the container in
+# `create --shim` forks the shim (named ojrun-shim), which creates the container in
 # its own process, reports to create, then supervises the task and writes
-# result.json (specs/shim-protocol.md).  killat follows create's fork and
-# exec and kills the shim at the step; its --debug lines go to stderr (the
+# result.json (specs/shim-protocol.md).  killat (--victim @fork) follows the fork
+# and kills the shim at the step; its --debug lines go to stderr (the
 # caller's until it reports, /dev/null after).
 
 # shim_create TRIGGER...: create --shim with killat waiting to kill the shim,
 # in the background (KILLAT_PID); the trace goes to $BATS_TEST_TMPDIR/k.err.
 shim_create() {
-    "$KILLAT" --victim ojrun-shim "$@" -- "$OJRUN" --root "$ROOT" --debug create --shim \
+    "$KILLAT" --victim @fork "$@" -- "$OJRUN" --root "$ROOT" --debug create --shim \
         -b "$BUNDLE" "$ID" </dev/null >"$BATS_TEST_TMPDIR/k.out" 2>"$BATS_TEST_TMPDIR/k.err" &
     KILLAT_PID=$!
 }
@@ -426,7 +426,7 @@ shim_check_and_clean() {
     shim_create --line "state directory"
     shim_killed
     [ "$CREATE_RC" = 1 ]
-    grep -qx "ojrun: create $ID: ojrun-shim was killed by signal 9 before reporting" \
+    grep -qx "ojrun: create $ID: the shim was killed by signal 9 before reporting" \
         "$BATS_TEST_TMPDIR/k.err"
     check_and_clean creating
 }
