@@ -23,7 +23,7 @@
 # samples and what was left at the end.  Exit status 1 when a verdict was
 # wrong or something was left behind, 0 otherwise.
 #
-# Needs root, build/ojrun, build/ojrun-shim and the static helper programs
+# Needs root, build/ojrun and the static helper programs
 # (make check builds them; OJRUN, OJRUN_HELPERS override).  Runs under
 # tests/helpers/subreaper so that the daemonised shims are reaped (this
 # machine's PID 1 reaps no orphan) and so that a shim still alive 10 s after
@@ -51,7 +51,7 @@ if [ -z "${SOAK_UNDER_SUBREAPER:-}" ] && [ -x "$HELPERS/subreaper" ]; then
     export SOAK_UNDER_SUBREAPER=1 OJRUN OJRUN_HELPERS=$HELPERS
     exec "$HELPERS/subreaper" "$0" "$@"
 fi
-for f in "$OJRUN" "$(dirname "$OJRUN")/ojrun-shim" "$HELPERS/busy" "$HELPERS/raise" \
+for f in "$OJRUN" "$HELPERS/busy" "$HELPERS/raise" \
     "$HELPERS/touchmem" "$HELPERS/writer"; do
     [ -x "$f" ] || { echo "soak: $f missing (make check builds it)" >&2; exit 2; }
 done
