@@ -138,7 +138,8 @@ static void state_json_nested_too_deep(void **state)
     struct strbuf sb = {0};
     for (int i = 0; i < OJ_JSON_MAX_DEPTH - 1; i++)
         sb_puts(&sb, "[");
-    sb_puts(&sb, "{\"k\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[\"}");
+    sb_puts(&sb,
+            "{\"k\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[\"}");
     for (int i = 0; i < OJ_JSON_MAX_DEPTH - 1; i++)
         sb_puts(&sb, "]");
     v = oj_json_parse(sb_str(&sb), sb.len, "doc", &err);
