@@ -21,14 +21,20 @@
  *  - comments, which yajl's tree parser accepts: they are not JSON, and a
  *    document read here may be printed again as is (result.json inside
  *    `state`, `list --format json` and `wait`), which would then be
- *    invalid JSON for every consumer.
+ *    invalid JSON for every consumer;
+ *  - for the same reason, anything after the top-level object or array:
+ *    yajl reports trailing garbage, but not a lone '"' (an unterminated
+ *    string after a complete document is taken as the end of input).
  * A backslash inside a string escapes the next byte, which may be a quote. */
 static int check_text(const char *data, size_t len, const char *what, struct oj_err *err)
 {
-    bool in_string = false;
+    bool in_string = false, closed = false;
     int depth = 0;
     for (size_t i = 0; i < len; i++) {
         char c = data[i];
+        if (closed && !in_string && c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            return oj_fail(err, 0, "%s: invalid JSON: text after the end of the document (offset %zu)",
+                           what, i);
         if (in_string) {
             if (c == '\\')
                 i++;
@@ -44,7 +50,8 @@ static int check_text(const char *data, size_t len, const char *what, struct oj_
                 return oj_fail(err, 0, "%s: invalid JSON: nested deeper than %d levels at offset %zu",
                                what, OJ_JSON_MAX_DEPTH, i);
         } else if (c == ']' || c == '}') {
-            depth--;
+            if (--depth == 0)
+                closed = true;
         }
     }
     return 0;

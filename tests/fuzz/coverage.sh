@@ -26,6 +26,8 @@ for c in $(ls runtime/*.c | grep -v runtime/main.c) build-fuzz/gen/judge_templat
     [ "$o" -nt "$c" ] || clang "${cflags[@]}" -c "$c" -o "$o"
     objs+=("$o")
 done
+rm -f "$out/libojrun.a"
+ar rcs "$out/libojrun.a" "${objs[@]}" # an archive: each target links what it uses
 
 # which sources each target is about (the report is restricted to them)
 declare -A files=(
@@ -36,7 +38,8 @@ declare -A files=(
 )
 for name in "${names[@]}"; do
     bin=$out/fuzz_$name
-    clang "${cflags[@]}" -fsanitize=fuzzer -o "$bin" "tests/fuzz/fuzz_$name.c" "${objs[@]}" "${libs[@]}"
+    clang "${cflags[@]}" -fsanitize=fuzzer -o "$bin" "tests/fuzz/fuzz_$name.c" "$out/libojrun.a" \
+        "${libs[@]}"
     rm -f "$out/prof/$name".*
     dirs=(tests/fuzz/corpus/"$name")
     [ -d "build-fuzz/corpus/$name" ] && dirs+=("build-fuzz/corpus/$name")

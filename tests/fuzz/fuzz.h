@@ -23,12 +23,12 @@
 
 #include "error.h"
 
-#define FUZZ_CHECK(cond)                                                                          \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond);         \
-            abort();                                                                              \
-        }                                                                                         \
+#define FUZZ_CHECK(cond)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: property violated: %s\n", __FILE__, __LINE__, #cond);          \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 /* An error reported to a user: one non-empty line, NUL-terminated in its
@@ -43,11 +43,11 @@ static inline void fuzz_check_err(const struct oj_err *err)
 #ifdef OJ_FUZZ_NO_ENTRY
 #define FUZZ_ENTRY(fn)
 #else
-#define FUZZ_ENTRY(fn)                                                                            \
-    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);                                \
-    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                                 \
-    {                                                                                             \
-        return fn(data, size);                                                                    \
+#define FUZZ_ENTRY(fn)                                                                             \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);                                  \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                                   \
+    {                                                                                              \
+        return fn(data, size);                                                                     \
     }
 #endif
 

@@ -105,20 +105,30 @@ static int run_parser(int which, int argc, char **argv)
         if (r == 0)
             FUZZ_CHECK(id == argv[argc - 1]);
         return 0;
-    case 3: return cmd_kill(&cli_g, argc, argv);
-    case 4: return cmd_delete(&cli_g, argc, argv);
-    case 5: return cmd_state(&cli_g, argc, argv);
-    case 6: return cmd_list(&cli_g, argc, argv);
+    case 3:
+        return cmd_kill(&cli_g, argc, argv);
+    case 4:
+        return cmd_delete(&cli_g, argc, argv);
+    case 5:
+        return cmd_state(&cli_g, argc, argv);
+    case 6:
+        return cmd_list(&cli_g, argc, argv);
     case 7:
         for (int i = 1; i < argc; i++)
             check_signal(argv[i]);
         return 0;
-    case 9: return cmd_pause(&cli_g, argc, argv);
-    case 10: return cmd_resume(&cli_g, argc, argv);
-    case 11: return cmd_ps(&cli_g, argc, argv);
-    case 12: return cmd_events(&cli_g, argc, argv);
-    case 13: return cmd_wait(&cli_g, argc, argv);
-    case 14: return cmd_update(&cli_g, argc, argv);
+    case 9:
+        return cmd_pause(&cli_g, argc, argv);
+    case 10:
+        return cmd_resume(&cli_g, argc, argv);
+    case 11:
+        return cmd_ps(&cli_g, argc, argv);
+    case 12:
+        return cmd_events(&cli_g, argc, argv);
+    case 13:
+        return cmd_wait(&cli_g, argc, argv);
+    case 14:
+        return cmd_update(&cli_g, argc, argv);
     default:
         for (int i = 1; i < argc; i++)
             check_id(argv[i]);
@@ -128,9 +138,9 @@ static int run_parser(int which, int argc, char **argv)
 
 static int fuzz_cli(const uint8_t *data, size_t size)
 {
-    static const char *const names[] = {"create", "run",    "start", "kill",   "delete",
-                                        "state",  "list",   "kill",  "state",  "pause",
-                                        "resume", "ps",     "events", "wait",  "update"};
+    static const char *const names[] = {"create", "run",  "start",  "kill",  "delete",
+                                        "state",  "list", "kill",   "state", "pause",
+                                        "resume", "ps",   "events", "wait",  "update"};
     if (size < 1 || size > 4096)
         return 0;
     int which = data[0] % (int)OJ_ARRAY_SIZE(names);

@@ -232,11 +232,21 @@ static int fuzz_state(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     switch (data[0] % 5) {
-    case 0: state_one(data + 1, size - 1); break;
-    case 1: process_one(data + 1, size - 1); break;
-    case 2: cgroup_one(data + 1, size - 1); break;
-    case 3: json_one(data + 1, size - 1); break;
-    case 4: result_one(data + 1, size - 1); break;
+    case 0:
+        state_one(data + 1, size - 1);
+        break;
+    case 1:
+        process_one(data + 1, size - 1);
+        break;
+    case 2:
+        cgroup_one(data + 1, size - 1);
+        break;
+    case 3:
+        json_one(data + 1, size - 1);
+        break;
+    case 4:
+        result_one(data + 1, size - 1);
+        break;
     }
     return 0;
 }

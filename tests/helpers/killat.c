@@ -301,8 +301,7 @@ int main(int argc, char **argv)
      * With --victim, CMD's children are traced too until the victim execs. */
     long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL;
     if (victim_name)
-        opts |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
-                PTRACE_O_TRACEEXEC;
+        opts |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
     if (ptrace(PTRACE_SETOPTIONS, child, NULL, (void *)opts) < 0) {
         perror("killat: PTRACE_SETOPTIONS");
         return 2;

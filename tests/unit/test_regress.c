@@ -138,7 +138,8 @@ static void state_json_nested_too_deep(void **state)
     struct strbuf sb = {0};
     for (int i = 0; i < OJ_JSON_MAX_DEPTH - 1; i++)
         sb_puts(&sb, "[");
-    sb_puts(&sb, "{\"k\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[\"}");
+    sb_puts(&sb,
+            "{\"k\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[\"}");
     for (int i = 0; i < OJ_JSON_MAX_DEPTH - 1; i++)
         sb_puts(&sb, "]");
     v = oj_json_parse(sb_str(&sb), sb.len, "doc", &err);
@@ -199,12 +200,41 @@ static void result_json_with_comment(void **state)
     oj_state_free(st);
 }
 
+/* fuzz_state, corpus/state/result-trailing-quote.bin: result.json
+ * {"":{}}" -- a complete object, then a lone quote.  yajl takes the
+ * unterminated string after a complete document for the end of input, so
+ * the text was accepted and embedded, and `state`/`list`/`wait` printed
+ * invalid JSON.  json.c now refuses anything but whitespace after the
+ * top-level object or array. */
+static void result_json_trailing_quote(void **state)
+{
+    (void)state;
+    struct oj_err err = {0};
+    static const char *const bad[] = {"{\"\":{}}\"", "{}\"x", "[1] 2", "{}}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        oj_json *v = oj_json_parse(bad[i], strlen(bad[i]), "result.json", &err);
+        if (v)
+            fail_msg("accepted: %s", bad[i]);
+        assert_non_null(strstr(err.msg, "result.json: invalid JSON: "));
+    }
+    assert_null(oj_json_parse("{\"\":{}}\"", 8, "result.json", &err));
+    assert_string_equal(err.msg,
+                        "result.json: invalid JSON: text after the end of the document (offset 7)");
+    /* trailing whitespace is fine (the shim ends result.json with a newline) */
+    static const char ws[] = "{\"a\":[1]}\n \t\r\n";
+    oj_json *v = oj_json_parse(ws, sizeof(ws) - 1, "result.json", &err);
+    if (!v)
+        fail_msg("%s", err.msg);
+    oj_json_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(list_of_empty_root, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(state_json_nested_too_deep, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(result_json_with_comment, setup_tmp, teardown_tmp),
+        cmocka_unit_test(result_json_trailing_quote),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
