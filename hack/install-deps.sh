@@ -27,7 +27,7 @@ pkgs=(
 # libraries (libFuzzer, ASan, UBSan) instead; `make` and `make check` do
 # not need them.
 if [ "${1:-}" = fuzz ]; then
-    pkgs=(clang libclang-rt-dev)
+    pkgs=(clang libclang-rt-dev time)   # time: CPU seconds per target (run.sh)
 fi
 
 missing=()

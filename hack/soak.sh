@@ -13,15 +13,19 @@
 # / `delete`, and `run --result -`.  Every bundle has a judge-like seccomp
 # profile (a seccomp-cache hit after the first task).
 #
-# A sampler records every few seconds what a leak would make grow: file
+# A sampler records every 2 s (SOAK_SAMPLE_SECONDS) what a leak would make grow: file
 # handles (/proc/sys/fs/file-nr), unreclaimable slab, available memory,
 # memory cgroups (live and dying, /proc/cgroups), mounts, state
-# directories, cgroup directories, ojrun/ojrun-shim processes and zombies.
+# directories, cgroup directories, ojrun/ojrun-shim processes and zombies,
+# the open fds of the workers (the judge's side), and the largest RSS and
+# fd count of any live ojrun-shim.
 #
 # The summary (JSON, on stdout or -o FILE) has the task count and rate,
-# latency percentiles per kind, the verdict mismatches, the first and last
-# samples and what was left at the end.  Exit status 1 when a verdict was
-# wrong or something was left behind, 0 otherwise.
+# latency percentiles per kind, the verdict mismatches, whether every task
+# has exactly one result, the first and last samples, the growth between
+# the first and last quarter of the samples, and what was left at the end.
+# Exit status 1 when a verdict was wrong, a result missing or doubled, or
+# something was left behind; 0 otherwise.
 #
 # Needs root, build/ojrun and the static helper programs
 # (make check builds them; OJRUN, OJRUN_HELPERS override).  Runs under
@@ -114,7 +118,8 @@ bundle ole OLE '["/h/writer","1048576"]' '.annotations["org.ojrun.limit.output-b
 bundle echo OK '["sh","-c","read x; echo \"got $x\""]'
 
 # --- workers -------------------------------------------------------------------------
-# One line per task in $W/log/WORKER: kind expected verdict milliseconds flow start-ns
+# One line per task in $W/log/WORKER: kind expected verdict milliseconds flow
+# start-ns id
 one_task() { # worker n kind
     local wk=$1 n=$2 kind=$3 id=$TAG-$1-$2 in=/dev/null out=$W/io/$1.out res t0 t1 flow v
     [ "$kind" = echo ] && { echo "line-$n" >"$W/io/$wk.in"; in=$W/io/$wk.in; }
@@ -146,7 +151,7 @@ one_task() { # worker n kind
         { echo "task $id ($kind, $flow): verdict $v, expected ${EXPECT[$kind]}"; cat "$out.err"; } \
             >>"$W/mismatches" 2>/dev/null
     fi
-    echo "$kind ${EXPECT[$kind]} $v $(((t1 - t0) / 1000000)) $flow $t0" >>"$W/log/$wk"
+    echo "$kind ${EXPECT[$kind]} $v $(((t1 - t0) / 1000000)) $flow $t0 $id" >>"$W/log/$wk"
 }
 
 worker() {
@@ -165,7 +170,7 @@ worker() {
 # --- the sampler ---------------------------------------------------------------------
 sample() ( # one JSON object of the leak indicators
     set +e +o pipefail # a count of nothing is 0, not a failure
-    local fnr slab avail memcg mounts dirs cgs procs zomb cache
+    local fnr slab avail memcg mounts dirs cgs procs zomb cache wfds=0 srss=0 sfds=0 p n
     fnr=$(cut -f1 /proc/sys/fs/file-nr)
     slab=$(awk '/^SUnreclaim:/ {print $2}' /proc/meminfo)
     avail=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
@@ -177,13 +182,27 @@ sample() ( # one JSON object of the leak indicators
     procs=$(ps -eo comm= | grep -cE '^ojrun(-shim)?$' || true)
     zomb=$(ps -eo stat= | grep -c '^Z' || true)
     cache=$(find "$ROOT/seccomp-cache" -type f 2>/dev/null | wc -l)
-    printf '{"t":%s,"tasks":%s,"file_handles":%s,"slab_unreclaimable_kb":%s,"mem_available_kb":%s,"memory_cgroups":%s,"mounts":%s,"state_dirs":%s,"cgroup_dirs":%s,"ojrun_procs":%s,"zombies":%s,"seccomp_cache_files":%s}\n' \
+    # the workers' open fds (a runtime that leaked fds into its caller, or
+    # left pipes open, would make this grow)
+    for p in $(cat "$W/workers" 2>/dev/null); do
+        n=$(ls /proc/"$p"/fd 2>/dev/null | wc -l)
+        [ "$n" -gt "$wfds" ] && wfds=$n
+    done
+    # the largest shim alive right now, by RSS and by open fds (the shim
+    # leads its own session; the init it forked shares the name until exec)
+    for p in $(ps -eo pid=,sid=,comm= | awk '$3 == "ojrun-shim" && $1 == $2 {print $1}'); do
+        n=$(awk '/^VmRSS:/ {print $2}' /proc/"$p"/status 2>/dev/null)
+        [ "${n:-0}" -gt "$srss" ] && srss=$n
+        n=$(ls /proc/"$p"/fd 2>/dev/null | wc -l)
+        [ "$n" -gt "$sfds" ] && sfds=$n
+    done
+    printf '{"t":%s,"tasks":%s,"file_handles":%s,"slab_unreclaimable_kb":%s,"mem_available_kb":%s,"memory_cgroups":%s,"mounts":%s,"state_dirs":%s,"cgroup_dirs":%s,"ojrun_procs":%s,"zombies":%s,"seccomp_cache_files":%s,"worker_fds_max":%s,"shim_rss_kb_max":%s,"shim_fds_max":%s}\n' \
         "$(date +%s)" "$(cat "$W"/log/* 2>/dev/null | wc -l)" "$fnr" "$slab" "$avail" "$memcg" \
-        "$mounts" "$dirs" "$cgs" "$procs" "$zomb" "$cache"
+        "$mounts" "$dirs" "$cgs" "$procs" "$zomb" "$cache" "$wfds" "$srss" "$sfds"
 )
 
 sample >"$W/samples"
-(while :; do sleep 5; sample >>"$W/samples"; done) &
+(while :; do sleep "${SOAK_SAMPLE_SECONDS:-2}"; sample >>"$W/samples"; done) &
 SAMPLER=$!
 
 START=$(date +%s%N)
@@ -193,6 +212,7 @@ for wk in $(seq 0 $((JOBS - 1))); do
     worker "$wk" "$quota" &
     pids+=($!)
 done
+echo "${pids[*]}" >"$W/workers"
 for p in "${pids[@]}"; do wait "$p"; done
 END=$(date +%s%N)
 kill "$SAMPLER" 2>/dev/null || true
@@ -209,6 +229,7 @@ leftover_procs=$(pgrep -f -- "$TAG-" | wc -l) || true
 mismatches=$(grep -c '^task ' "$W/mismatches" 2>/dev/null || true)
 summary=$(jq -n \
     --arg tasks "$(wc -l <"$W/all")" \
+    --arg wanted "$TASKS_WANTED" \
     --arg ms "$(((END - START) / 1000000))" \
     --arg jobs "$JOBS" \
     --arg mism "${mismatches:-0}" \
@@ -218,7 +239,8 @@ summary=$(jq -n \
     --rawfile mtext "$( [ -e "$W/mismatches" ] && echo "$W/mismatches" || echo /dev/null)" '
     def pct(p): sort | .[((length - 1) * p | floor)];
     ($all | split("\n") | map(select(length > 0) | split(" ")
-        | {kind: .[0], expected: .[1], verdict: .[2], ms: (.[3] | tonumber), flow: .[4]})) as $t
+        | {kind: .[0], expected: .[1], verdict: .[2], ms: (.[3] | tonumber), flow: .[4],
+           id: .[6]})) as $t
     | ($samples | split("\n") | map(select(length > 0) | fromjson)) as $s
     | ($t | length) as $n
     | {
@@ -227,6 +249,12 @@ summary=$(jq -n \
         tasks_per_second: (if ($ms | tonumber) > 0 then ($tasks | tonumber) * 1000 / ($ms | tonumber) else 0 end),
         flows: ($t | group_by(.flow) | map({key: .[0].flow, value: length}) | from_entries),
         verdict_mismatches: ($mism | tonumber),
+        # every task started has one result line, no id twice, none missing
+        results: {distinct_ids: ($t | map(.id) | unique | length),
+                  without_result: ($t | map(select(.verdict == "NONE")) | length),
+                  exactly_once: (($t | map(.id) | unique | length) == $n
+                                 and ($wanted == "0" or $n == ($wanted | tonumber))
+                                 and ($t | all(.verdict != "NONE")))},
         mismatch_details: ($mtext | split("\n") | map(select(startswith("task "))) | .[:10]),
         latency_ms: ($t | group_by(.kind) | map({key: .[0].kind, value: {
             n: length, p50: (map(.ms) | pct(0.5)), p95: (map(.ms) | pct(0.95)),
@@ -234,15 +262,29 @@ summary=$(jq -n \
         first_decile_mean_ms: (if $n >= 20 then ($t[:($n / 10 | floor)] | map(.ms) | add / length) else null end),
         last_decile_mean_ms: (if $n >= 20 then ($t[($n - ($n / 10 | floor)):] | map(.ms) | add / length) else null end),
         first_sample: $s[0], last_sample: $s[-1], samples: ($s | length),
+        # mean of the first and of the last quarter of the samples taken
+        # while tasks ran: a leak shows as a rise
+        growth: (($s[1:-1]) as $r | ($r | length / 4 | floor) as $q
+            | if $q < 1 then null else
+              (["file_handles", "slab_unreclaimable_kb", "memory_cgroups", "mounts",
+                "worker_fds_max", "shim_rss_kb_max", "shim_fds_max", "seccomp_cache_files"]
+               | map({key: ., value: {
+                   first_quarter: ([$r[:$q][][.]] | add / length),
+                   last_quarter: ([$r[-$q:][][.]] | add / length)}}) | from_entries) end),
         max_during: ($s | {state_dirs: (map(.state_dirs) | max), cgroup_dirs: (map(.cgroup_dirs) | max),
-                           ojrun_procs: (map(.ojrun_procs) | max)}),
+                           ojrun_procs: (map(.ojrun_procs) | max),
+                           shim_rss_kb: (map(.shim_rss_kb_max) | max),
+                           shim_fds: (map(.shim_fds_max) | max),
+                           worker_fds: (map(.worker_fds_max) | max)}),
         left_behind: {state_dirs: ($dirs | tonumber), cgroup_dirs: ($cgs | tonumber),
-                      processes: ($procs | tonumber)}
+                      processes: ($procs | tonumber),
+                      zombies: ([$s[-1].zombies - $s[0].zombies, 0] | max),
+                      mounts: ([$s[-1].mounts - $s[0].mounts, 0] | max)}
       }')
 if [ "$OUT" = - ]; then
     echo "$summary"
 else
     echo "$summary" >"$OUT"
 fi
-[ "$(jq '.verdict_mismatches == 0 and .left_behind.state_dirs == 0 and
-         .left_behind.cgroup_dirs == 0 and .left_behind.processes == 0' <<<"$summary")" = true ]
+[ "$(jq '.verdict_mismatches == 0 and .results.exactly_once and
+         (.left_behind | all(. == 0))' <<<"$summary")" = true ]

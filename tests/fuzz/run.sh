@@ -27,11 +27,15 @@ run_one() {
     [ -d "tests/fuzz/corpus/$name" ] && seeds=("tests/fuzz/corpus/$name")
     # close_fd_mask=3: the targets' own stdout/stderr (usage, error lines)
     # would drown libFuzzer's; sanitizer reports still get through.
-    "$bin" -max_total_time="$secs" -close_fd_mask=3 -print_final_stats=1 -timeout=10 \
+    # GNU time records the CPU seconds the target really got (a busy
+    # machine gives it less than the wall-clock budget).
+    /usr/bin/time -f '%U %S' -o "$out/logs/$name.cpu" \
+        "$bin" -max_total_time="$secs" -close_fd_mask=3 -print_final_stats=1 -timeout=10 \
         -rss_limit_mb=2048 -artifact_prefix="$out/artifacts/$name/" "${dict[@]}" \
         ${FUZZ_ARGS:-} "$out/corpus/$name" "${seeds[@]}" >"$log" 2>&1
     local r=$?
-    local last runs eps cov corp
+    local last runs eps cov corp cpu
+    cpu=$(awk '{ printf "%.0f", $1 + $2 }' "$out/logs/$name.cpu" 2>/dev/null)
     last=$(grep -E '^#[0-9]+' "$log" | tail -1)
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
@@ -42,7 +46,7 @@ run_one() {
         grep -E 'ERROR|SUMMARY|property violated|Test unit written' "$log" | head -10
         return 1
     fi
-    echo "ok   fuzz $name: ${secs}s, ${runs:-?} runs, ${eps:-?} exec/s, cov ${cov:-?} edges, corpus ${corp:-?}"
+    echo "ok   fuzz $name: ${secs}s wall, ${cpu:-?} CPU-s, ${runs:-?} runs, ${eps:-?} exec/s, cov ${cov:-?} edges, corpus ${corp:-?}"
 }
 
 jobs=${FUZZ_JOBS:-1}
