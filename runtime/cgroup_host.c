@@ -19,6 +19,7 @@
 
 #include "cgroup_internal.h"
 #include "cleanup.h"
+#include "mountinfo.h"
 #include "util.h"
 
 /* v1 controllers whose hierarchies a container joins.  Resources exist for
@@ -77,22 +78,6 @@ static bool is_known_v1(const char *name)
     return false;
 }
 
-/* Undo mountinfo's octal escapes ("\040" for a space) in place. */
-static void unescape_octal(char *s)
-{
-    char *w = s;
-    for (char *r = s; *r;) {
-        if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-            r[3] >= '0' && r[3] <= '7') {
-            *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-            r += 4;
-        } else {
-            *w++ = *r++;
-        }
-    }
-    *w = '\0';
-}
-
 void oj_cgroup_host_free(struct oj_cgroup_host *h)
 {
     for (size_t i = 0; i < h->n; i++) {
@@ -106,45 +91,9 @@ void oj_cgroup_host_free(struct oj_cgroup_host *h)
 
 /* Per hierarchy while parsing: the device number dedups bind mounts. */
 struct candidate {
-    char dev[32];
+    unsigned major, minor;
     char *super_opts;
 };
-
-/* Split a mountinfo line into the fields we need.  Returns false for a line
- * that is not a cgroup mount. */
-static bool parse_mountinfo_line(char *line, char **dev, char **root, char **mnt, char **fstype,
-                                 char **super)
-{
-    char *save = NULL;
-    char *f[6];
-    char *tok = strtok_r(line, " ", &save);
-    for (int i = 0; i < 6; i++) {
-        if (!tok)
-            return false;
-        f[i] = tok;
-        tok = strtok_r(NULL, " ", &save);
-    }
-    /* optional fields up to the "-" separator */
-    while (tok && strcmp(tok, "-") != 0)
-        tok = strtok_r(NULL, " ", &save);
-    if (!tok)
-        return false;
-    char *type = strtok_r(NULL, " ", &save);
-    char *source = strtok_r(NULL, " ", &save);
-    char *opts = strtok_r(NULL, " \n", &save);
-    if (!type || !source || !opts)
-        return false;
-    if (strcmp(type, "cgroup") != 0 && strcmp(type, "cgroup2") != 0)
-        return false;
-    *dev = f[2];
-    *root = f[3];
-    *mnt = f[4];
-    *fstype = type;
-    *super = opts;
-    unescape_octal(*root);
-    unescape_octal(*mnt);
-    return true;
-}
 
 /* The controllers (and name=) of a v1 mount's super options, comma separated. */
 static char *v1_controllers_from_opts(const char *opts)
@@ -180,26 +129,27 @@ static bool uses_v1_hierarchy(const char *controllers)
     return false;
 }
 
-static int add_hierarchy(struct oj_cgroup_host *h, struct candidate *cand, bool v2, const char *dev,
-                         const char *root, const char *mnt, const char *super,
-                         const char *controllers, struct oj_err *err)
+static int add_hierarchy(struct oj_cgroup_host *h, struct candidate *cand, bool v2,
+                         const struct oj_mountinfo_entry *m, const char *controllers,
+                         struct oj_err *err)
 {
+    const char *root = m->root, *mnt = m->mountpoint;
     /* A second mount of a hierarchy we have (same device): keep the one
      * showing the whole hierarchy (root "/"), else the first. */
     for (size_t i = 0; i < h->n; i++) {
-        if (strcmp(cand[i].dev, dev) != 0)
+        if (cand[i].major != m->major || cand[i].minor != m->minor)
             continue;
         if (strcmp(h->h[i].mount_root, "/") == 0 || strcmp(root, "/") != 0)
             return 0;
-        char *m = strdup(mnt), *r = strdup(root);
-        if (!m || !r) {
-            free(m);
+        char *mp = strdup(mnt), *r = strdup(root);
+        if (!mp || !r) {
+            free(mp);
             free(r);
             return oj_fail(err, ENOMEM, "detect cgroup mounts");
         }
         free(h->h[i].mount);
         free(h->h[i].mount_root);
-        h->h[i].mount = m;
+        h->h[i].mount = mp;
         h->h[i].mount_root = r;
         return 0;
     }
@@ -214,8 +164,9 @@ static int add_hierarchy(struct oj_cgroup_host *h, struct candidate *cand, bool 
     e->mount_root = strdup(root);
     e->controllers = strdup(controllers);
     e->self = NULL;
-    snprintf(cand[h->n].dev, sizeof(cand[h->n].dev), "%s", dev);
-    cand[h->n].super_opts = strdup(super);
+    cand[h->n].major = m->major;
+    cand[h->n].minor = m->minor;
+    cand[h->n].super_opts = strdup(m->super_options);
     h->n++;
     if (!e->mount || !e->mount_root || !e->controllers || !cand[h->n - 1].super_opts)
         return oj_fail(err, ENOMEM, "detect cgroup mounts");
@@ -291,43 +242,40 @@ int oj_cgroup_host_detect(struct oj_cgroup_host *h, const char *mountinfo_path,
     if (!proc_self_cgroup_path)
         proc_self_cgroup_path = "/proc/self/cgroup";
 
-    _cleanup_free_ char *text = NULL;
-    if (oj_read_file(mountinfo_path, 16 << 20, &text, NULL, err) < 0)
+    struct oj_mountinfo mi;
+    if (oj_mountinfo_read(mountinfo_path, &mi, err) < 0)
         return oj_wrap(err, "detect cgroups");
 
     struct candidate cand[OJ_CGROUP_MAX_HIERARCHIES];
     memset(cand, 0, sizeof(cand));
     int rc = 0;
     bool have_v2 = false;
-    char *save = NULL;
-    for (char *line = strtok_r(text, "\n", &save); line && rc == 0;
-         line = strtok_r(NULL, "\n", &save)) {
-        char *dev, *root, *mnt, *fstype, *super;
-        if (!parse_mountinfo_line(line, &dev, &root, &mnt, &fstype, &super))
-            continue;
-        if (strcmp(fstype, "cgroup2") == 0) {
+    for (size_t k = 0; k < mi.n && rc == 0; k++) {
+        const struct oj_mountinfo_entry *m = &mi.v[k];
+        if (strcmp(m->fstype, "cgroup2") == 0) {
             /* one cgroup2 hierarchy exists per system; extra mounts of it
              * are bind mounts or cgroup namespaces' views */
             if (have_v2)
                 continue;
             have_v2 = true;
-            _cleanup_free_ char *ctrls = read_v2_controllers(mnt);
+            _cleanup_free_ char *ctrls = read_v2_controllers(m->mountpoint);
             if (!ctrls) {
                 rc = oj_fail(err, ENOMEM, "detect cgroups");
                 break;
             }
-            rc = add_hierarchy(h, cand, true, dev, root, mnt, super, ctrls, err);
-        } else {
-            _cleanup_free_ char *ctrls = v1_controllers_from_opts(super);
+            rc = add_hierarchy(h, cand, true, m, ctrls, err);
+        } else if (strcmp(m->fstype, "cgroup") == 0) {
+            _cleanup_free_ char *ctrls = v1_controllers_from_opts(m->super_options);
             if (!ctrls) {
                 rc = oj_fail(err, ENOMEM, "detect cgroups");
                 break;
             }
             if (!uses_v1_hierarchy(ctrls))
                 continue;
-            rc = add_hierarchy(h, cand, false, dev, root, mnt, super, ctrls, err);
+            rc = add_hierarchy(h, cand, false, m, ctrls, err);
         }
     }
+    oj_mountinfo_free(&mi);
     if (rc == 0)
         rc = read_self(h, cand, proc_self_cgroup_path, err);
     for (size_t i = 0; i < OJ_CGROUP_MAX_HIERARCHIES; i++)

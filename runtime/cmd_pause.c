@@ -30,15 +30,8 @@
 static int set_paused(const struct oj_globals *g, const char *id, bool pause, struct oj_err *err)
 {
     _cleanup_state_ struct oj_state *st = NULL;
-    if (oj_state_load(g->root, id, &st, err) < 0)
-        return -1;
-    _cleanup_close_ int lock = oj_state_lock(st->dir, err);
+    _cleanup_close_ int lock = oj_state_load_locked(g->root, id, &st, err);
     if (lock < 0)
-        return -1;
-    /* reload under the lock: a delete may have won the race */
-    oj_state_free(st);
-    st = NULL;
-    if (oj_state_load(g->root, id, &st, err) < 0)
         return -1;
 
     enum oj_status s = oj_state_status(st);

@@ -505,16 +505,10 @@ static int write_pid_file(const char *path, pid_t pid, struct oj_err *err)
 static int exec_run(struct exec_ctx *c, const struct oj_globals *g, struct oj_err *err)
 {
     const struct oj_exec_opts *o = c->o;
-    if (oj_state_load(g->root, o->id, &c->st, err) < 0)
-        return -1;
     /* Hold the container's lock until the process has exec'd, so that a
      * concurrent delete cannot remove the cgroup under us. */
-    _cleanup_close_ int lock = oj_state_lock(c->st->dir, err);
+    _cleanup_close_ int lock = oj_state_load_locked(g->root, o->id, &c->st, err);
     if (lock < 0)
-        return -1;
-    oj_state_free(c->st);
-    c->st = NULL;
-    if (oj_state_load(g->root, o->id, &c->st, err) < 0)
         return -1;
     enum oj_status s = oj_state_status(c->st);
     /* created: the init has not exec'd yet; paused: F would freeze in the

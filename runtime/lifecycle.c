@@ -63,16 +63,6 @@ static void run_hooks_warn(const struct oj_state *st, const struct oj_config *cf
 /* Lock the container directory.  A concurrent delete may remove it between
  * our look and the lock: that container "does not exist" (ENOENT), like
  * one that never did. */
-static int lock_container(const char *dir, const char *id, struct oj_err *err)
-{
-    int fd = oj_state_lock(dir, err);
-    if (fd < 0 && err && err->code == ENOENT) {
-        oj_fail(err, 0, "container \"%s\" does not exist", id);
-        err->code = ENOENT;
-    }
-    return fd;
-}
-
 static int start(const struct oj_globals *g, const char *id, const struct oj_config *given,
                  struct oj_err *err);
 
@@ -91,15 +81,8 @@ static int start(const struct oj_globals *g, const char *id, const struct oj_con
                  struct oj_err *err)
 {
     _cleanup_state_ struct oj_state *st = NULL;
-    if (oj_state_load(g->root, id, &st, err) < 0)
-        return -1;
-    _cleanup_close_ int lock = lock_container(st->dir, id, err);
+    _cleanup_close_ int lock = oj_state_load_locked(g->root, id, &st, err);
     if (lock < 0)
-        return -1;
-    /* Reload under the lock: a concurrent create may have finished. */
-    oj_state_free(st);
-    st = NULL;
-    if (oj_state_load(g->root, id, &st, err) < 0)
         return -1;
     enum oj_status s = oj_state_status(st);
     if (s != OJ_STATUS_CREATED)
@@ -298,7 +281,7 @@ static int del(const struct oj_globals *g, const char *id, bool force,
         err->code = ENOENT;
         return -1;
     }
-    _cleanup_close_ int lock = lock_container(dir, id, err);
+    _cleanup_close_ int lock = oj_state_lock_container(dir, id, err);
     if (lock < 0)
         return (force && err->code == ENOENT) ? 0 : -1;
     /* Load under the lock: a concurrent create or delete may have finished. */

@@ -352,6 +352,34 @@ int oj_state_lock(const char *dir, struct oj_err *err)
     return fd;
 }
 
+int oj_state_lock_container(const char *dir, const char *id, struct oj_err *err)
+{
+    int fd = oj_state_lock(dir, err);
+    if (fd < 0 && err->code == ENOENT) {
+        oj_fail(err, 0, "container \"%s\" does not exist", id);
+        err->code = ENOENT;
+    }
+    return fd;
+}
+
+int oj_state_load_locked(const char *root, const char *id, struct oj_state **out,
+                         struct oj_err *err)
+{
+    /* The first load checks the id and finds the directory to lock. */
+    struct oj_state *first = NULL;
+    if (oj_state_load(root, id, &first, err) < 0)
+        return -1;
+    int lock = oj_state_lock_container(first->dir, id, err);
+    oj_state_free(first);
+    if (lock < 0)
+        return -1;
+    if (oj_state_load(root, id, out, err) < 0) {
+        close(lock);
+        return -1;
+    }
+    return lock;
+}
+
 int oj_state_remove(const char *dir, struct oj_err *err)
 {
     _cleanup_closedir_ DIR *d = opendir(dir);

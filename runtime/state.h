@@ -102,6 +102,18 @@ int oj_state_json(const struct oj_state *st, enum oj_status status, bool pretty,
 /* Take an exclusive flock on the container directory; returns the fd. */
 int oj_state_lock(const char *dir, struct oj_err *err);
 
+/* oj_state_lock() of container `id`'s directory `dir`: a directory a
+ * concurrent delete removed is ENOENT with "container \"<id>\" does not
+ * exist", as if it had never been there. */
+int oj_state_lock_container(const char *dir, const char *id, struct oj_err *err);
+
+/* Load container `id` and lock it; returns the lock fd and stores the
+ * state loaded *under* the lock in *out (a create may have finished, or a
+ * delete won the race, between a first look and the lock).  Commands that
+ * change a container (start, pause, resume, update, exec) begin here. */
+int oj_state_load_locked(const char *root, const char *id, struct oj_state **out,
+                         struct oj_err *err);
+
 /* rm -rf the container directory (only what ojrun puts there). */
 int oj_state_remove(const char *dir, struct oj_err *err);
 

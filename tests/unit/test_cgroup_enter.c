@@ -244,39 +244,6 @@ static void test_enter_v2_fallback(void **state)
             assert_false(procs_has(cg->dirs[i].path, kid));
 }
 
-static int cmp_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The reason for all this: the self-move takes no RCU grace period.  The
- * median of 7 self-moves into every v1 hierarchy must stay far below one
- * grace period (5-20 ms on this 2-core VM, longer under load); 4 ms leaves
- * room for a loaded machine (a concurrent classic writer elsewhere holds
- * cgroup_mutex through its own grace period and can delay one move). */
-static void test_self_enter_is_fast(void **state)
-{
-    (void)state;
-    if (host.layout == OJ_CGROUP_V2)
-        return; /* nothing to move into through `tasks` */
-    long us[7];
-    for (int i = 0; i < 7; i++) {
-        struct oj_cgroup *cg = make_cgroup();
-        struct oj_err err = {0};
-        assert_int_equal(oj_cgroup_prepare_self_enter(cg, &err), 0);
-        /* idle long enough for the rwsem's rcu_sync to go back to idle */
-        usleep(50 * 1000);
-        us[i] = spawn_self_enter(cg, true, false);
-        assert_true(us[i] >= 0);
-        teardown_each(NULL);
-    }
-    qsort(us, 7, sizeof(long), cmp_long);
-    print_message("self-enter into every v1 hierarchy: median %ld us (min %ld, max %ld)\n", us[3],
-                  us[0], us[6]);
-    assert_true(us[3] < 4000);
-}
-
 /* A cgroup removed between prepare and enter: the write fails and says
  * where. */
 static void test_self_enter_reports_failure(void **state)
@@ -325,7 +292,6 @@ int main(void)
         cmocka_unit_test_teardown(test_self_enter_from_userns, teardown_each),
         cmocka_unit_test_teardown(test_clone_into_v2_and_self_enter, teardown_each),
         cmocka_unit_test_teardown(test_enter_v2_fallback, teardown_each),
-        cmocka_unit_test_teardown(test_self_enter_is_fast, teardown_each),
         cmocka_unit_test_teardown(test_self_enter_reports_failure, teardown_each),
         cmocka_unit_test_teardown(test_self_enter_unprepared, teardown_each),
     };

@@ -466,71 +466,31 @@ static void test_cached_program_is_enforced(void **state)
     assert_child_ok(&r);
 }
 
-/* --- timing ------------------------------------------------------------------- */
+/* --- a large profile ---------------------------------------------------------- */
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* A ~400-rule Docker-like profile: compile vs cached load.  The numbers go
- * to the TAP output as comments (and into the report). */
-static void test_timing_docker_like_profile(void **state)
+/* A ~400-rule Docker-like profile over three architectures: a miss stores
+ * it, a hit loads exactly the program a compile makes.  How much faster the
+ * hit is, is a benchmark's business: hack/seccomp-cache-bench.sh. */
+static void test_docker_like_profile_round_trip(void **state)
 {
     struct fixture *f = *state;
     struct oj_seccomp big;
     size_t rules = prof_docker_like(&big);
     assert_true(rules >= 400);
     struct oj_err err = {0};
-    struct oj_bpf p = {0}, q = {0};
+    struct oj_bpf p = {0}, q = {0}, r = {0};
     bool hit;
 
-    double t0 = now_us();
     assert_int_equal(oj_seccomp_compile(&big, &p, &err), 0);
-    double first = now_us() - t0;
-    oj_bpf_free(&p);
-    enum { N_COMPILE = 15, N_HIT = 200 };
-    double c[N_COMPILE], h[N_HIT];
-    for (int i = 0; i < N_COMPILE; i++) {
-        t0 = now_us();
-        assert_int_equal(oj_seccomp_compile(&big, &p, &err), 0);
-        c[i] = now_us() - t0;
-        if (i < N_COMPILE - 1)
-            oj_bpf_free(&p);
-    }
-    t0 = now_us();
     assert_int_equal(oj_seccomp_prepare(&big, f->dir, &q, &hit, &err), 0);
-    double miss = now_us() - t0;
     assert_false(hit);
-    oj_bpf_free(&q);
-    for (int i = 0; i < N_HIT; i++) {
-        t0 = now_us();
-        assert_int_equal(oj_seccomp_prepare(&big, f->dir, &q, &hit, &err), 0);
-        h[i] = now_us() - t0;
-        assert_true(hit);
-        if (i < N_HIT - 1)
-            oj_bpf_free(&q);
-    }
     assert_same_program(&p, &q);
-    qsort(c, N_COMPILE, sizeof(double), cmp_double);
-    qsort(h, N_HIT, sizeof(double), cmp_double);
-    print_message("# seccomp %zu-rule profile (%zu BPF instructions, 3 arches): first compile "
-                  "%.0f us, compile median %.0f us; cache miss (compile + store) %.0f us; cache "
-                  "hit median %.1f us (min %.1f, p90 %.1f) -> %.0fx faster\n",
-                  rules, p.len, first, c[N_COMPILE / 2], miss, h[N_HIT / 2], h[0],
-                  h[N_HIT * 9 / 10], c[N_COMPILE / 2] / h[N_HIT / 2]);
-    /* The point of the cache: a hit must beat a compile by a wide margin. */
-    assert_true(h[N_HIT / 2] * 5 < c[N_COMPILE / 2]);
+    assert_int_equal(oj_seccomp_prepare(&big, f->dir, &r, &hit, &err), 0);
+    assert_true(hit);
+    assert_same_program(&p, &r);
     oj_bpf_free(&p);
     oj_bpf_free(&q);
+    oj_bpf_free(&r);
     prof_free(&big);
 }
 
@@ -548,7 +508,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unwritable_entry_warns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsafe_cache_dir_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cached_program_is_enforced, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_timing_docker_like_profile, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_docker_like_profile_round_trip, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
