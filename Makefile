@@ -13,7 +13,7 @@ BINDIR  ?= $(PREFIX)/bin
 BUILD   ?= build
 
 CC      ?= gcc
-PKGS    := libseccomp libcap yajl libmnl
+PKGS    := libseccomp libcap yajl
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 CFLAGS  ?= -O2 -g

@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(
     # build
-    gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev libmnl-dev
+    gcc make pkg-config libseccomp-dev libcap-dev libyajl-dev
     # tests
     libcmocka-dev bats jq busybox-static valgrind
     # tests/integration/perf.bats checks which files a command opens

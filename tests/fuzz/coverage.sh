@@ -16,9 +16,9 @@ names=("$@")
 out=build-fuzz-cov
 mkdir -p "$out/obj" "$out/prof"
 cflags=(-O1 -g -std=gnu11 -D_GNU_SOURCE -DOJRUN_COMMIT='"cov"' -Iruntime -Itests/fuzz
-    $(pkg-config --cflags libseccomp libcap yajl libmnl)
+    $(pkg-config --cflags libseccomp libcap yajl)
     -fprofile-instr-generate -fcoverage-mapping -fsanitize=fuzzer-no-link)
-libs=($(pkg-config --libs libseccomp libcap yajl libmnl))
+libs=($(pkg-config --libs libseccomp libcap yajl))
 
 objs=()
 for c in $(ls runtime/*.c | grep -v runtime/main.c) build-fuzz/gen/judge_templates.c; do
