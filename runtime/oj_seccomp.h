@@ -80,6 +80,11 @@ bool oj_seccomp_uses_notify(const struct oj_seccomp *sc);
 int oj_seccomp_prepare(const struct oj_seccomp *sc, const char *cache_dir, struct oj_bpf *out,
                        bool *hit, struct oj_err *err);
 
+/* How many programs the cache keeps (default 256, about 8 MiB for
+ * Docker-sized profiles); storing one more evicts the oldest-written.  A
+ * variable so that tests can make it small. */
+extern size_t oj_seccomp_cache_max;
+
 /* Where oj_seccomp_prepare() keeps the program for `sc` (malloc'd path). */
 int oj_seccomp_cache_path(const struct oj_seccomp *sc, const char *cache_dir, char **path,
                           struct oj_err *err);

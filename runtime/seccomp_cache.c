@@ -35,11 +35,18 @@
  *
  * The cache directory is created 0700 and must be owned by our euid and not
  * writable by group or others; otherwise the cache is not used (warning).
- * Nothing is ever evicted: one file per distinct profile (about 33 KiB for
- * a 400-rule, three-architecture profile).
+ * One file per distinct profile (about 33 KiB for a 400-rule,
+ * three-architecture profile).  A judge uses a dozen profiles; a host where
+ * every container brings its own must not fill the disk, so before a new
+ * program is stored the cache is trimmed (cache_trim): past
+ * oj_seccomp_cache_max entries the oldest-written go first (a hit does not
+ * refresh an entry: that would cost a write on the fast path; an evicted
+ * profile in use is simply compiled and stored again), and temporary files
+ * a killed writer left behind are removed once they are a minute old.
  */
 #include "oj_seccomp.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -49,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -388,6 +396,91 @@ static int cache_write(int dfd, const char *name, const struct strbuf *canon,
     return rc;
 }
 
+/* --- trimming ---------------------------------------------------------------- */
+
+size_t oj_seccomp_cache_max = 256;
+
+struct entry_age {
+    char name[32];
+    struct timespec mtime;
+};
+
+static int cmp_age(const void *a, const void *b)
+{
+    const struct entry_age *x = a, *y = b;
+    if (x->mtime.tv_sec != y->mtime.tv_sec)
+        return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+    if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+        return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* Is `n` one of our entry names: 16 lower-case hex digits and ".bpf"? */
+static bool is_entry_name(const char *n)
+{
+    for (int i = 0; i < 16; i++)
+        if (!((n[i] >= '0' && n[i] <= '9') || (n[i] >= 'a' && n[i] <= 'f')))
+            return false;
+    return strcmp(n + 16, ".bpf") == 0;
+}
+
+/* Make room for one more entry: keep at most oj_seccomp_cache_max - 1
+ * entries (the oldest-written are removed) and drop temporary files older
+ * than a minute.  Best effort: a failure only leaves the cache larger. */
+static void cache_trim(int dfd, const char *dir)
+{
+    int dup_fd = dup(dfd); /* fdopendir takes the fd over */
+    if (dup_fd < 0)
+        return;
+    DIR *d = fdopendir(dup_fd);
+    if (!d) {
+        close(dup_fd);
+        return;
+    }
+    rewinddir(d);
+    struct entry_age *v = NULL;
+    size_t n = 0, cap = 0;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        bool entry = is_entry_name(de->d_name);
+        bool tmp = !entry && de->d_name[0] == '.' && strstr(de->d_name, ".bpf.tmp.");
+        if (!entry && !tmp)
+            continue;
+        struct stat st;
+        if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (tmp) {
+            if (now.tv_sec - st.st_mtim.tv_sec > 60 && unlinkat(dfd, de->d_name, 0) == 0)
+                oj_debug("seccomp cache: removed %s/%s (left by a killed writer)", dir,
+                         de->d_name);
+            continue;
+        }
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 64;
+            struct entry_age *nv = realloc(v, ncap * sizeof(*v));
+            if (!nv)
+                break;
+            v = nv;
+            cap = ncap;
+        }
+        snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+        v[n].mtime = st.st_mtim;
+        n++;
+    }
+    closedir(d);
+    size_t keep = oj_seccomp_cache_max ? oj_seccomp_cache_max - 1 : 0;
+    if (n > keep) {
+        qsort(v, n, sizeof(*v), cmp_age);
+        for (size_t i = 0; i < n - keep; i++)
+            if (unlinkat(dfd, v[i].name, 0) == 0)
+                oj_debug("seccomp cache: evicted %s/%s (more than %zu entries)", dir, v[i].name,
+                         oj_seccomp_cache_max);
+    }
+    free(v);
+}
+
 /* --- the directory ---------------------------------------------------------- */
 
 static int open_cache_dir(const char *dir, struct oj_err *err)
@@ -460,6 +553,7 @@ int oj_seccomp_prepare(const struct oj_seccomp *sc, const char *cache_dir, struc
     }
     if (dfd >= 0) {
         struct oj_err werr = {0};
+        cache_trim(dfd, cache_dir);
         if (cache_write(dfd, name, &canon, out, &werr) < 0)
             oj_warn("seccomp cache: cannot store %s/%s: %s", cache_dir, name, werr.msg);
     }

@@ -2,8 +2,9 @@
 /*
  * The compiled-filter cache (seccomp_cache.c) and the hash under its keys:
  * miss then hit with an identical program, every kind of damaged or
- * planted file ignored and rebuilt, unsafe directories refused, and the
- * time a ~400-rule profile takes compiled vs cached.
+ * planted file ignored and rebuilt, unsafe directories refused, the cache
+ * bounded (oldest entries evicted, stale temporary files removed), and a
+ * ~400-rule profile cached exactly.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -466,6 +467,100 @@ static void test_cached_program_is_enforced(void **state)
     assert_child_ok(&r);
 }
 
+/* --- a bounded cache ----------------------------------------------------------- */
+
+/* Profile number i: the small profile with mkdir's errno i + 1. */
+static void numbered_profile(struct oj_seccomp *sc, int i)
+{
+    prof_init(sc, SCMP_ACT_ALLOW);
+    rule_errno(prof_rule(sc, SCMP_ACT_ERRNO(0), "mkdir", NULL), i + 1);
+}
+
+static size_t count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        n += strlen(de->d_name) == 20 && strcmp(de->d_name + 16, ".bpf") == 0;
+    closedir(d);
+    return n;
+}
+
+static void set_mtime(const char *path, time_t t)
+{
+    struct timespec ts[2] = {{t, 0}, {t, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+/* Past oj_seccomp_cache_max entries, storing one more evicts the
+ * oldest-written; what stays is still used. */
+static void test_cache_is_bounded(void **state)
+{
+    struct fixture *f = *state;
+    size_t saved_max = oj_seccomp_cache_max;
+    oj_seccomp_cache_max = 4;
+    char path[7][512];
+    time_t t0 = time(NULL) - 1000;
+    for (int i = 0; i < 7; i++) {
+        struct oj_seccomp sc;
+        numbered_profile(&sc, i);
+        struct oj_bpf p = {0};
+        bool hit = true;
+        struct oj_err err = {0};
+        assert_int_equal(oj_seccomp_prepare(&sc, f->dir, &p, &hit, &err), 0);
+        assert_false(hit);
+        _cleanup_free_ char *cp = NULL;
+        assert_int_equal(oj_seccomp_cache_path(&sc, f->dir, &cp, &err), 0);
+        snprintf(path[i], sizeof(path[i]), "%s", cp);
+        /* file times tick coarsely: give each entry its own second */
+        set_mtime(path[i], t0 + i);
+        assert_true(count_entries(f->dir) <= 4);
+        oj_bpf_free(&p);
+        prof_free(&sc);
+    }
+    assert_int_equal(count_entries(f->dir), 4);
+    for (int i = 0; i < 7; i++)
+        assert_int_equal(access(path[i], F_OK) == 0, i >= 3);
+    /* the newest is a hit */
+    struct oj_seccomp sc;
+    numbered_profile(&sc, 6);
+    struct oj_bpf p = {0};
+    bool hit = false;
+    struct oj_err err = {0};
+    assert_int_equal(oj_seccomp_prepare(&sc, f->dir, &p, &hit, &err), 0);
+    assert_true(hit);
+    oj_bpf_free(&p);
+    prof_free(&sc);
+    oj_seccomp_cache_max = saved_max;
+}
+
+/* A temporary file of a writer killed before its rename is removed once it
+ * is a minute old; a fresh one (a writer at work) is left alone. */
+static void test_stale_temporary_files_removed(void **state)
+{
+    struct fixture *f = *state;
+    prepare_expect(f, false); /* creates the directory */
+    char stale[512], fresh[512];
+    snprintf(stale, sizeof(stale), "%s/.0123456789abcdef.bpf.tmp.12345.0", f->dir);
+    snprintf(fresh, sizeof(fresh), "%s/.0123456789abcdef.bpf.tmp.12346.0", f->dir);
+    assert_int_equal(oj_write_file_atomic(stale, "x", 1, 0600, NULL), 0);
+    assert_int_equal(oj_write_file_atomic(fresh, "x", 1, 0600, NULL), 0);
+    set_mtime(stale, time(NULL) - 120);
+    struct oj_seccomp sc;
+    numbered_profile(&sc, 42);
+    struct oj_bpf p = {0};
+    bool hit = true;
+    struct oj_err err = {0};
+    assert_int_equal(oj_seccomp_prepare(&sc, f->dir, &p, &hit, &err), 0);
+    assert_false(hit);
+    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(access(fresh, F_OK), 0);
+    oj_bpf_free(&p);
+    prof_free(&sc);
+}
+
 /* --- a large profile ---------------------------------------------------------- */
 
 /* A ~400-rule Docker-like profile over three architectures: a miss stores
@@ -508,6 +603,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unwritable_entry_warns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsafe_cache_dir_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cached_program_is_enforced, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_is_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stale_temporary_files_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docker_like_profile_round_trip, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
