@@ -262,6 +262,10 @@ summary=$(jq -n \
         first_decile_mean_ms: (if $n >= 20 then ($t[:($n / 10 | floor)] | map(.ms) | add / length) else null end),
         last_decile_mean_ms: (if $n >= 20 then ($t[($n - ($n / 10 | floor)):] | map(.ms) | add / length) else null end),
         first_sample: $s[0], last_sample: $s[-1], samples: ($s | length),
+        # eleven samples evenly spread over the run: a trend to read
+        trend: (($s | length) as $m | [range(0; 11) | $s[(. * ($m - 1) / 10 | floor)]
+            | {tasks, file_handles, slab_unreclaimable_kb, memory_cgroups, mounts,
+               worker_fds_max, shim_rss_kb_max, shim_fds_max, seccomp_cache_files}]),
         # mean of the first and of the last quarter of the samples taken
         # while tasks ran: a leak shows as a rise
         growth: (($s[1:-1]) as $r | ($r | length / 4 | floor) as $q
