@@ -21,7 +21,7 @@ cflags=(-O1 -g -std=gnu11 -D_GNU_SOURCE -DOJRUN_COMMIT='"cov"' -Iruntime -Itests
 libs=($(pkg-config --libs libseccomp libcap yajl))
 
 objs=()
-for c in $(ls runtime/*.c | grep -v runtime/main.c) build-fuzz/gen/judge_templates.c; do
+for c in $(ls runtime/*.c shim/*.c | grep -v runtime/main.c) build-fuzz/gen/judge_templates.c; do
     o=$out/obj/$(basename "$c" .c).o
     [ "$o" -nt "$c" ] || clang "${cflags[@]}" -c "$c" -o "$o"
     objs+=("$o")
