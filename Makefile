@@ -152,7 +152,7 @@ demo: all
 	@bash hack/demo.sh
 
 # make bench: the side-by-side benchmark (hack/bench.sh).  Its extra packages
-# (gnuplot, bubblewrap) come from hack/install-bench-deps.sh so that `make
+# (gnuplot, bubblewrap) come from `hack/install-deps.sh bench` so that `make
 # check` stays lean.  ojbench, hello and noop are static: the fork+exec floor
 # must not pay for the dynamic loader.
 BENCH_BIN := $(BUILD)/bench/ojbench $(BUILD)/bench/hello $(BUILD)/bench/noop $(BUILD)/bench/gen-seccomp
@@ -170,7 +170,7 @@ $(BUILD)/bench/gen-seccomp: hack/bench/gen-seccomp.c tests/unit/seccomp_profile.
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iruntime -o $@ $< $(LIB) $(PKG_LIBS)
 
 bench: all $(BENCH_BIN)
-	@bash hack/install-bench-deps.sh
+	@bash hack/install-deps.sh bench
 	@BUILD=$(BUILD) bash hack/bench.sh
 
 install: all

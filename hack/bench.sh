@@ -66,7 +66,7 @@ for t in "$OJRUN" "$OJBENCH" "$HELLO" "$NOOP" "$GEN_SECCOMP"; do
     [ -x "$t" ] || die "$t missing: run \`make bench\`"
 done
 for t in crun runc bwrap unshare gnuplot jq gcc; do
-    command -v "$t" >/dev/null || die "$t not installed: run hack/install-bench-deps.sh"
+    command -v "$t" >/dev/null || die "$t not installed: run hack/install-deps.sh bench"
 done
 
 # Everything lives on a private tmpfs, removed on exit with whatever a

@@ -23,12 +23,18 @@ pkgs=(
     podman conmon containernetworking-plugins fuse-overlayfs
     containerd umoci bsdutils
 )
-# `install-deps.sh fuzz` (run by `make fuzz`): clang and its runtime
-# libraries (libFuzzer, ASan, UBSan) instead; `make` and `make check` do
-# not need them.
-if [ "${1:-}" = fuzz ]; then
-    pkgs=(clang libclang-rt-dev time)   # time: CPU seconds per target (run.sh)
-fi
+# Two extra groups, installed instead of the above when named; `make` and
+# `make check` do not need them:
+#   fuzz   (make fuzz): clang and its runtime libraries (libFuzzer, ASan,
+#          UBSan); GNU time for the CPU seconds per target (run.sh)
+#   bench  (make bench): gnuplot for the latency plot, bubblewrap as one of
+#          the floors, util-linux's unshare (always present on Debian)
+case "${1:-}" in
+'') ;;
+fuzz) pkgs=(clang libclang-rt-dev time) ;;
+bench) pkgs=(gnuplot-nox bubblewrap util-linux) ;;
+*) echo "install-deps: unknown group \"$1\" (fuzz or bench)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do
