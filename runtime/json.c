@@ -33,7 +33,8 @@ static int check_text(const char *data, size_t len, const char *what, struct oj_
     for (size_t i = 0; i < len; i++) {
         char c = data[i];
         if (closed && !in_string && c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            return oj_fail(err, 0, "%s: invalid JSON: text after the end of the document (offset %zu)",
+            return oj_fail(err, 0,
+                           "%s: invalid JSON: text after the end of the document (offset %zu)",
                            what, i);
         if (in_string) {
             if (c == '\\')

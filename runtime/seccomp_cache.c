@@ -453,8 +453,7 @@ static void cache_trim(int dfd, const char *dir)
             continue;
         if (tmp) {
             if (now.tv_sec - st.st_mtim.tv_sec > 60 && unlinkat(dfd, de->d_name, 0) == 0)
-                oj_debug("seccomp cache: removed %s/%s (left by a killed writer)", dir,
-                         de->d_name);
+                oj_debug("seccomp cache: removed %s/%s (left by a killed writer)", dir, de->d_name);
             continue;
         }
         if (n == cap) {
