@@ -11,11 +11,13 @@
  *   mkdir state dir, lock, mkfifo
  *   create cgroup, apply resources,
  *   open the v1 "tasks" files
- *   clone3(CLONE_NEW*, INTO_CGROUP v2) -->   (waits for GO)
- *   write uid_map / gid_map
+ *   clone3(CLONE_NEW*, INTO_CGROUP v2) -->   open exec.fifo O_RDWR (host path, host IDs),
+ *                                            then wait for GO
+ *   write uid_map / gid_map, oom_score_adj
  *   GO ---------------------------------->   write "0" to the v1 tasks fds (joins
- *                                            its cgroups), become root of the userns, hostname,
- *                                            lo up, mounts, /dev, open exec.fifo
+ *                                            its cgroups), become root of the userns,
+ *                                            cgroup/time namespaces, hostname, lo up,
+ *                                            mounts, /dev
  *   run prestart, createRuntime   <-------   HOOKS (only when there are hooks)
  *   HOOKS_DONE -------------------------->   createContainer hooks, pivot_root,
  *                                            sysctl, masked/readonly paths, pty,
@@ -23,7 +25,9 @@
  *   write state.json, pid file    <-------   CREATED
  *   exit                                     block reading exec.fifo
  *   ...
- *   ojrun start: write 1 byte to exec.fifo ->  startContainer hooks, seccomp, execve
+ *   ojrun start: write 1 byte to exec.fifo ->  startContainer hooks, no_new_privs,
+ *                                            (supervised: fork the program, stay as
+ *                                            its reaper), seccomp, execve
  */
 #ifndef OJRUN_CONTAINER_H
 #define OJRUN_CONTAINER_H
