@@ -3,7 +3,8 @@
  * The parent <-> init channel: fixed-size messages over a SOCK_SEQPACKET
  * socketpair.  SEQPACKET keeps message boundaries and reports the peer's
  * death as EOF, so neither side can hang on a dead partner.  crun uses the
- * same idea; runc uses a pair of pipes plus JSON-encoded sync messages.
+ * same idea; runc uses socketpairs too (SOCK_STREAM between its Go parent
+ * and `runc init`, carrying JSON-encoded sync messages).
  */
 #include <errno.h>
 #include <string.h>
