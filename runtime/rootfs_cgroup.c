@@ -180,8 +180,8 @@ static int bind_own(const struct oj_cgroup_view *v, const struct oj_mount_opts *
                     const char *what, int refused, struct oj_err *err)
 {
     if (!v->dir[0]) {
-        if (refused)
-            return oj_fail(err, refused, "%s: %s; and a fresh mount", what, v->hidden);
+        if (refused) /* "...: own cgroup / is outside ..., and a fresh mount: Operation..." */
+            return oj_fail(err, refused, "%s: %s, and a fresh mount", what, v->hidden);
         return oj_fail(err, ENOENT, "%s: %s", what, v->hidden);
     }
     char w[2 * PATH_MAX + 64];
@@ -307,7 +307,7 @@ static int mount_v2(const struct oj_rootfs_opts *o, int rootfd, const struct oj_
             v2 = &views.v[i];
     oj_debug("%s: cgroup2: %s", what, strerror(e));
     int r = v2 ? bind_own(v2, mo, dstfd, what, e, err)
-               : oj_fail(err, e, "%s: no cgroup2 hierarchy on the host to bind; cgroup2", what);
+               : oj_fail(err, e, "%s: no cgroup2 hierarchy on the host to bind instead", what);
     oj_cgroup_views_free(&views);
     return r;
 }
