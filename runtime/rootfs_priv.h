@@ -6,6 +6,7 @@
 #ifndef OJRUN_ROOTFS_PRIV_H
 #define OJRUN_ROOTFS_PRIV_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -45,6 +46,37 @@ int oj_rootfs_set_propagation(int mntfd, const unsigned long *prop, size_t n, co
 int oj_rootfs_mount_cgroup(const struct oj_rootfs_opts *o, int rootfd, const struct oj_mount *m,
                            const struct oj_mount_opts *mo, int dstfd, const char *dst,
                            struct oj_err *err);
+
+/*
+ * One cgroup hierarchy of the host as the "cgroup" mount type sees it, from
+ * mountinfo and /proc/self/cgroup (both relative to the caller's cgroup
+ * namespace).  Pure logic, so that tests can run it on fake trees.
+ */
+struct oj_cgroup_view {
+    char mountpoint[PATH_MAX]; /* "/sys/fs/cgroup/cpu,cpuacct" */
+    bool v2;                   /* a cgroup2 mount (else cgroup v1) */
+    /* The data of a fresh mount of this hierarchy: its v1 controllers as
+     * /proc/self/cgroup names them ("cpu,cpuacct", "name=systemd"); "" for
+     * cgroup2. */
+    char controllers[256];
+    /* The host directory of the caller's cgroup in this hierarchy, for a
+     * bind mount; "" when the mount does not show it, with the reason in
+     * `hidden` (the mount's root lies outside the cgroup namespace, "/.."). */
+    char dir[PATH_MAX];
+    char hidden[PATH_MAX + 128];
+};
+
+struct oj_cgroup_views {
+    struct oj_cgroup_view *v; /* in mountinfo order, one per mount point */
+    size_t n;
+};
+
+/* Every cgroup and cgroup2 mount of `mountinfo` (NULL: /proc/self/mountinfo)
+ * that appears in `self_cgroup` (NULL: /proc/self/cgroup); a mount point
+ * mounted twice counts once (the first). */
+int oj_cgroup_views_read(const char *mountinfo, const char *self_cgroup,
+                         struct oj_cgroup_views *out, struct oj_err *err);
+void oj_cgroup_views_free(struct oj_cgroup_views *views);
 
 /* /dev: default devices and links when `defaults`, then linux.devices[]. */
 int oj_rootfs_setup_dev(const struct oj_rootfs_opts *o, int rootfd, bool defaults,

@@ -355,6 +355,35 @@ check_network_none() {
     assert_clean "$(cat "$cid")"
 }
 
+# What --userns=auto amounts to for the runtime (that option itself needs
+# the host's /etc/subuid): a user namespace, a private cgroup namespace and
+# the cgroup mount.  The container reads its own memory limit through it.
+check_userns_cgroupns() {
+    use_runtime "$1" "user + cgroup namespaces" create start kill delete
+    local cid=$BATS_TEST_TMPDIR/cid
+    # the container's root (host uid 100000) must reach the bundle under
+    # $PM (mktemp made it 0700), and own its image, as with an image that
+    # podman would have chowned for the mapping
+    chmod o+x "$PM"
+    local rootfs=$PM/rootfs-100000
+    if [ ! -d "$rootfs" ]; then
+        cp -a "$ROOTFS_CACHE" "$rootfs.new"
+        chown -R 100000:100000 "$rootfs.new"
+        mv "$rootfs.new" "$rootfs"
+    fi
+    run pm run --cgroup-parent "$CGP" --rm --cidfile "$cid" \
+        --uidmap 0:100000:65536 --gidmap 0:100000:65536 --cgroupns private --memory 72m \
+        --rootfs "$rootfs:O" sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /proc/self/uid_map;
+               cut -d: -f3 /proc/self/cgroup | sort -u'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = $((72 << 20)) ]
+    [ "$(echo ${lines[1]})" = "0 100000 65536" ]
+    [ "${lines[2]}" = / ]
+    assert_lines 3 "$output"
+    assert_clean "$(cat "$cid")"
+}
+
 check_rm_force() {
     use_runtime "$1" "rm -f" create start kill delete
     pm_run -d --name r1 -- sleep 1000
@@ -395,5 +424,7 @@ check_rm_force() {
 @test "podman/ojrun: --pids-limit caps the processes" { check_pids_limit ojrun; }
 @test "podman/runc: --network none has only lo, up, in its own netns" { check_network_none runc; }
 @test "podman/ojrun: --network none has only lo, up, in its own netns" { check_network_none ojrun; }
+@test "podman/runc: user + cgroup namespaces, the container reads its own limit" { check_userns_cgroupns runc; }
+@test "podman/ojrun: user + cgroup namespaces, the container reads its own limit" { check_userns_cgroupns ojrun; }
 @test "podman/runc: rm -f kills and deletes a running container" { check_rm_force runc; }
 @test "podman/ojrun: rm -f kills and deletes a running container" { check_rm_force ojrun; }

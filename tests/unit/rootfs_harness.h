@@ -237,7 +237,7 @@ struct run {
     bool no_pivot;
     const char *debug_log;  /* enable --debug, stderr to this file */
     const char *cgroups[2]; /* join these cgroup directories first */
-    bool cgroupns;          /* then unshare a cgroup namespace (PLAIN only) */
+    bool cgroupns;          /* then unshare a cgroup namespace (in the user namespace if any) */
 };
 
 struct result {
@@ -338,6 +338,9 @@ static void run_container(const struct spec *s, const struct run *rn, inside_fn 
         wait_byte(to_child[0]);
         if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
             _exit(96);
+        /* as the container init does: owned by the user namespace */
+        if (rn->cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+            _exit(101);
         /* the first child is PID 1 of the new PID namespace (proc needs it) */
         pid_t c = fork();
         if (c < 0)
