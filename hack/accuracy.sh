@@ -23,6 +23,9 @@ HELPERS=${OJRUN_HELPERS:-$SRC/build/tests/helpers}
 RUNS=${1:-5}
 work=$(mktemp -d /tmp/ojrun-accuracy.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+# the cgroup parent of this run: cgroups are host-wide, and another run (in
+# another checkout) may measure at the same time
+CG=ojrun-accuracy-${work##*.}-$$
 bash hack/mk-busybox-rootfs.sh "$work/rootfs" >/dev/null
 
 # SECCOMP=1: add podman's default profile (/usr/share/containers/seccomp.json,
@@ -40,11 +43,11 @@ if [ "${SECCOMP:-0}" = 1 ]; then
         /usr/share/containers/seccomp.json)
 fi
 
-# bundle NAME ARGS-JSON -> $work/NAME with cgroupsPath /ojrun-accuracy/NAME
+# bundle NAME ARGS-JSON -> $work/NAME with cgroupsPath /$CG/NAME
 bundle() {
     local b=$work/$1
     mkdir -p "$b"
-    jq --arg r "$work/rootfs" --arg h "$HELPERS" --arg cg "/ojrun-accuracy/$1" --argjson a "$2" \
+    jq --arg r "$work/rootfs" --arg h "$HELPERS" --arg cg "/$CG/$1" --argjson a "$2" \
         --argjson sc "$seccomp" '
         .ociVersion = "1.0.2" | .root.path = $r | .process.args = $a | .linux.cgroupsPath = $cg
         | .mounts += [{"destination":"/h","type":"bind","source":$h,"options":["rbind","ro"]}]
@@ -80,8 +83,8 @@ measure() {
         sleep 0.01
     done
     local cpu mem
-    cpu=$(cat "/sys/fs/cgroup/cpuacct/ojrun-accuracy/$rt-$name/cpuacct.usage")
-    mem=$(cat "/sys/fs/cgroup/memory/ojrun-accuracy/$rt-$name/memory.max_usage_in_bytes")
+    cpu=$(cat "/sys/fs/cgroup/cpuacct/$CG/$rt-$name/cpuacct.usage")
+    mem=$(cat "/sys/fs/cgroup/memory/$CG/$rt-$name/memory.max_usage_in_bytes")
     rtc delete "$name" >/dev/null 2>&1
     own=$(sed -n 's/^cpu_us=//p' "$out")
     echo "$((cpu / 1000)) $mem ${own:--}"
@@ -98,6 +101,6 @@ for rt in ${RUNTIMES:-ojrun runc crun}; do
         printf '%-6s %-12s %12s %12s %14s\n' "$rt" "true" "$cpu" - "$mem"
     done
 done
-for d in /sys/fs/cgroup/*/ojrun-accuracy /sys/fs/cgroup/unified/ojrun-accuracy; do
+for d in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/unified/"$CG"; do
     [ -d "$d" ] && rmdir "$d"/* "$d" 2>/dev/null || true
 done

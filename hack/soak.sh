@@ -62,7 +62,10 @@ done
 
 W=$(mktemp -d /tmp/ojrun-soak.XXXXXX)
 ROOT=$W/root
-TAG=soak-$$
+# the task ids (and so their cgroups, /ojrun/<id>, which are host-wide) of
+# this run: the pid and the random suffix of $W, so that runs in other
+# checkouts or PID namespaces on the host never share one
+TAG=soak-${W##*.}-$$
 mkdir -p "$ROOT" "$W/log" "$W/io"
 cleanup() {
     local id
@@ -170,12 +173,19 @@ worker() {
 # --- the sampler ---------------------------------------------------------------------
 sample() ( # one JSON object of the leak indicators
     set +e +o pipefail # a count of nothing is 0, not a failure
-    local fnr slab avail memcg mounts dirs cgs procs zomb cache wfds=0 srss=0 sfds=0 p n
+    local fnr slab avail memcg mounts wmounts dirs cgs procs zomb wzomb ours cache wfds=0 srss=0 sfds=0 p n
     fnr=$(cut -f1 /proc/sys/fs/file-nr)
     slab=$(awk '/^SUnreclaim:/ {print $2}' /proc/meminfo)
     avail=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
     memcg=$(awk '$1 == "memory" {print $3}' /proc/cgroups)
     mounts=$(wc -l </proc/self/mountinfo)
+    # what is left behind is counted for this run only: other runs on the
+    # host mount and leave zombies of their own.  Its mounts name $W (the
+    # bundles); its zombies are children of the subreaper or of an ojrun of
+    # $ROOT.
+    wmounts=$(grep -cF -- "$W/" /proc/self/mountinfo)
+    ours=" $PPID $(pgrep -f -- "--root $ROOT " | tr '\n' ' ')"
+    wzomb=$(ps -eo stat=,ppid= | awk -v ours="$ours" '$1 ~ /^Z/ && index(ours, " " $2 " ")' | wc -l)
     dirs=$(find "$ROOT" -mindepth 1 -maxdepth 1 -type d ! -name seccomp-cache | wc -l)
     cgs=$(find /sys/fs/cgroup/*/ojrun /sys/fs/cgroup/unified/ojrun -maxdepth 1 -name "$TAG-*" \
         2>/dev/null | wc -l)
@@ -196,9 +206,9 @@ sample() ( # one JSON object of the leak indicators
         n=$(ls /proc/"$p"/fd 2>/dev/null | wc -l)
         [ "$n" -gt "$sfds" ] && sfds=$n
     done
-    printf '{"t":%s,"tasks":%s,"file_handles":%s,"slab_unreclaimable_kb":%s,"mem_available_kb":%s,"memory_cgroups":%s,"mounts":%s,"state_dirs":%s,"cgroup_dirs":%s,"ojrun_procs":%s,"zombies":%s,"seccomp_cache_files":%s,"worker_fds_max":%s,"shim_rss_kb_max":%s,"shim_fds_max":%s}\n' \
+    printf '{"t":%s,"tasks":%s,"file_handles":%s,"slab_unreclaimable_kb":%s,"mem_available_kb":%s,"memory_cgroups":%s,"mounts":%s,"state_dirs":%s,"cgroup_dirs":%s,"ojrun_procs":%s,"zombies":%s,"seccomp_cache_files":%s,"worker_fds_max":%s,"shim_rss_kb_max":%s,"shim_fds_max":%s,"run_mounts":%s,"run_zombies":%s}\n' \
         "$(date +%s)" "$(cat "$W"/log/* 2>/dev/null | wc -l)" "$fnr" "$slab" "$avail" "$memcg" \
-        "$mounts" "$dirs" "$cgs" "$procs" "$zomb" "$cache" "$wfds" "$srss" "$sfds"
+        "$mounts" "$dirs" "$cgs" "$procs" "$zomb" "$cache" "$wfds" "$srss" "$sfds" "$wmounts" "$wzomb"
 )
 
 sample >"$W/samples"
@@ -282,8 +292,8 @@ summary=$(jq -n \
                            worker_fds: (map(.worker_fds_max) | max)}),
         left_behind: {state_dirs: ($dirs | tonumber), cgroup_dirs: ($cgs | tonumber),
                       processes: ($procs | tonumber),
-                      zombies: ([$s[-1].zombies - $s[0].zombies, 0] | max),
-                      mounts: ([$s[-1].mounts - $s[0].mounts, 0] | max)}
+                      zombies: ([$s[-1].run_zombies - $s[0].run_zombies, 0] | max),
+                      mounts: ([$s[-1].run_mounts - $s[0].run_mounts, 0] | max)}
       }')
 if [ "$OUT" = - ]; then
     echo "$summary"

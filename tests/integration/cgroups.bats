@@ -15,7 +15,7 @@ setup() {
     setup_root
     make_bundle
     # /ojrun/<id> is shared by every --root on the host: ids unique to this run
-    ID=cg$$-$BATS_TEST_NUMBER
+    ID=$P-cg
 }
 
 teardown() {
@@ -293,7 +293,7 @@ n_procs() { [ "$(wc -l <"$(cgdir freezer)/cgroup.procs")" -eq "$1" ]; }
 
     # crun 1.8 refuses a hybrid host and specs newer than 1.0: hide the
     # cgroup2 mount in a private mount namespace, say 1.0.2
-    CRUN_ID=crun$$-$BATS_TEST_NUMBER
+    CRUN_ID=$P-crun
     crun_cg=/crun-$CRUN_ID
     cfg '.ociVersion = "1.0.2" | .linux.cgroupsPath = $p' --arg p "$crun_cg"
     (cd "$BUNDLE" && unshare -m sh -c "umount /sys/fs/cgroup/unified 2>/dev/null;
@@ -330,7 +330,7 @@ n_procs() { [ "$(wc -l <"$(cgdir freezer)/cgroup.procs")" -eq "$1" ]; }
     cfg '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 32}}'
     cfg_args sleep 100
     ojrun run -d -b "$BUNDLE" "$ID"
-    RUNC_ID=runc$$-$BATS_TEST_NUMBER
+    RUNC_ID=$P-runc
     cfg '.ociVersion = "1.0.2" | .linux.cgroupsPath = $p' --arg p "/runc-$RUNC_ID"
     runc --root "$BATS_TEST_TMPDIR/runc" run -d -b "$BUNDLE" "$RUNC_ID"
     ojrun events --stats "$ID" >"$BATS_TEST_TMPDIR/ours"

@@ -15,7 +15,6 @@ load bundle
 setup() {
     setup_root
     make_bundle
-    P=cc-$$-$RANDOM # id prefix, unique: cgroups live under /ojrun/<id>
     OUT=$BATS_TEST_TMPDIR/out
     mkdir -p "$OUT"
 }

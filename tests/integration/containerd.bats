@@ -17,14 +17,16 @@ load helpers
 load bundle
 load clients
 
-NS=ojrun-test
+# the namespace is part of the rootfs mount points (./<ns>/<id>/rootfs) that
+# assert_clean looks for in the host's mountinfo: unique to this run
+NS=ojrun-test-$OJ_RUN_TAG
 IMAGE=localhost/busybox:oj
 
 setup_file() {
     CT=$(mktemp -d /tmp/ojrun-ctd.XXXXXX)
     export CT
     ensure_rootfs_cache
-    export CGP="/ojrun-test-containerd-${CT##*.}"
+    export CGP="/ojrun-test-containerd-$OJ_RUN_TAG"
     mkdir -p "$CT/tmp" "$CT/fifo" "$CT/rt"
     # no --root here: the shim passes --root <runc-root>/<namespace>
     make_runtime_wrapper "$CT/bin" runc "$RUNC"

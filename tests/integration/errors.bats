@@ -13,7 +13,7 @@ ERRORS_MD=${OJRUN_SRC:-$BATS_TEST_DIRNAME/../..}/specs/errors.md
 setup() {
     setup_root
     make_bundle
-    ID=err-$$-$RANDOM # unique: cgroups live under /ojrun/<id>
+    ID=$P-err # unique: cgroups live under /ojrun/<id>
     shopt -u patsub_replacement 2>/dev/null || true
 }
 

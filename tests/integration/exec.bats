@@ -12,7 +12,7 @@ setup() {
     HELPERS=${OJRUN_HELPERS:-$SRC/build/tests/helpers}
     # The default cgroup is /ojrun/<id> whatever --root is: a plain "c1"
     # would share its cgroup with other test runs on this machine.
-    C=exec-$$-$BATS_TEST_NUMBER
+    C=$P-exec
     cfg '.process.env += ["FOO=bar"] | .process.cwd = "/tmp"'
     cfg_args sleep 1000
 }

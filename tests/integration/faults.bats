@@ -17,7 +17,7 @@ setup() {
     setup_root
     make_bundle
     # unique: cgroups live under /ojrun/<id> whatever the --root
-    ID=flt-$$-$RANDOM
+    ID=$P-flt
     KILLAT=${OJRUN_HELPERS:-$SRC/build/tests/helpers}/killat
 }
 

@@ -6,11 +6,46 @@
 #                $BATS_TEST_TMPDIR, which bats removes after the test), so
 #                tests never see each other's containers or /run/ojrun.
 #   ojrun ARGS   run "$OJRUN" --root "$ROOT" ARGS; use with `run`.
+#   P            a container id prefix unique to this bats run and test;
+#                C1, C2 are "$P-c1", "$P-c2".  Use ids built from it (never
+#                a fixed id like c1): see "Container ids" below.
 
 # `run --separate-stderr` and `run -N` need bats 1.5.
 bats_require_minimum_version 1.5.0
 
 OJRUN=${OJRUN:-$BATS_TEST_DIRNAME/../../build/ojrun}
+
+# Container ids.  --root keeps the state private, but a container's cgroup
+# is /ojrun/<id> whatever --root is (the default cgroupsPath), and the
+# cgroup hierarchies are the host's: two checkouts running the suites at
+# once on one host (a CI host with several jobs) would share the cgroups of
+# a fixed id "c1" and break each other.  So every id starts with $P:
+#
+#   OJ_RUN_TAG  "oj" + 8 random hex digits, made once per bats run (kept in
+#               $BATS_RUN_TMPDIR, which setup_file and every test of the
+#               run share), so also usable for per-file names
+#               (a containerd namespace, a cgroup parent)
+#   P           $OJ_RUN_TAG-<the test's number in the run>; in setup_file,
+#               where there is no test, $OJ_RUN_TAG alone
+#
+# The number keeps tests of one run apart too, so what one failed test
+# leaves behind cannot fail the next.  Random, not $$: pids repeat across
+# PID namespaces (CI jobs in containers) and after a run ends.
+oj_run_tag() {
+    local f=$BATS_RUN_TMPDIR/ojrun-id-tag tag
+    if [ ! -s "$f" ]; then
+        tag=oj$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n')
+        # write, then link: whoever links first wins, the others read it
+        printf '%s\n' "$tag" >"$f.$$"
+        ln "$f.$$" "$f" 2>/dev/null || true
+        rm -f "$f.$$"
+    fi
+    cat "$f"
+}
+OJ_RUN_TAG=$(oj_run_tag)
+P=$OJ_RUN_TAG${BATS_SUITE_TEST_NUMBER:+-$BATS_SUITE_TEST_NUMBER}
+C1=$P-c1
+C2=$P-c2
 
 setup_root() {
     ROOT="$BATS_TEST_TMPDIR/root"

@@ -40,7 +40,7 @@ setup_file() {
         "$SUITE/compile/config.json" >"$SUITE/config.json"
     mv "$SUITE/config.json" "$SUITE/compile/config.json"
     "$OJRUN" --root "$SUITE/state" run --result "$SUITE/compile.json" -b "$SUITE/compile" \
-        "hostile-${SUITE##*.}-build" </dev/null >"$SUITE/compile.log" 2>&1 || true
+        "$P-hostile-build" </dev/null >"$SUITE/compile.log" 2>&1 || true
     if ! jq -e '.verdict == "OK"' "$SUITE/compile.json" >/dev/null; then
         echo "compiling the hostile programs failed:" >&2
         cat "$SUITE/compile.json" "$SUITE/compile.log" >&2
@@ -67,7 +67,7 @@ teardown_file() {
 
 setup() {
     # the task ids of this test: unique on the host (cgroups are global)
-    ID=hostile-${SUITE##*.}-$BATS_TEST_NUMBER
+    ID=$P-hostile
     T=$SUITE/t$BATS_TEST_NUMBER
     mkdir -m 0711 "$T"
 }
@@ -125,8 +125,10 @@ host_check() {
         echo "cgroup left: $d" >&2
         return 1
     done
-    # no mount of a bundle, a box or anything named by a probe
-    if grep -E "$SUITE|ojrun-hostile|ojrun-worker" /proc/self/mountinfo >&2; then
+    # no mount of a bundle, a box or anything named by a probe (the judge's
+    # work dirs are under $SUITE/tmp; other checkouts' suites and judges,
+    # /tmp/ojrun-hostile.* and ojrun-worker.*, are not ours to check)
+    if grep -E "$SUITE|ojrun-hostile-" /proc/self/mountinfo >&2; then
         echo "mounts left (above)" >&2
         return 1
     fi

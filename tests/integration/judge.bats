@@ -25,7 +25,7 @@ teardown_file() {
 setup() {
     T=$SUITE/t$BATS_TEST_NUMBER
     mkdir -m 0711 "$T" "$T/tmp"
-    ID=judgetest-${SUITE##*.}-$BATS_TEST_NUMBER
+    ID=$P-judge
 }
 
 teardown() {

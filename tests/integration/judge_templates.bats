@@ -29,7 +29,7 @@ setup() {
     BOX=$WORK/box
     mkdir "$BOX"
     chown 101000:101000 "$BOX"
-    ID=ojjudge-$BATS_TEST_NUMBER-$$
+    ID=$P-tpl
     N=0
 }
 

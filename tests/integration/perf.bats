@@ -23,7 +23,7 @@ setup() {
     setup_root
     make_bundle
     # unique ids: the cgroup paths (/ojrun/<id>) are host-wide
-    ID=perf$$-$BATS_TEST_NUMBER
+    ID=$P-perf
 }
 
 teardown() {

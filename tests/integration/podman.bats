@@ -23,7 +23,7 @@ setup_file() {
     export ROOTFS_CACHE
     # all containers of this file live under one cgroup parent, so nothing
     # of theirs (nor conmon's "$CGP/conmon") mixes with the host's cgroups
-    export CGP="/ojrun-test-podman-${PM##*.}"
+    export CGP="/ojrun-test-podman-$OJ_RUN_TAG"
     mkdir -p "$PM/tmp" "$PM/state"
     make_runtime_wrapper "$PM/bin" runc "$RUNC" --root "$PM/state/runc"
     make_runtime_wrapper "$PM/bin" ojrun "$OJRUN" --root "$PM/state/ojrun"

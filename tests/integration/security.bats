@@ -9,7 +9,7 @@ load bundle
 setup() {
     setup_root
     make_bundle
-    ID=sec$$-$BATS_TEST_NUMBER
+    ID=$P-sec
 }
 
 teardown() {

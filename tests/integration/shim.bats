@@ -26,16 +26,17 @@ annotate() {
     cfg '.annotations[$k] = $v' --arg k "$1" --arg v "$2"
 }
 
-# task ID: create --shim (stdin from $IN or /dev/null, stdout/stderr to
-# $T/ID.out / $T/ID.err), start, wait (result in $T/ID.json), delete.
+# task NAME: container $P-NAME: create --shim (stdin from $IN or /dev/null,
+# stdout/stderr to $T/NAME.out / $T/NAME.err), start, wait (result in
+# $T/NAME.json), delete.
 task() {
-    local id=$1
+    local name=$1 id=$P-$1
     T=$BATS_TEST_TMPDIR
-    ojrun create --shim -b "$BUNDLE" "$id" <"${IN:-/dev/null}" >"$T/$id.out" 2>"$T/$id.err"
+    ojrun create --shim -b "$BUNDLE" "$id" <"${IN:-/dev/null}" >"$T/$name.out" 2>"$T/$name.err"
     ojrun start "$id"
-    ojrun wait "$id" >"$T/$id.json"
+    ojrun wait "$id" >"$T/$name.json"
     ojrun delete "$id"
-    R=$T/$id.json
+    R=$T/$name.json
 }
 
 verdict() {
@@ -59,23 +60,24 @@ gone() {
     cfg_args sh -c 'read x; echo "got $x"; echo err >&2'
     T=$BATS_TEST_TMPDIR
     echo 42 >"$T/in"
-    ojrun create --shim -b "$BUNDLE" t1 <"$T/in" >"$T/out" 2>"$T/err"
-    [ "$(ojrun state t1 | jq -r .status)" = created ]
+    ojrun create --shim -b "$BUNDLE" "$P-t1" <"$T/in" >"$T/out" 2>"$T/err"
+    [ "$(ojrun state "$P-t1" | jq -r .status)" = created ]
     # the shim is the init's parent, and a daemon in its own session
-    init=$(ojrun state t1 | jq .pid)
-    shim=$(jq .ojrun.shimPid "$ROOT/t1/state.json")
+    init=$(ojrun state "$P-t1" | jq .pid)
+    shim=$(jq .ojrun.shimPid "$ROOT/$P-t1/state.json")
     [ "$(awk '{print $4}' /proc/$init/stat)" = "$shim" ]
     [ "$(ps -o sid= -p "$shim" | tr -d ' ')" = "$shim" ]
     # a fork of `ojrun create --shim` (no exec: shim.c), named for ps
     [ "$(cat /proc/$shim/comm)" = ojrun-shim ]
     [ "$(readlink /proc/$shim/exe)" = "$(readlink -f "$OJRUN")" ]
-    tr '\0' ' ' </proc/$shim/cmdline | grep -q -- "--root $ROOT create --shim -b $BUNDLE t1"
-    ! ojrun state t1 | jq -e 'has("result")'
-    ojrun start t1
-    ojrun wait t1 >"$T/r.json"
+    tr '\0' ' ' </proc/$shim/cmdline | grep -q -- "--root $ROOT create --shim -b $BUNDLE $P-t1"
+    ! ojrun state "$P-t1" | jq -e 'has("result")'
+    ojrun start "$P-t1"
+    ojrun wait "$P-t1" >"$T/r.json"
     assert_lines 1 "$(cat "$T/r.json")"
     R=$T/r.json
-    assert_jq '.version == 1 and .id == "t1" and .verdict == "OK" and .exit_code == 0 and
+    assert_jq ".id == \"$P-t1\"" "$R"
+    assert_jq '.version == 1 and .verdict == "OK" and .exit_code == 0 and
                .signal == null and .error == null and .oom_killed == false' "$R"
     assert_jq '[.cpu_us, .user_us, .sys_us, .wall_us, .memory_peak_bytes, .pids_peak] |
                all(type == "number")' "$R"
@@ -83,13 +85,13 @@ gone() {
     [ "$(cat "$T/out")" = "got 42" ]
     [ "$(cat "$T/err")" = err ]
     # the same JSON in result.json and in `state` once stopped
-    [ "$(ojrun state t1 | jq -r .status)" = stopped ]
-    [ "$(ojrun state t1 | jq -c .result)" = "$(jq -c . "$R")" ]
-    cmp <(jq -c . "$ROOT/t1/result.json") <(jq -c . "$R")
+    [ "$(ojrun state "$P-t1" | jq -r .status)" = stopped ]
+    [ "$(ojrun state "$P-t1" | jq -c .result)" = "$(jq -c . "$R")" ]
+    cmp <(jq -c . "$ROOT/$P-t1/result.json") <(jq -c . "$R")
     # wait again: the same result, at once
-    [ "$(ojrun wait t1)" = "$(cat "$R")" ]
-    ojrun delete t1
-    assert_no_leftovers t1
+    [ "$(ojrun wait "$P-t1")" = "$(cat "$R")" ]
+    ojrun delete "$P-t1"
+    assert_no_leftovers "$P-t1"
     gone "$shim"
 }
 
@@ -107,10 +109,10 @@ gone() {
     assert_jq '.signal == "SIGSEGV" and .exit_code == null' "$R"
     # the reaper passes `ojrun kill` on to the program
     cfg_args sleep 100
-    ojrun create --shim -b "$BUNDLE" t2 </dev/null >/dev/null 2>&1
-    ojrun start t2
-    ojrun kill t2 TERM
-    ojrun wait t2 >"$BATS_TEST_TMPDIR/t2.json"
+    ojrun create --shim -b "$BUNDLE" "$P-t2" </dev/null >/dev/null 2>&1
+    ojrun start "$P-t2"
+    ojrun kill "$P-t2" TERM
+    ojrun wait "$P-t2" >"$BATS_TEST_TMPDIR/t2.json"
     R=$BATS_TEST_TMPDIR/t2.json
     [ "$(verdict)" = SG ]
     assert_jq '.signal == "SIGTERM"' "$R"
@@ -125,11 +127,11 @@ gone() {
     # SIGKILL to the init (the reaper) takes the task down without a status
     cfg 'del(.hooks)'
     cfg_args sleep 100
-    ojrun create --shim -b "$BUNDLE" t2 </dev/null >/dev/null 2>&1
-    ojrun start t2
+    ojrun create --shim -b "$BUNDLE" "$P-t2" </dev/null >/dev/null 2>&1
+    ojrun start "$P-t2"
     sleep 0.2
-    ojrun kill t2 KILL
-    ojrun wait t2 >"$BATS_TEST_TMPDIR/t2.json"
+    ojrun kill "$P-t2" KILL
+    ojrun wait "$P-t2" >"$BATS_TEST_TMPDIR/t2.json"
     R=$BATS_TEST_TMPDIR/t2.json
     [ "$(verdict)" = SE ]
     assert_jq '.error | test("died before reporting")' "$R"
@@ -215,15 +217,15 @@ gone() {
     sink=$!
     for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.02; done
     cfg_args sh -c 'exit 5'
-    ojrun create --shim --result-socket "$sock" -b "$BUNDLE" t1 </dev/null >/dev/null 2>&1
-    ojrun start t1
-    ojrun wait t1 >"$BATS_TEST_TMPDIR/w.json"
+    ojrun create --shim --result-socket "$sock" -b "$BUNDLE" "$P-t1" </dev/null >/dev/null 2>&1
+    ojrun start "$P-t1"
+    ojrun wait "$P-t1" >"$BATS_TEST_TMPDIR/w.json"
     wait "$sink"
     [ "$(cat "$BATS_TEST_TMPDIR/sink.err")" = connections=1 ]
     assert_lines 1 "$(cat "$BATS_TEST_TMPDIR/sink.out")"
     [ "$(jq -c . "$BATS_TEST_TMPDIR/sink.out")" = "$(jq -c . "$BATS_TEST_TMPDIR/w.json")" ]
     assert_jq '.verdict == "RE" and .exit_code == 5' "$BATS_TEST_TMPDIR/sink.out"
-    ojrun delete t1
+    ojrun delete "$P-t1"
 
     "$HELPERS/resultsink" "$sock" 500 20 >"$BATS_TEST_TMPDIR/sink2.out" 2>"$BATS_TEST_TMPDIR/sink2.err" &
     sink=$!
@@ -233,27 +235,27 @@ gone() {
     task t2
     wait "$sink"
     [ "$(cat "$BATS_TEST_TMPDIR/sink2.err")" = connections=1 ]
-    assert_jq '.id == "t2" and .verdict == "OK"' "$BATS_TEST_TMPDIR/sink2.out"
+    assert_jq '.id == "'"$P-t2"'" and .verdict == "OK"' "$BATS_TEST_TMPDIR/sink2.out"
 }
 
 @test "wait: unknown id exits 1; a task not under a shim exits 1; wait blocks until the end" {
-    run ojrun wait nope
+    run ojrun wait "$P-nope"
     [ "$status" -eq 1 ]
-    [[ "$output" == *'"nope" does not exist'* ]]
+    [[ "$output" == *"\"$P-nope\" does not exist"* ]]
     cfg_args sleep 100
-    ojrun create -b "$BUNDLE" plain </dev/null >/dev/null 2>&1
-    run ojrun wait plain
+    ojrun create -b "$BUNDLE" "$P-plain" </dev/null >/dev/null 2>&1
+    run ojrun wait "$P-plain"
     [ "$status" -eq 1 ]
     [[ "$output" == *"not supervised"* ]]
-    ojrun delete --force plain
+    ojrun delete --force "$P-plain"
 
     cfg_args sh -c 'sleep 0.5; exit 0'
-    ojrun create --shim -b "$BUNDLE" t1 </dev/null >/dev/null 2>&1
-    ojrun wait t1 >"$BATS_TEST_TMPDIR/w.json" &
+    ojrun create --shim -b "$BUNDLE" "$P-t1" </dev/null >/dev/null 2>&1
+    ojrun wait "$P-t1" >"$BATS_TEST_TMPDIR/w.json" &
     waiter=$!
     sleep 0.3
     kill -0 "$waiter"                      # still waiting: not even started
-    ojrun start t1
+    ojrun start "$P-t1"
     start=$(date +%s%N)
     wait "$waiter"
     elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -263,12 +265,12 @@ gone() {
 
 @test "wait: blocks on the shim's flock of state.json, not on inotify; the lock goes with the result" {
     cfg_args sh -c 'sleep 0.3; exit 3'
-    ojrun create --shim -b "$BUNDLE" l1 </dev/null >/dev/null 2>&1
-    shim=$(jq .ojrun.shimPid "$ROOT/l1/state.json")
-    ino=$(stat -c %i "$ROOT/l1/state.json")
+    ojrun create --shim -b "$BUNDLE" "$P-l1" </dev/null >/dev/null 2>&1
+    shim=$(jq .ojrun.shimPid "$ROOT/$P-l1/state.json")
+    ino=$(stat -c %i "$ROOT/$P-l1/state.json")
     # /proc/locks: "N: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF"
     grep -Eq "^[0-9]+: FLOCK +ADVISORY +WRITE +$shim +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
-    "$OJRUN" --root "$ROOT" wait l1 >"$BATS_TEST_TMPDIR/w.json" &
+    "$OJRUN" --root "$ROOT" wait "$P-l1" >"$BATS_TEST_TMPDIR/w.json" &
     waiter=$!
     for i in $(seq 100); do
         grep -Eq -- "-> FLOCK +ADVISORY +READ +$waiter +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks && break
@@ -277,97 +279,97 @@ gone() {
     # the waiter is queued behind the shim's lock and holds no inotify instance
     grep -Eq -- "-> FLOCK +ADVISORY +READ +$waiter +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
     ! ls -l "/proc/$waiter/fd" | grep -q inotify
-    ojrun start l1
+    ojrun start "$P-l1"
     wait "$waiter"
     assert_jq '.verdict == "RE" and .exit_code == 3' "$BATS_TEST_TMPDIR/w.json"
     gone "$shim"
     ! grep -Eq "[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks
-    ojrun delete l1
-    assert_no_leftovers l1
+    ojrun delete "$P-l1"
+    assert_no_leftovers "$P-l1"
 }
 
 @test "invalid limit annotations fail create clearly and leave nothing" {
     for v in -5 abc 0 99999999999999999999999 1e3 ""; do
         make_bundle "$BATS_TEST_TMPDIR/b"
         annotate org.ojrun.limit.cpu-ms "$v"
-        run ojrun create --shim -b "$BUNDLE" bad
+        run ojrun create --shim -b "$BUNDLE" "$P-bad"
         [ "$status" -eq 1 ]
-        [[ "$output" == *'create bad: annotations["org.ojrun.limit.cpu-ms"]: '* ]]
+        [[ "$output" == *"create $P-bad: "'annotations["org.ojrun.limit.cpu-ms"]: '* ]]
         assert_lines 1 "$output"
         # plain create refuses them as well
-        run ojrun create -b "$BUNDLE" bad
+        run ojrun create -b "$BUNDLE" "$P-bad"
         [ "$status" -eq 1 ]
         [[ "$output" == *'annotations["org.ojrun.limit.cpu-ms"]'* ]]
     done
     make_bundle "$BATS_TEST_TMPDIR/b"
     annotate org.ojrun.limit.wall_ms 100
-    run ojrun create --shim -b "$BUNDLE" bad
+    run ojrun create --shim -b "$BUNDLE" "$P-bad"
     [ "$status" -eq 1 ]
     [[ "$output" == *"unknown ojrun limit"* ]]
     [ -z "$(ls -A "$ROOT" 2>/dev/null | grep -v seccomp-cache)" ]
     ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
-    assert_no_leftovers bad
+    assert_no_leftovers "$P-bad"
 }
 
 @test "create --shim errors read like create's and leave no shim" {
-    run ojrun create --shim -b "$BATS_TEST_TMPDIR/nonexistent" x1
+    run ojrun create --shim -b "$BATS_TEST_TMPDIR/nonexistent" "$P-x1"
     [ "$status" -eq 1 ]
-    [ "$output" = "ojrun: create x1: --bundle $BATS_TEST_TMPDIR/nonexistent: No such file or directory" ]
+    [ "$output" = "ojrun: create $P-x1: --bundle $BATS_TEST_TMPDIR/nonexistent: No such file or directory" ]
     cfg_args /nonexistent/prog
-    run ojrun create --shim -b "$BUNDLE" x2
+    run ojrun create --shim -b "$BUNDLE" "$P-x2"
     [ "$status" -eq 1 ]
     [[ "$output" == *'executable file not found'* || "$output" == *'/nonexistent/prog'* ]]
     cfg_args true
-    ojrun create --shim -b "$BUNDLE" x3 </dev/null >/dev/null 2>&1
-    run ojrun create --shim -b "$BUNDLE" x3
+    ojrun create --shim -b "$BUNDLE" "$P-x3" </dev/null >/dev/null 2>&1
+    run ojrun create --shim -b "$BUNDLE" "$P-x3"
     [ "$status" -eq 1 ]
-    [[ "$output" == *'"x3" already exists'* ]]
-    run ojrun create --result-socket /tmp/x.sock -b "$BUNDLE" x4
+    [[ "$output" == *"\"$P-x3\" already exists"* ]]
+    run ojrun create --result-socket "$BATS_TEST_TMPDIR/x.sock" -b "$BUNDLE" "$P-x4"
     [ "$status" -eq 1 ]
     [[ "$output" == *"--result-socket needs --shim"* ]]
-    ojrun delete --force x3
+    ojrun delete --force "$P-x3"
     sleep 0.2
     ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
     [ -z "$(ls -A "$ROOT" 2>/dev/null | grep -v seccomp-cache)" ]
-    assert_no_leftovers x1
-    assert_no_leftovers x2
+    assert_no_leftovers "$P-x1"
+    assert_no_leftovers "$P-x2"
 }
 
 @test "killing the shim with SIGKILL: the task dies with it, delete --force cleans all" {
     cfg_args sh -c 'sleep 100 & sleep 100'
     annotate org.ojrun.limit.wall-ms 60000
-    ojrun create --shim -b "$BUNDLE" k1 </dev/null >/dev/null 2>&1
-    ojrun start k1
-    shim=$(jq .ojrun.shimPid "$ROOT/k1/state.json")
-    init=$(ojrun state k1 | jq .pid)
-    cgdir=/sys/fs/cgroup/pids/ojrun/k1
+    ojrun create --shim -b "$BUNDLE" "$P-k1" </dev/null >/dev/null 2>&1
+    ojrun start "$P-k1"
+    shim=$(jq .ojrun.shimPid "$ROOT/$P-k1/state.json")
+    init=$(ojrun state "$P-k1" | jq .pid)
+    cgdir=/sys/fs/cgroup/pids/ojrun/$P-k1
     for i in $(seq 100); do [ "$(wc -l <"$cgdir/cgroup.procs")" -ge 3 ] && break; sleep 0.02; done
     kill -KILL "$shim"
-    for i in $(seq 100); do [ "$(ojrun state k1 | jq -r .status)" = stopped ] && break; sleep 0.05; done
-    [ "$(ojrun state k1 | jq -r .status)" = stopped ]
-    run ojrun wait k1
+    for i in $(seq 100); do [ "$(ojrun state "$P-k1" | jq -r .status)" = stopped ] && break; sleep 0.05; done
+    [ "$(ojrun state "$P-k1" | jq -r .status)" = stopped ]
+    run ojrun wait "$P-k1"
     [ "$status" -eq 1 ]
     [[ "$output" == *"exited without writing a result"* ]]
-    ojrun delete --force k1
-    assert_no_leftovers k1
+    ojrun delete --force "$P-k1"
+    assert_no_leftovers "$P-k1"
     gone "$init"
     ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
 }
 
 @test "delete --force while the shim waits for start (and while the task runs)" {
     cfg_args sleep 100
-    ojrun create --shim -b "$BUNDLE" d1 </dev/null >/dev/null 2>&1
-    shim=$(jq .ojrun.shimPid "$ROOT/d1/state.json")
-    ojrun delete --force d1
+    ojrun create --shim -b "$BUNDLE" "$P-d1" </dev/null >/dev/null 2>&1
+    shim=$(jq .ojrun.shimPid "$ROOT/$P-d1/state.json")
+    ojrun delete --force "$P-d1"
     gone "$shim"
-    assert_no_leftovers d1
+    assert_no_leftovers "$P-d1"
 
-    ojrun create --shim -b "$BUNDLE" d2 </dev/null >/dev/null 2>&1
-    ojrun start d2
-    shim=$(jq .ojrun.shimPid "$ROOT/d2/state.json")
-    ojrun delete --force d2
+    ojrun create --shim -b "$BUNDLE" "$P-d2" </dev/null >/dev/null 2>&1
+    ojrun start "$P-d2"
+    shim=$(jq .ojrun.shimPid "$ROOT/$P-d2/state.json")
+    ojrun delete --force "$P-d2"
     gone "$shim"
-    assert_no_leftovers d2
+    assert_no_leftovers "$P-d2"
     # the shim did not write into a directory that no longer exists
     [ ! -e "$ROOT/d2" ]
 }
@@ -375,28 +377,28 @@ gone() {
 @test "run --result FILE and --result -: the same accounting, in the foreground" {
     cfg_args /h/busy 100
     annotate org.ojrun.limit.cpu-ms 1000
-    run ojrun run --result "$BATS_TEST_TMPDIR/r.json" -b "$BUNDLE" r1
+    run ojrun run --result "$BATS_TEST_TMPDIR/r.json" -b "$BUNDLE" "$P-r1"
     [ "$status" -eq 0 ]
     [[ "$output" == cpu_us=* ]]
     R=$BATS_TEST_TMPDIR/r.json
-    assert_jq '.id == "r1" and .verdict == "OK" and .limits.cpu_ms == 1000' "$R"
+    assert_jq '.id == "'"$P-r1"'" and .verdict == "OK" and .limits.cpu_ms == 1000' "$R"
     own=${output#cpu_us=}
     assert_jq "(.cpu_us - $own) | fabs <= 1000" "$R"
-    assert_no_leftovers r1
+    assert_no_leftovers "$P-r1"
 
     cfg_args /h/busy 0
     annotate org.ojrun.limit.cpu-ms 200
-    run --separate-stderr ojrun run --result - -b "$BUNDLE" r2
+    run --separate-stderr ojrun run --result - -b "$BUNDLE" "$P-r2"
     [ "$status" -eq 137 ]
     echo "$output" | jq -e '.verdict == "TLE"'
-    assert_no_leftovers r2
+    assert_no_leftovers "$P-r2"
 }
 
 @test "lifecycle: under the shim the program is not PID 1, so SIGSEGV and SIGXFSZ kill it" {
     # plain run: the program is PID 1 of its namespace and survives its own
     # raise(SIGSEGV) -- the kernel drops default-action signals to PID 1
     cfg_args /h/raise 11
-    run ojrun run -b "$BUNDLE" p1
+    run ojrun run -b "$BUNDLE" "$P-p1"
     [ "$status" -eq 0 ]
     [ "$output" = survived ]
     # ... and write() past RLIMIT_FSIZE (stdout must be a file for it to
@@ -404,7 +406,7 @@ gone() {
     cfg_args /h/writer 100000
     cfg '.process.rlimits += [{"type":"RLIMIT_FSIZE","soft":4096,"hard":4096}]'
     st=0
-    ojrun run -b "$BUNDLE" p2 >"$BATS_TEST_TMPDIR/p2.out" 2>"$BATS_TEST_TMPDIR/p2.err" || st=$?
+    ojrun run -b "$BUNDLE" "$P-p2" >"$BATS_TEST_TMPDIR/p2.out" 2>"$BATS_TEST_TMPDIR/p2.err" || st=$?
     [ "$st" -eq 1 ]
     grep -q "File too large" "$BATS_TEST_TMPDIR/p2.err"
     [ "$(stat -c %s "$BATS_TEST_TMPDIR/p2.out")" -eq 4096 ]
@@ -442,10 +444,10 @@ gone() {
     cat >"$BATS_TEST_TMPDIR/loop.sh" <<EOF
 set -e
 for i in \$(seq 200); do
-    "$OJRUN" --root "$ROOT" create --shim -b "$BUNDLE" "n\$i" </dev/null >/dev/null 2>&1
-    "$OJRUN" --root "$ROOT" start "n\$i"
-    "$OJRUN" --root "$ROOT" wait "n\$i" | grep -q '"verdict":"OK"'
-    "$OJRUN" --root "$ROOT" delete "n\$i"
+    "$OJRUN" --root "$ROOT" create --shim -b "$BUNDLE" "$P-n\$i" </dev/null >/dev/null 2>&1
+    "$OJRUN" --root "$ROOT" start "$P-n\$i"
+    "$OJRUN" --root "$ROOT" wait "$P-n\$i" | grep -q '"verdict":"OK"'
+    "$OJRUN" --root "$ROOT" delete "$P-n\$i"
 done
 EOF
     # as a queue worker would: a subreaper, so the daemonised shims are
@@ -455,6 +457,6 @@ EOF
     echo "$output"
     [ "$status" -eq 0 ]
     [ -z "$(ls -A "$ROOT" | grep -v seccomp-cache)" ]
-    [ -z "$(ls -d /sys/fs/cgroup/*/ojrun/n[0-9]* /sys/fs/cgroup/unified/ojrun/n[0-9]* 2>/dev/null)" ]
+    [ -z "$(ls -d /sys/fs/cgroup/*/ojrun/"$P"-n[0-9]* /sys/fs/cgroup/unified/ojrun/"$P"-n[0-9]* 2>/dev/null)" ]
     ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
 }

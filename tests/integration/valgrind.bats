@@ -18,7 +18,7 @@ setup() {
     setup_root
     make_bundle
     cfg 'del(.linux.readonlyPaths, .linux.maskedPaths, .process.rlimits)'
-    ID=vg-$$-$RANDOM
+    ID=$P-vg
     SUPP=$BATS_TEST_DIRNAME/valgrind.supp
     # ojrun linked dynamically (make builds it next to the unit tests):
     # memcheck sees no heap in the static build/ojrun, and cannot run the

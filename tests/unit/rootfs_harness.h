@@ -49,6 +49,7 @@
 #include "mountinfo.h"
 #include "rootfs.h"
 #include "util.h"
+#include "test_tag.h"
 
 /* not every binary uses every helper */
 #pragma GCC diagnostic push
@@ -125,7 +126,7 @@ static int group_setup(void **state)
            "chown %u:%u %s/rw",
            g.data, g.data, g.data, g.data, USERNS_HOST_ID, USERNS_HOST_ID, g.data) < 0)
         return -1;
-    snprintf(g.marker, sizeof(g.marker), "/ojrun-rootfs-marker-%d", (int)getpid());
+    snprintf(g.marker, sizeof(g.marker), "/ojrun-rootfs-marker-%s", test_tag());
     int fd = open(g.marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
         return -1;

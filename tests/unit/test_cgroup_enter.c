@@ -14,8 +14,8 @@
  *    classic cgroup.procs write of another process's PID usually does;
  *  - failures are reported, not ignored.
  *
- * Every cgroup lives under /ojrun-enter-test-<pid>-<n> and is destroyed by
- * the test or, after a failed assertion, by the teardown.
+ * Every cgroup lives under /ojrun-enter-test-<tag>-<n> (test_tag.h) and is
+ * destroyed by the test or, after a failed assertion, by the teardown.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +39,7 @@
 #include "cgroup.h"
 #include "cgroup_internal.h"
 #include "util.h"
+#include "test_tag.h"
 
 static struct oj_cgroup_host host;
 static struct oj_cgroup *live;
@@ -48,7 +49,7 @@ static int counter_n;
 static struct oj_cgroup *make_cgroup(void)
 {
     char path[64];
-    snprintf(path, sizeof(path), "/ojrun-enter-test-%d-%d", (int)getpid(), ++counter_n);
+    snprintf(path, sizeof(path), "/ojrun-enter-test-%s-%d", test_tag(), ++counter_n);
     struct oj_err err = {0};
     struct oj_cgroup *cg = NULL;
     if (oj_cgroup_new(&host, path, NULL, &cg, &err) < 0 || oj_cgroup_create(cg, NULL, &err) < 0)

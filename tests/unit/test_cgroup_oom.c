@@ -9,7 +9,7 @@
  *   - the v2 logic against a fake tree of plain files (inotify works on
  *     them too): counters growing wake the fd, the larger delta is reported;
  *   - a container without a memory cgroup is refused.
- * Real cgroups live under /ojrun-test-oom-<pid> and are removed by the test
+ * Real cgroups live under /ojrun-test-oom-<tag> (test_tag.h) and are removed by the test
  * or its teardown.
  */
 #include <errno.h>
@@ -34,6 +34,7 @@
 #include "cleanup.h"
 #include "strbuf.h"
 #include "util.h"
+#include "test_tag.h"
 
 static struct oj_cgroup *live;
 static pid_t kid;
@@ -93,7 +94,7 @@ static struct oj_cgroup_oom *real_cgroup(bool killer_disabled)
     if (oj_cgroup_host_detect(&host, NULL, NULL, &err) < 0)
         fail_msg("%s", err.msg);
     char path[64];
-    snprintf(path, sizeof(path), "/ojrun-test-oom-%d", (int)getpid());
+    snprintf(path, sizeof(path), "/ojrun-test-oom-%s", test_tag());
     int rc = oj_cgroup_new(&host, path, NULL, &live, &err);
     oj_cgroup_host_free(&host);
     if (rc < 0)

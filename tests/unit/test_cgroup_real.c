@@ -42,6 +42,7 @@
 #include "cgroup_internal.h"
 #include "cleanup.h"
 #include "util.h"
+#include "test_tag.h"
 
 static struct oj_cgroup_host host;
 static int counter_n;
@@ -56,7 +57,7 @@ static bool hugetlb_was_enabled = true;
 
 static void unique_path(char *buf, size_t size)
 {
-    snprintf(buf, size, "/ojrun-test-%d-%d", (int)getpid(), ++counter_n);
+    snprintf(buf, size, "/ojrun-test-%s-%d", test_tag(), ++counter_n);
 }
 
 static struct oj_cgroup *make(const struct oj_cgroup_host *h, const char *path)

@@ -26,6 +26,7 @@
 #include "procattr.h"
 #include "secure_child.h"
 #include "util.h"
+#include "test_tag.h"
 
 static int read_oom_score_adj(void)
 {
@@ -208,7 +209,7 @@ static int child_rt_no_budget(void *arg, char *msg, size_t len)
 static void test_scheduler_rt_without_budget(void **state)
 {
     char dir[128], procs[160];
-    snprintf(dir, sizeof(dir), "/sys/fs/cgroup/cpu/ojrun-test-procattr-%d", (int)getpid());
+    snprintf(dir, sizeof(dir), "/sys/fs/cgroup/cpu/ojrun-test-procattr-%s", test_tag());
     if (access("/sys/fs/cgroup/cpu/cpu.rt_runtime_us", F_OK) != 0) {
         print_message("# no cgroup v1 cpu controller with rt budgets here\n");
         skip();

@@ -6,6 +6,7 @@
  * container is run and checked) in rootfs_harness.h.
  */
 #include "rootfs_harness.h"
+#include "test_tag.h"
 
 static void inside_pivot(void *arg)
 {
@@ -231,7 +232,7 @@ static void test_destinations_stay_inside(void **state)
 {
     (void)state;
     char name[64], d1[128], d2[128], d3[128], d4[128], p[PATH_MAX], input[PATH_MAX];
-    snprintf(name, sizeof(name), "ojrun-escape-%d", (int)getpid());
+    snprintf(name, sizeof(name), "ojrun-escape-%s", test_tag());
     snprintf(d1, sizeof(d1), "/../../../%s", name);
     snprintf(d2, sizeof(d2), "/evil/%s", name);
     snprintf(d3, sizeof(d3), "/up/%s-rel", name);

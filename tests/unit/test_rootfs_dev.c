@@ -5,6 +5,7 @@
  * cgroup v1/hybrid machine.  The harness is in rootfs_harness.h.
  */
 #include "rootfs_harness.h"
+#include "test_tag.h"
 
 static void inside_devices(void *arg)
 {
@@ -142,7 +143,7 @@ static void run_cgroup_v1(enum mode mode, bool cgroupns)
     if (sf.f_type == CGROUP2_SUPER_MAGIC)
         skip(); /* this test is about v1/hybrid hosts (the project's machine is one) */
     char name[64], dir[PATH_MAX];
-    snprintf(name, sizeof(name), "ojrun-rootfs-test-%d", (int)getpid());
+    snprintf(name, sizeof(name), "ojrun-rootfs-test-%s", test_tag());
     snprintf(dir, sizeof(dir), "/sys/fs/cgroup/pids/%s", name);
     assert_int_equal(mkdir(dir, 0755), 0);
     struct spec s;
@@ -209,7 +210,7 @@ static void test_cgroup2_userns_fallback(void **state)
     if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
         unified = "/sys/fs/cgroup";
     char dir[PATH_MAX];
-    snprintf(dir, sizeof(dir), "%s/ojrun-rootfs-test-%d", unified, (int)getpid());
+    snprintf(dir, sizeof(dir), "%s/ojrun-rootfs-test-%s", unified, test_tag());
     assert_int_equal(mkdir(dir, 0755), 0);
     struct spec s;
     spec_init(&s);

@@ -45,6 +45,7 @@
 #include "supervise.h"
 #include "taskacct.h"
 #include "util.h"
+#include "test_tag.h"
 
 #define MIB (1024ull * 1024)
 
@@ -61,7 +62,7 @@ static void cg_make(int64_t mem_limit)
     if (oj_cgroup_host_detect(&host, NULL, NULL, &err) < 0)
         fail_msg("%s", err.msg);
     char path[64];
-    snprintf(path, sizeof(path), "/ojrun-test-supervise-%d", (int)getpid());
+    snprintf(path, sizeof(path), "/ojrun-test-supervise-%s", test_tag());
     int r = oj_cgroup_new(&host, path, "t", &cg, &err);
     oj_cgroup_host_free(&host);
     if (r < 0)
