@@ -13,7 +13,7 @@ setup() {
     setup_root
     make_bundle
     # /ojrun/<id> is shared by every --root on the host: ids unique to this run
-    ID=cgns$$-$BATS_TEST_NUMBER-$RANDOM
+    ID=$P-cgns
 }
 
 teardown() {
