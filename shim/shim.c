@@ -79,6 +79,8 @@ static int detach_stdio(int out_fds[2], struct oj_err *err)
     for (int fd = 0; fd < 3; fd++)
         if (dup2(null, fd) < 0)
             return oj_fail(err, errno, "shim: dup2 /dev/null to fd %d", fd);
+    if (null <= 2)
+        null = -1; /* it was a free slot among 0..2: it stays, as /dev/null */
     return 0;
 }
 
