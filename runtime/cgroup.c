@@ -747,3 +747,53 @@ int oj_cgroup_destroy(struct oj_cgroup *cg, struct oj_err *err)
     }
     return rc;
 }
+
+int oj_cgroup_pin(struct oj_cgroup *cg, struct oj_err *err)
+{
+    for (size_t i = 0; i < cg->n; i++) {
+        struct oj_cg_dir *d = &cg->dirs[i];
+        struct stat st;
+        if (d->absent)
+            continue;
+        if (stat(d->path, &st) < 0)
+            return oj_fail(err, errno, "cgroup %s: stat", d->path);
+        d->pinned = true;
+        d->dev = st.st_dev;
+        d->ino = st.st_ino;
+    }
+    return 0;
+}
+
+int oj_cgroup_remove_pinned(struct oj_cgroup *cg, struct oj_err *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < cg->n; i++) {
+        struct oj_cg_dir *d = &cg->dirs[i];
+        if (!d->pinned)
+            continue;
+        int e = 0;
+        for (long waited = 0, step = 1; waited < 2000;
+             waited += step, step = step < 50 ? step * 2 : 50) {
+            struct stat st;
+            if (stat(d->path, &st) < 0) {
+                e = errno == ENOENT ? 0 : errno;
+                break;
+            }
+            if (st.st_dev != d->dev || st.st_ino != d->ino) {
+                e = 0; /* another container's now */
+                break;
+            }
+            e = rmdir(d->path) == 0 || errno == ENOENT ? 0 : errno;
+            if (e == 0) {
+                remove_owned(d);
+                break;
+            }
+            if (e != EBUSY)
+                break;
+            sleep_ms(step);
+        }
+        if (e && rc == 0)
+            rc = oj_fail(err, e, "remove cgroup %s", d->path);
+    }
+    return rc;
+}

@@ -205,6 +205,21 @@ int oj_cgroup_kill_all(struct oj_cgroup *cg, int sig, struct oj_err *err);
  * when empty.  Missing directories are fine, so delete can be repeated. */
 int oj_cgroup_destroy(struct oj_cgroup *cg, struct oj_err *err);
 
+/* For a supervisor that outlives the container's state (ojrun-shim): when
+ * the state directory disappears without `delete` (removed or moved by
+ * hand), nothing refers to the cgroup any more and the supervisor is the
+ * last one who can remove it.  oj_cgroup_pin() records the identity
+ * (device, inode) of every directory while the container is surely the
+ * one that owns them; oj_cgroup_remove_pinned() later removes each one that
+ * is still that same directory and holds no process.  It never kills: a
+ * directory another container has since created at the same path (after a
+ * `delete` and a new `create` of the id) has another inode and is left
+ * alone, and one that holds processes cannot be removed (EBUSY, retried
+ * briefly for tasks still exiting, then an error).  Directories already
+ * gone are fine. */
+int oj_cgroup_pin(struct oj_cgroup *cg, struct oj_err *err);
+int oj_cgroup_remove_pinned(struct oj_cgroup *cg, struct oj_err *err);
+
 /* --- statistics ---------------------------------------------------------- */
 
 #define OJ_CGROUP_UNLIMITED UINT64_MAX /* "max" / v1's unlimited limits */

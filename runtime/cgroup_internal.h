@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cgroup.h"
 
@@ -23,6 +24,9 @@ struct oj_cg_dir {
     unsigned owned;    /* trailing components of rel that ojrun created */
     bool optional;     /* hybrid's cgroup2 dir when no resource needs it */
     bool absent;       /* an optional dir that could not be created */
+    bool pinned;       /* oj_cgroup_pin recorded dev/ino */
+    dev_t dev;
+    ino_t ino;
 };
 
 struct oj_cgroup {

@@ -31,7 +31,10 @@ static int run_supervised(const struct oj_globals *g, struct oj_create_opts *o)
 {
     sigset_t set, old;
     oj_supervise_sigset(&set);
-    sigprocmask(SIG_BLOCK, &set, &old);
+    if (sigprocmask(SIG_BLOCK, &set, &old) < 0) {
+        oj_error("run %s: block the supervisor's signals (sigprocmask): %m", o->id);
+        return 1;
+    }
     struct oj_err err = {0};
     struct oj_task_link link;
     if (oj_task_link_open(&link, 3 + (int)o->preserve_fds, &err) < 0) {
@@ -121,8 +124,10 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
     if (!detach) {
         /* A caller that ignores SIGCHLD would make the kernel reap the init
          * itself (wait(2), NOTES) and our wait would never see it. */
-        signal(SIGCHLD, SIG_DFL);
-        sigprocmask(SIG_BLOCK, &set, &old);
+        if (signal(SIGCHLD, SIG_DFL) == SIG_ERR || sigprocmask(SIG_BLOCK, &set, &old) < 0) {
+            oj_error("run %s: block the forwarded signals: %m", o.id);
+            return 1;
+        }
     }
 
     struct oj_err err = {0};

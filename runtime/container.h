@@ -116,6 +116,11 @@ int oj_sync_expect(int fd, enum oj_sync_type type, struct oj_err *err);
 int oj_container_create(const struct oj_globals *g, const struct oj_create_opts *o,
                         struct oj_container **out, struct oj_err *err);
 void oj_container_free(struct oj_container *c);
+/* Undo a create that succeeded when its caller cannot go on (ojrun-shim
+ * failing before it reports to `create`): what a failed create does -- kill
+ * and reap the init, remove the cgroup and the state directory.  The
+ * container lock (c->lock_fd) must still be held.  Free `c` afterwards. */
+void oj_container_abort(struct oj_container *c);
 
 /* The OCI state JSON of a container being created (for hooks and the
  * seccomp agent): what create knows, with `status`. */

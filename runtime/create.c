@@ -510,6 +510,11 @@ static void rollback(struct oj_container *c)
         oj_warn("cleanup: %s", e.msg);
 }
 
+void oj_container_abort(struct oj_container *c)
+{
+    rollback(c);
+}
+
 static int load_bundle(struct oj_container *c, struct oj_err *err)
 {
     const char *b = c->opts->bundle ? c->opts->bundle : ".";

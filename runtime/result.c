@@ -166,42 +166,65 @@ void oj_result_json(const char *id, const struct oj_result *r, struct strbuf *ou
     sb_free(&w.sb);
 }
 
-int oj_result_write_file(int dirfd, const char *json, struct oj_err *err)
+int oj_result_write_file(int dirfd, const char *dir, const char *json, struct oj_err *err)
 {
     if (dirfd < 0)
-        return 0;
+        return oj_fail(err, EBADF, "write result.json: no handle on the container directory %s",
+                       dir);
     /* The container lock: `delete` holds it while it removes the directory,
      * so we either finish before it starts or find the directory gone. */
     while (flock(dirfd, LOCK_EX) < 0)
         if (errno != EINTR)
-            return oj_fail(err, errno, "lock the container directory");
+            return oj_fail(err, errno, "write result.json: lock the container directory %s", dir);
     int rc = -1;
+    /* Only ever into <root>/<id> as create made it: a directory removed
+     * (by `delete`, or by hand) or moved away is where no `wait` or
+     * `state` will look, so writing there would lose the result silently. */
+    struct stat here, there;
+    if (fstat(dirfd, &here) < 0) {
+        oj_fail(err, errno, "write result.json: stat the container directory %s", dir);
+        goto out;
+    }
+    if (here.st_nlink == 0) {
+        oj_fail(err, 0, "write result.json: the container directory %s was removed", dir);
+        err->code = ENOENT;
+        goto out;
+    }
+    if (stat(dir, &there) < 0 || there.st_dev != here.st_dev || there.st_ino != here.st_ino) {
+        oj_fail(err, 0, "write result.json: the container directory %s was moved away or replaced",
+                dir);
+        err->code = ESTALE;
+        goto out;
+    }
     static const char tmp[] = "result.json.tmp";
     int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         oj_fail(err, errno,
                 errno == ENOENT ? "write result.json: the container was deleted"
-                                : "write result.json: create %s",
-                tmp);
+                                : "write result.json: create %s/%s",
+                dir, tmp);
         goto out;
     }
     size_t len = strlen(json);
     bool ok = oj_write_all(fd, json, len) == (ssize_t)len && oj_write_all(fd, "\n", 1) == 1;
     int e = errno;
-    close(fd);
+    if (close(fd) < 0 && ok) {
+        ok = false;
+        e = errno;
+    }
     if (!ok) {
-        oj_fail(err, e, "write result.json");
+        oj_fail(err, e, "write result.json: write %s/%s", dir, tmp);
         unlinkat(dirfd, tmp, 0);
         goto out;
     }
     if (renameat(dirfd, tmp, dirfd, "result.json") < 0) {
-        oj_fail(err, errno, "write result.json: rename");
+        oj_fail(err, errno, "write result.json: rename %s/%s", dir, tmp);
         unlinkat(dirfd, tmp, 0);
         goto out;
     }
     rc = 0;
 out:
-    flock(dirfd, LOCK_UN);
+    flock(dirfd, LOCK_UN); /* only a courtesy: the caller closes dirfd */
     return rc;
 }
 

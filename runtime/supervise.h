@@ -189,11 +189,13 @@ void oj_verdict_decide(const struct oj_outcome *o, struct oj_result *r);
 void oj_result_json(const char *id, const struct oj_result *r, struct strbuf *out);
 
 /* Write <dir>/result.json atomically through `dirfd` (an fd of the container
- * directory opened at create: if the container was deleted meanwhile the
- * write fails with ENOENT instead of landing in a new container of the same
- * id), holding the directory's flock like every ojrun command.  dirfd < 0:
- * skip the file. */
-int oj_result_write_file(int dirfd, const char *json, struct oj_err *err);
+ * directory `dir` opened at create), holding the directory's flock like
+ * every ojrun command.  Fails -- never skips silently -- when there is no
+ * dirfd, or when the directory is no longer at `dir`: removed (by `delete`,
+ * or by hand: ENOENT) or moved away or replaced (ESTALE); writing into it
+ * then would put the result where no `wait` looks, or into a new container
+ * of the same id. */
+int oj_result_write_file(int dirfd, const char *dir, const char *json, struct oj_err *err);
 
 /* Connect to the unix stream socket `path` and write `json` + "\n". */
 int oj_result_send(const char *path, const char *json, struct oj_err *err);

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cleanup.h"
 #include "container.h"
 #include "create_opts.h"
 #include "log.h"
@@ -55,32 +56,101 @@ static void report(int *fd, bool ok, const struct oj_err *e)
 }
 
 /* Keep a copy of fd 1/2 when it is a regular file (for output-bytes),
- * then point 0..2 at /dev/null. */
-static void detach_stdio(int out_fds[2])
+ * then point 0..2 at /dev/null.  A failure here is create's failure: without
+ * the copies an output-bytes overrun would go unseen, and with the task's
+ * stdio still open a pipe to the worker would not see EOF when the task
+ * ends. */
+static int detach_stdio(int out_fds[2], struct oj_err *err)
 {
+    out_fds[0] = out_fds[1] = -1;
     for (int i = 0; i < 2; i++) {
         struct stat st;
-        out_fds[i] = -1;
-        if (fstat(1 + i, &st) == 0 && S_ISREG(st.st_mode))
-            out_fds[i] = fcntl(1 + i, F_DUPFD_CLOEXEC, 3);
+        if (fstat(1 + i, &st) < 0)
+            return oj_fail(err, errno, "shim: fstat fd %d", 1 + i);
+        if (!S_ISREG(st.st_mode))
+            continue;
+        out_fds[i] = fcntl(1 + i, F_DUPFD_CLOEXEC, 3);
+        if (out_fds[i] < 0)
+            return oj_fail(err, errno, "shim: keep a copy of fd %d", 1 + i);
     }
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    _cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null < 0)
-        return;
+        return oj_fail(err, errno, "shim: open /dev/null");
     for (int fd = 0; fd < 3; fd++)
-        dup2(null, fd);
-    if (null > 2)
-        close(null);
+        if (dup2(null, fd) < 0)
+            return oj_fail(err, errno, "shim: dup2 /dev/null to fd %d", fd);
+    if (null <= 2)
+        null = -1; /* it was a free slot among 0..2: it stays, as /dev/null */
+    return 0;
+}
+
+static void close_out_fds(int out_fds[2])
+{
+    for (int i = 0; i < 2; i++)
+        if (out_fds[i] >= 0) {
+            close(out_fds[i]);
+            out_fds[i] = -1;
+        }
+}
+
+/* The shim failed after the container was created but before it reported:
+ * create fails with the error and, as for any failed create, nothing
+ * remains (init, cgroup, state directory). */
+static int abort_create(struct oj_container *ct, struct oj_task_link *link, int *report_fd,
+                        const struct oj_err *err)
+{
+    oj_task_link_close(link);
+    oj_container_abort(ct);
+    oj_container_free(ct);
+    report(report_fd, false, err);
+    return 1;
+}
+
+/* Deliver the result: <dir>/result.json, then the socket.  Each failure is
+ * logged (the shim's log is --log: its stderr is /dev/null by now) and makes
+ * the shim exit 1; the socket gets its line whatever happened to the file.
+ * When the state directory is gone or moved away without `delete`, nothing
+ * refers to the cgroup any more: remove it (if it is still ours). */
+static int deliver(const struct oj_create_opts *o, struct oj_container *ct, int dirfd,
+                   int result_lock, const char *sock, const struct oj_result *res)
+{
+    struct oj_err err = {0};
+    struct strbuf json = {0};
+    oj_result_json(o->id, res, &json);
+    if (json.oom) {
+        oj_error("%s: the result JSON: out of memory; no result written", o->id);
+        sb_free(&json);
+        return 1;
+    }
+    int rc = 0;
+    if (oj_result_write_file(dirfd, ct->dir, sb_str(&json), &err) < 0) {
+        oj_error("%s: %s (the result: %s)", o->id, err.msg, sb_str(&json));
+        rc = 1;
+        struct oj_err cerr = {0};
+        if ((err.code == ENOENT || err.code == ESTALE) && ct->cg &&
+            oj_cgroup_remove_pinned(ct->cg, &cerr) < 0)
+            oj_error("%s: %s", o->id, cerr.msg);
+    }
+    if (result_lock >= 0)
+        close(result_lock); /* wakes `ojrun wait` */
+    if (sock && oj_result_send(sock, sb_str(&json), &err) < 0) {
+        oj_error("%s: %s", o->id, err.msg);
+        rc = 1;
+    }
+    oj_debug("%s: %s", o->id, sb_str(&json));
+    sb_free(&json);
+    return rc;
 }
 
 int oj_shim_main(const struct oj_globals *g, struct oj_create_opts *o, int report_fd)
 {
     struct oj_err err = {0};
-    prctl(PR_SET_NAME, "ojrun-shim");
+    if (prctl(PR_SET_NAME, "ojrun-shim") < 0)
+        oj_fail(&err, errno, "shim: prctl(PR_SET_NAME)");
     /* A daemon: out of the caller's session (no SIGHUP from its terminal,
      * no job-control signals), and the parent of whatever the container's
      * stage-1 child orphans. */
-    if (setsid() < 0)
+    else if (setsid() < 0)
         oj_fail(&err, errno, "shim: setsid");
     else if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
         oj_fail(&err, errno, "shim: prctl(PR_SET_CHILD_SUBREAPER)");
@@ -92,7 +162,11 @@ int oj_shim_main(const struct oj_globals *g, struct oj_create_opts *o, int repor
      * restores an empty mask for the program. */
     sigset_t set;
     oj_supervise_sigset(&set);
-    sigprocmask(SIG_BLOCK, &set, NULL);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) {
+        oj_fail(&err, errno, "shim: block the supervisor's signals (sigprocmask)");
+        report(&report_fd, false, &err);
+        return 1;
+    }
 
     struct oj_task_link link;
     if (oj_task_link_open(&link, 3 + (int)o->preserve_fds, &err) < 0) {
@@ -110,16 +184,24 @@ int oj_shim_main(const struct oj_globals *g, struct oj_create_opts *o, int repor
     oj_task_link_close_init_side(&link);
     /* Our handle on *this* container's directory: if it is deleted and a
      * new one of the same id created, the result must not land there. */
-    int dirfd = open(ct->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    _cleanup_close_ int dirfd = open(ct->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        oj_fail(&err, errno, "shim: open the container directory %s", ct->dir);
+        return abort_create(ct, &link, &report_fd, &err);
+    }
     /* `ojrun wait` blocks on this lock until the result is in place
-     * (supervise.h): taken before we report, so no wait can miss it.
-     * Without it a waiter falls back to our exit. */
-    int result_lock = oj_result_lock_hold(ct->dir, &err);
-    if (result_lock < 0)
-        oj_warn("%s: %s", o->id, err.msg);
-    /* `start` and `delete` take the container lock themselves. */
-    close(ct->lock_fd);
-    ct->lock_fd = -1;
+     * (supervise.h): taken before we report, so no wait can miss it. */
+    _cleanup_close_ int result_lock = oj_result_lock_hold(ct->dir, &err);
+    if (result_lock < 0) {
+        oj_wrap(&err, "shim");
+        return abort_create(ct, &link, &report_fd, &err);
+    }
+    /* The cgroup is surely this container's now: its identity, for
+     * removing it if the state directory disappears (deliver()). */
+    if (ct->cg && oj_cgroup_pin(ct->cg, &err) < 0) {
+        oj_wrap(&err, "shim");
+        return abort_create(ct, &link, &report_fd, &err);
+    }
     const char *sock = o->result_socket;
     if (!sock && oj_result_socket_from_config(ct->cfg, &sock, &err) < 0)
         sock = NULL; /* checked by create already */
@@ -134,35 +216,22 @@ int oj_shim_main(const struct oj_globals *g, struct oj_create_opts *o, int repor
         .go_fd = link.go_sup,
         .forward_signals = false,
     };
-    detach_stdio(so.out_fds);
-    if (chdir("/") < 0)
-        oj_warn("chdir /: %m");
+    if (detach_stdio(so.out_fds, &err) < 0 ||
+        (chdir("/") < 0 && oj_fail(&err, errno, "shim: chdir /") < 0)) {
+        close_out_fds(so.out_fds);
+        return abort_create(ct, &link, &report_fd, &err);
+    }
+    /* `start` and `delete` take the container lock themselves. */
+    close(ct->lock_fd);
+    ct->lock_fd = -1;
     report(&report_fd, true, NULL);
 
     struct oj_result res;
     oj_supervise(&so, &res); /* closes exec_fd and status_fd */
     link.exec_r = link.status_sup = link.go_sup = -1;
 
-    struct strbuf json = {0};
-    oj_result_json(o->id, &res, &json);
-    int rc = 0;
-    if (oj_result_write_file(dirfd, sb_str(&json), &err) < 0) {
-        oj_warn("%s: %s", o->id, err.msg);
-        rc = 1;
-    }
-    if (result_lock >= 0)
-        close(result_lock); /* wakes `ojrun wait` */
-    if (sock && oj_result_send(sock, sb_str(&json), &err) < 0) {
-        oj_warn("%s: %s", o->id, err.msg);
-        rc = 1;
-    }
-    oj_debug("%s: %s", o->id, sb_str(&json));
-    sb_free(&json);
-    if (dirfd >= 0)
-        close(dirfd);
-    for (int i = 0; i < 2; i++)
-        if (so.out_fds[i] >= 0)
-            close(so.out_fds[i]);
+    int rc = deliver(o, ct, dirfd, oj_steal_fd(&result_lock), sock, &res);
+    close_out_fds(so.out_fds);
     oj_container_free(ct);
     return rc;
 }

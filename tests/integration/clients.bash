@@ -5,17 +5,19 @@
 # containerd-shim-runc-v2) through the runc command-line contract.  Every
 # check runs twice: against Debian's runc, the control, and against ojrun.
 # When the runc variant fails the engine or the test setup is at fault;
-# when only the ojrun variant fails, ojrun is.
+# when only the ojrun variant fails, ojrun is.  The runc variants are named
+# "control/runc: ...", and tests/run.sh counts them apart from ojrun's
+# tests.  An ojrun variant never skips because of ojrun: a missing or
+# broken ojrun fails it.
 #
 #   RUNC              the control runtime (default /usr/sbin/runc)
 #   OJRUN             the runtime under test (helpers.bash / tests/run.sh)
 #   CLIENT_RUNTIMES   which variants run (default "runc ojrun"); a variant
 #                     left out is skipped, e.g. CLIENT_RUNTIMES=ojrun
 #
-#   use_runtime RT FEATURE CMD...   first line of each test: selects RT
-#                     (runc|ojrun) into $RT, and skips the ojrun variant
-#                     while ojrun lacks one of the commands CMD (see
-#                     ojrun_ready_or_skip)
+#   use_runtime RT    first line of each test: selects RT (runc|ojrun)
+#                     into $RT; skips (saying so) when CLIENT_RUNTIMES
+#                     leaves RT out
 #   make_runtime_wrapper DIR NAME BIN [GLOBAL-ARG...]
 #                     DIR/NAME logs its argv to DIR/NAME.calls and execs BIN
 #   assert_call FILE REGEX      some logged call matches REGEX (else show all)
@@ -32,43 +34,14 @@
 RUNC=${RUNC:-/usr/sbin/runc}
 CLIENT_RUNTIMES=${CLIENT_RUNTIMES:-runc ojrun}
 
-# ==========================================================================
-# TEMPORARY readiness guard for the ojrun variants.  THE ONLY PLACE where an
-# ojrun test may be skipped.
-#
-# ojrun's commands are being merged one by one.  Until they all are, the
-# ojrun variant of a check skips when `ojrun --version` fails (the binary is
-# missing or does not run) or when a command the check needs does not
-# answer `ojrun CMD --help` with status 0 (not implemented yet).  Nothing
-# else may skip: a command that exists but misbehaves must FAIL the test.
-# The lead removes this function (and its call in use_runtime) once ojrun
-# implements create/start/kill/delete/exec/pause/resume/update/ps.
-# ==========================================================================
-ojrun_ready_or_skip() { # FEATURE CMD...
-    local feature=$1 cmd
-    shift
-    if ! "$OJRUN" --version >/dev/null 2>&1; then
-        skip "ojrun: $feature not ready ($OJRUN --version fails)"
-    fi
-    for cmd in "$@"; do
-        if ! "$OJRUN" "$cmd" --help >/dev/null 2>&1; then
-            skip "ojrun: $feature not ready ('ojrun $cmd --help' fails)"
-        fi
-    done
-}
-# ==========================================================================
-
-use_runtime() { # RT FEATURE CMD...
+use_runtime() { # RT
     RT=$1
-    local feature=$2
-    shift 2
     case " $CLIENT_RUNTIMES " in
     *" $RT "*) ;;
     *) skip "$RT not in CLIENT_RUNTIMES=\"$CLIENT_RUNTIMES\"" ;;
     esac
     case $RT in
-    runc) ;;
-    ojrun) ojrun_ready_or_skip "$feature" "$@" ;;
+    runc | ojrun) ;;
     *)
         echo "use_runtime: unknown runtime $RT" >&2
         return 1

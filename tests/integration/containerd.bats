@@ -208,7 +208,7 @@ assert_clean() { # ID
 # ---------------------------------------------------------------- checks
 
 check_run() {
-    use_runtime "$1" "run" create start kill delete
+    use_runtime "$1"
     run -5 ctr_run r1 --rm -- sh -c 'echo hello; echo oops >&2; exit 5'
     [ "$output" = "$(printf 'hello\noops')" ] || [ "$output" = "$(printf 'oops\nhello')" ]
     local b
@@ -220,7 +220,7 @@ check_run() {
 }
 
 check_exit_code() {
-    use_runtime "$1" "run" create start kill delete
+    use_runtime "$1"
     run -0 ctr_run x0 --rm -- true
     run -1 ctr_run x1 --rm -- false
     run -42 ctr_run x2 --rm -- sh -c 'exit 42'
@@ -238,7 +238,7 @@ check_exit_code() {
 }
 
 check_run_tty() {
-    use_runtime "$1" "run -t" create start kill delete
+    use_runtime "$1"
     run -6 in_pty ctr --address "$CT/ctd.sock" --namespace "$NS" run -t --rm \
         --runc-binary "$CT/bin/$RT" --runc-root "$CT/rt/$RT" --cgroup "$CGP/t1" \
         --fifo-dir "$CT/fifo" "$IMAGE" t1 sh -c 'tty; test -t 0 && test -t 1 && exit 6'
@@ -250,7 +250,7 @@ check_run_tty() {
 }
 
 check_exec() {
-    use_runtime "$1" "exec" create start kill delete exec
+    use_runtime "$1"
     ctr_run e1 -d -- sleep 1000
     run -4 --separate-stderr c task exec --fifo-dir "$CT/fifo" --exec-id x1 e1 \
         sh -c 'echo in-exec; echo oops >&2; exit 4'
@@ -275,7 +275,7 @@ check_exec() {
 }
 
 check_kill() {
-    use_runtime "$1" "kill" create start kill delete
+    use_runtime "$1"
     ctr_run_bg k1 --rm -- sh -c 'trap "echo got-usr1" USR1; trap "echo got-term; exit 3" TERM
                                  echo ready; while :; do sleep 0.1; done'
     wait_until 10 out_has k1 ready
@@ -293,7 +293,7 @@ check_kill() {
 }
 
 check_kill_all() {
-    use_runtime "$1" "kill --all" create start kill delete
+    use_runtime "$1"
     ctr_run_bg ka --rm -- sh -c 'sleep 1000 & sleep 1000 & echo ready; wait'
     wait_until 10 out_has ka ready
     local pids p
@@ -312,7 +312,7 @@ check_kill_all() {
 count_of() { cat "/proc/$1/root/tmp/count"; }
 
 check_pause() {
-    use_runtime "$1" "pause" create start kill delete pause resume
+    use_runtime "$1"
     ctr_run p1 -d -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
     local pid a b
     pid=$(init_pid p1)
@@ -336,7 +336,7 @@ check_pause() {
 }
 
 check_ps() {
-    use_runtime "$1" "ps" create start kill delete exec ps
+    use_runtime "$1"
     ctr_run ps1 -d -- sh -c 'sleep 1000 & exec sleep 1001'
     run -0 c task exec -d --fifo-dir "$CT/fifo" --exec-id x1 ps1 sleep 1002
     wait_until 10 cgroup_pid_count_is 3 "/sys/fs/cgroup/pids$CGP/ps1/cgroup.procs"
@@ -350,7 +350,7 @@ check_ps() {
 }
 
 check_metrics() {
-    use_runtime "$1" "metrics" create start kill delete
+    use_runtime "$1"
     ctr_run m1 -d --memory-limit $((96 << 20)) -- sh -c 'sleep 1000 & exec sleep 1001'
     wait_until 10 cgroup_pid_count_is 2 "/sys/fs/cgroup/pids$CGP/m1/cgroup.procs"
     # the shim reads the metrics from the cgroup of the init the runtime
@@ -367,7 +367,7 @@ check_metrics() {
 }
 
 check_oom() {
-    use_runtime "$1" "memory limit" create start kill delete
+    use_runtime "$1"
     run -137 ctr_run o1 --rm --memory-limit $((64 << 20)) -- \
         sh -c 'echo allocating; x=a; while :; do x=$x$x; done'
     [ "$output" = allocating ]
@@ -375,7 +375,7 @@ check_oom() {
 }
 
 check_rm_force() {
-    use_runtime "$1" "rm -f" create start kill delete
+    use_runtime "$1"
     ctr_run r1 -d -- sleep 1000
     local pid
     pid=$(init_pid r1)
@@ -389,27 +389,29 @@ check_rm_force() {
 }
 
 # ----------------------------------------------------------------- tests
-# One @test per check and runtime, so a failure names both.
+# One @test per check and runtime, so a failure names both.  The runc
+# variants are the controls, named "control/runc: ...": tests/run.sh counts
+# them apart from ojrun's tests (they test runc and the engine, not ojrun).
 
-@test "containerd/runc: run prints the output, calls create/start/delete" { check_run runc; }
+@test "control/runc: containerd: run prints the output, calls create/start/delete" { check_run runc; }
 @test "containerd/ojrun: run prints the output, calls create/start/delete" { check_run ojrun; }
-@test "containerd/runc: run propagates exit codes and create errors" { check_exit_code runc; }
+@test "control/runc: containerd: run propagates exit codes and create errors" { check_exit_code runc; }
 @test "containerd/ojrun: run propagates exit codes and create errors" { check_exit_code ojrun; }
-@test "containerd/runc: run -t under script gets a terminal" { check_run_tty runc; }
+@test "control/runc: containerd: run -t under script gets a terminal" { check_run_tty runc; }
 @test "containerd/ojrun: run -t under script gets a terminal" { check_run_tty ojrun; }
-@test "containerd/runc: task exec output, exit code, -t" { check_exec runc; }
+@test "control/runc: containerd: task exec output, exit code, -t" { check_exec runc; }
 @test "containerd/ojrun: task exec output, exit code, -t" { check_exec ojrun; }
-@test "containerd/runc: task kill delivers signals, SIGTERM by default" { check_kill runc; }
+@test "control/runc: containerd: task kill delivers signals, SIGTERM by default" { check_kill runc; }
 @test "containerd/ojrun: task kill delivers signals, SIGTERM by default" { check_kill ojrun; }
-@test "containerd/runc: task kill --all kills every process" { check_kill_all runc; }
+@test "control/runc: containerd: task kill --all kills every process" { check_kill_all runc; }
 @test "containerd/ojrun: task kill --all kills every process" { check_kill_all ojrun; }
-@test "containerd/runc: task pause freezes, resume thaws" { check_pause runc; }
+@test "control/runc: containerd: task pause freezes, resume thaws" { check_pause runc; }
 @test "containerd/ojrun: task pause freezes, resume thaws" { check_pause ojrun; }
-@test "containerd/runc: task ps lists the container's processes" { check_ps runc; }
+@test "control/runc: containerd: task ps lists the container's processes" { check_ps runc; }
 @test "containerd/ojrun: task ps lists the container's processes" { check_ps ojrun; }
-@test "containerd/runc: task metrics reads the container's cgroup" { check_metrics runc; }
+@test "control/runc: containerd: task metrics reads the container's cgroup" { check_metrics runc; }
 @test "containerd/ojrun: task metrics reads the container's cgroup" { check_metrics ojrun; }
-@test "containerd/runc: --memory-limit 64m, out of memory exits 137" { check_oom runc; }
+@test "control/runc: containerd: --memory-limit 64m, out of memory exits 137" { check_oom runc; }
 @test "containerd/ojrun: --memory-limit 64m, out of memory exits 137" { check_oom ojrun; }
-@test "containerd/runc: task rm -f kills and deletes a running task" { check_rm_force runc; }
+@test "control/runc: containerd: task rm -f kills and deletes a running task" { check_rm_force runc; }
 @test "containerd/ojrun: task rm -f kills and deletes a running task" { check_rm_force ojrun; }

@@ -154,7 +154,7 @@ assert_clean() { # ID
 # ---------------------------------------------------------------- checks
 
 check_run() {
-    use_runtime "$1" "run" create start kill delete
+    use_runtime "$1"
     local cid=$BATS_TEST_TMPDIR/cid
     run -7 pm_run --rm --cidfile "$cid" -- sh -c 'echo hello from $(hostname); exit 7'
     [ "$output" = "hello from $(cut -c1-12 "$cid")" ]
@@ -168,7 +168,7 @@ check_run() {
 }
 
 check_exit_code() {
-    use_runtime "$1" "run" create start kill delete
+    use_runtime "$1"
     run -0 pm_run --rm -- true
     run -1 pm_run --rm -- false
     run -42 pm_run --rm -- sh -c 'exit 42'
@@ -184,7 +184,7 @@ check_exit_code() {
 }
 
 check_run_tty() {
-    use_runtime "$1" "run -t" create start kill delete
+    use_runtime "$1"
     local cid=$BATS_TEST_TMPDIR/cid
     run -6 in_pty podman --runtime "$RT" run --rm -t --cidfile "$cid" --cgroup-parent "$CGP" \
         --rootfs "$ROOTFS_CACHE:O" sh -c 'tty; test -t 0 && test -t 1 && exit 6'
@@ -195,7 +195,7 @@ check_run_tty() {
 }
 
 check_exec() {
-    use_runtime "$1" "exec" create start kill delete exec
+    use_runtime "$1"
     pm_run -d --name e1 -- sleep 1000
     id=$(cid_of e1)
     run -3 --separate-stderr pm exec e1 sh -c 'echo in-exec; echo oops >&2; exit 3'
@@ -213,7 +213,7 @@ check_exec() {
 }
 
 check_exec_tty() {
-    use_runtime "$1" "exec -t" create start kill delete exec
+    use_runtime "$1"
     pm_run -d --name e1 -- sleep 1000
     id=$(cid_of e1)
     run -5 in_pty podman --runtime "$RT" exec -t e1 sh -c 'tty; test -t 0 && test -t 1 && exit 5'
@@ -224,7 +224,7 @@ check_exec_tty() {
 }
 
 check_stop() {
-    use_runtime "$1" "stop" create start kill delete
+    use_runtime "$1"
     # a process that handles SIGTERM ends at once with its own status
     pm_run -d --name s1 -- sh -c 'trap "echo bye; exit 0" TERM; echo ready; while :; do sleep 0.1; done'
     id=$(cid_of s1)
@@ -251,7 +251,7 @@ check_stop() {
 }
 
 check_kill() {
-    use_runtime "$1" "kill" create start kill delete
+    use_runtime "$1"
     pm_run -d --name k1 -- sh -c 'trap "echo got-usr1" USR1; echo ready; while :; do sleep 0.1; done'
     id=$(cid_of k1)
     wait_until 10 logs_have k1 ready
@@ -270,7 +270,7 @@ check_kill() {
 count_of() { cat "/proc/$1/root/tmp/count"; }
 
 check_pause() {
-    use_runtime "$1" "pause" create start kill delete pause resume
+    use_runtime "$1"
     pm_run -d --name p1 -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
     id=$(cid_of p1)
     pid=$(pm inspect -f '{{.State.Pid}}' p1)
@@ -294,7 +294,7 @@ check_pause() {
 }
 
 check_update() {
-    use_runtime "$1" "update" create start kill delete update
+    use_runtime "$1"
     pm_run -d --name u1 --memory 64m -- sleep 1000
     id=$(cid_of u1)
     local mem=/sys/fs/cgroup/memory$CGP/libpod-$id
@@ -312,7 +312,7 @@ check_update() {
 }
 
 check_oom() {
-    use_runtime "$1" "memory limit" create start kill delete
+    use_runtime "$1"
     local cid=$BATS_TEST_TMPDIR/cid
     # doubling a shell variable until the cgroup's OOM killer ends it
     run -137 pm_run --rm --cidfile "$cid" --memory 64m -- \
@@ -326,7 +326,7 @@ check_oom() {
 }
 
 check_pids_limit() {
-    use_runtime "$1" "pids limit" create start kill delete
+    use_runtime "$1"
     # busybox sh gives up at the first failed fork, so an inner shell forks
     # until the limit stops it, and the outer one reports and stays
     pm_run -d --name l1 --pids-limit 20 -- \
@@ -343,7 +343,7 @@ check_pids_limit() {
 }
 
 check_network_none() {
-    use_runtime "$1" "network none" create start kill delete
+    use_runtime "$1"
     local cid=$BATS_TEST_TMPDIR/cid
     run -0 pm_run --rm --cidfile "$cid" --network none -- \
         sh -c 'ls /sys/class/net; cat /sys/class/net/lo/flags; readlink /proc/self/ns/net'
@@ -359,7 +359,7 @@ check_network_none() {
 # the host's /etc/subuid): a user namespace, a private cgroup namespace and
 # the cgroup mount.  The container reads its own memory limit through it.
 check_userns_cgroupns() {
-    use_runtime "$1" "user + cgroup namespaces" create start kill delete
+    use_runtime "$1"
     local cid=$BATS_TEST_TMPDIR/cid
     # the container's root (host uid 100000) must reach the bundle under
     # $PM (mktemp made it 0700), and own its image, as with an image that
@@ -385,7 +385,7 @@ check_userns_cgroupns() {
 }
 
 check_rm_force() {
-    use_runtime "$1" "rm -f" create start kill delete
+    use_runtime "$1"
     pm_run -d --name r1 -- sleep 1000
     id=$(cid_of r1)
     pid=$(pm inspect -f '{{.State.Pid}}' r1)
@@ -398,33 +398,35 @@ check_rm_force() {
 }
 
 # ----------------------------------------------------------------- tests
-# One @test per check and runtime, so a failure names both.
+# One @test per check and runtime, so a failure names both.  The runc
+# variants are the controls, named "control/runc: ...": tests/run.sh counts
+# them apart from ojrun's tests (they test runc and the engine, not ojrun).
 
-@test "podman/runc: run prints the output, calls create/start/delete" { check_run runc; }
+@test "control/runc: podman: run prints the output, calls create/start/delete" { check_run runc; }
 @test "podman/ojrun: run prints the output, calls create/start/delete" { check_run ojrun; }
-@test "podman/runc: run propagates exit codes" { check_exit_code runc; }
+@test "control/runc: podman: run propagates exit codes" { check_exit_code runc; }
 @test "podman/ojrun: run propagates exit codes" { check_exit_code ojrun; }
-@test "podman/runc: run -t under script gets a terminal" { check_run_tty runc; }
+@test "control/runc: podman: run -t under script gets a terminal" { check_run_tty runc; }
 @test "podman/ojrun: run -t under script gets a terminal" { check_run_tty ojrun; }
-@test "podman/runc: run -d, exec output and exit code" { check_exec runc; }
+@test "control/runc: podman: run -d, exec output and exit code" { check_exec runc; }
 @test "podman/ojrun: run -d, exec output and exit code" { check_exec ojrun; }
-@test "podman/runc: exec -t under script gets a terminal" { check_exec_tty runc; }
+@test "control/runc: podman: exec -t under script gets a terminal" { check_exec_tty runc; }
 @test "podman/ojrun: exec -t under script gets a terminal" { check_exec_tty ojrun; }
-@test "podman/runc: stop sends SIGTERM, then SIGKILL after the timeout" { check_stop runc; }
+@test "control/runc: podman: stop sends SIGTERM, then SIGKILL after the timeout" { check_stop runc; }
 @test "podman/ojrun: stop sends SIGTERM, then SIGKILL after the timeout" { check_stop ojrun; }
-@test "podman/runc: kill -s delivers the signal" { check_kill runc; }
+@test "control/runc: podman: kill -s delivers the signal" { check_kill runc; }
 @test "podman/ojrun: kill -s delivers the signal" { check_kill ojrun; }
-@test "podman/runc: pause freezes, unpause thaws" { check_pause runc; }
+@test "control/runc: podman: pause freezes, unpause thaws" { check_pause runc; }
 @test "podman/ojrun: pause freezes, unpause thaws" { check_pause ojrun; }
-@test "podman/runc: update --memory changes the cgroup limit" { check_update runc; }
+@test "control/runc: podman: update --memory changes the cgroup limit" { check_update runc; }
 @test "podman/ojrun: update --memory changes the cgroup limit" { check_update ojrun; }
-@test "podman/runc: --memory 64m, out of memory exits 137" { check_oom runc; }
+@test "control/runc: podman: --memory 64m, out of memory exits 137" { check_oom runc; }
 @test "podman/ojrun: --memory 64m, out of memory exits 137" { check_oom ojrun; }
-@test "podman/runc: --pids-limit caps the processes" { check_pids_limit runc; }
+@test "control/runc: podman: --pids-limit caps the processes" { check_pids_limit runc; }
 @test "podman/ojrun: --pids-limit caps the processes" { check_pids_limit ojrun; }
-@test "podman/runc: --network none has only lo, up, in its own netns" { check_network_none runc; }
+@test "control/runc: podman: --network none has only lo, up, in its own netns" { check_network_none runc; }
 @test "podman/ojrun: --network none has only lo, up, in its own netns" { check_network_none ojrun; }
-@test "podman/runc: user + cgroup namespaces, the container reads its own limit" { check_userns_cgroupns runc; }
+@test "control/runc: podman: user + cgroup namespaces, the container reads its own limit" { check_userns_cgroupns runc; }
 @test "podman/ojrun: user + cgroup namespaces, the container reads its own limit" { check_userns_cgroupns ojrun; }
-@test "podman/runc: rm -f kills and deletes a running container" { check_rm_force runc; }
+@test "control/runc: podman: rm -f kills and deletes a running container" { check_rm_force runc; }
 @test "podman/ojrun: rm -f kills and deletes a running container" { check_rm_force ojrun; }

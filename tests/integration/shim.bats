@@ -288,6 +288,93 @@ gone() {
     assert_no_leftovers "$P-l1"
 }
 
+# vanish HOW: a task whose state directory is removed (HOW=remove) or moved
+# away (HOW=move) while it runs, driven as a queue worker would under a
+# subreaper that reports the shim's exit status.  The program reads its
+# stdin, a FIFO the test holds open, and exits 3 when the test closes it.
+# Leaves the files $T/$ID.{log,sink,sinkerr,wait,waitrc,reaper,init,shim}.
+vanish() {
+    local how=$1
+    T=$BATS_TEST_TMPDIR
+    ID=vn-$how-$$-$RANDOM
+    mkfifo "$T/$ID.in"
+    cat >"$T/$ID.sh" <<EOF
+set -eu
+ojrun() { "$OJRUN" --root "$ROOT" "\$@"; }
+"$HELPERS/resultsink" "$T/$ID.sock" 500 30 >"$T/$ID.sink" 2>"$T/$ID.sinkerr" &
+sink=\$!
+for i in \$(seq 100); do [ -S "$T/$ID.sock" ] && break; sleep 0.02; done
+exec 3<>"$T/$ID.in"
+# (3>&-: only the test may hold the FIFO's write end, not the shim or wait)
+ojrun --log "$T/$ID.log" create --shim --result-socket "$T/$ID.sock" -b "$BUNDLE" "$ID" \
+    <"$T/$ID.in" >/dev/null 2>"$T/$ID.err" 3>&-
+ojrun start "$ID"
+shim=\$(jq .ojrun.shimPid "$ROOT/$ID/state.json")
+ojrun state "$ID" | jq .pid >"$T/$ID.init"
+echo "\$shim" >"$T/$ID.shim"
+ino=\$(stat -c %i "$ROOT/$ID/state.json")
+"$OJRUN" --root "$ROOT" wait "$ID" >"$T/$ID.wait" 2>&1 3>&- &
+waiter=\$!
+# the waiter is queued behind the shim's lock before the directory goes
+for i in \$(seq 250); do
+    grep -Eq -- "-> FLOCK +ADVISORY +READ +\$waiter +[0-9a-f]+:[0-9a-f]+:\$ino " /proc/locks && break
+    sleep 0.02
+done
+grep -Eq -- "-> FLOCK +ADVISORY +READ +\$waiter +[0-9a-f]+:[0-9a-f]+:\$ino " /proc/locks ||
+    { echo "wait is not queued behind the shim's lock" >&2; exit 1; }
+case $how in
+remove) rm -rf "$ROOT/$ID" ;;
+move) mv "$ROOT/$ID" "$ROOT/$ID.moved" ;;
+esac
+exec 3>&-                               # EOF on the program's stdin: exit 3
+rc=0; wait "\$waiter" || rc=\$?
+echo "\$rc" >"$T/$ID.waitrc"
+wait "\$sink"
+# a wait started now finds no container
+rc=0; ojrun wait "$ID" >>"$T/$ID.wait" 2>&1 || rc=\$?
+echo "\$rc" >>"$T/$ID.waitrc"
+EOF
+    run "$HELPERS/subreaper" --report bash "$T/$ID.sh"
+    echo "$output" >"$T/$ID.reaper"
+    cat "$T/$ID.reaper"
+    [ "$status" -eq 0 ]
+}
+
+@test "state directory removed or moved under a running shim: logged, exit 1, socket line, nothing left" {
+    cfg_args sh -c 'read x; exit 3'
+    annotate org.ojrun.limit.wall-ms 20000
+    for how in remove move; do
+        vanish "$how"
+        echo "== $how: log"; cat "$T/$ID.log"
+        # the shim exited 1 (it is the subreaper's orphan: comm ojrun-shim)
+        grep -Eq "^subreaper: reaped $(cat "$T/$ID.shim") ojrun-shim exit 1$" "$T/$ID.reaper"
+        # the log says what failed, with the result it could not write
+        if [ "$how" = remove ]; then
+            grep -q "write result.json: the container directory $ROOT/$ID was removed" "$T/$ID.log"
+        else
+            grep -q "write result.json: the container directory $ROOT/$ID was moved away or replaced" "$T/$ID.log"
+        fi
+        grep -qF '(the result: {\"version\":1,\"id\":\"'"$ID"'\",\"verdict\":\"RE\",\"exit_code\":3,' "$T/$ID.log"
+        # the socket got the result, once
+        [ "$(cat "$T/$ID.sinkerr")" = connections=1 ]
+        assert_lines 1 "$(cat "$T/$ID.sink")"
+        assert_jq ".id == \"$ID\" and .verdict == \"RE\" and .exit_code == 3" "$T/$ID.sink"
+        # both waits (queued before, started after) exit 1 and say why
+        [ "$(tr '\n' ' ' <"$T/$ID.waitrc")" = "1 1 " ]
+        grep -q "wait $ID: the container was deleted before it had a result" "$T/$ID.wait"
+        grep -q "\"$ID\" does not exist" "$T/$ID.wait"
+        # nothing left: no result in the moved directory, no cgroup, no process
+        if [ "$how" = move ]; then
+            [ -d "$ROOT/$ID.moved" ] && [ ! -e "$ROOT/$ID.moved/result.json" ] &&
+                [ ! -e "$ROOT/$ID.moved/result.json.tmp" ]
+            rm -rf "$ROOT/$ID.moved"
+        fi
+        assert_no_leftovers "$ID"
+        gone "$(cat "$T/$ID.init")"
+        gone "$(cat "$T/$ID.shim")"
+    done
+}
+
 @test "invalid limit annotations fail create clearly and leave nothing" {
     for v in -5 abc 0 99999999999999999999999 1e3 ""; do
         make_bundle "$BATS_TEST_TMPDIR/b"

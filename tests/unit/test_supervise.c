@@ -602,7 +602,7 @@ static void test_result_file(void **state)
     close(hold);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(oj_result_write_file(dfd, "{\"version\":1}", &err), 0);
+    assert_int_equal(oj_result_write_file(dfd, dir, "{\"version\":1}", &err), 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     waitpid(p, NULL, 0);
     long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
@@ -614,15 +614,37 @@ static void test_result_file(void **state)
     snprintf(path, sizeof(path), "%s/result.json.tmp", dir);
     assert_int_equal(access(path, F_OK), -1);
 
-    /* deleted (and re-created under the same name): nothing lands in the new one */
+    /* moved away, then replaced by a new directory of the same name:
+     * nothing lands in either (no `wait` looks in the moved one) */
     snprintf(path, sizeof(path), "%s/result.json", dir);
     assert_int_equal(unlink(path), 0);
-    assert_int_equal(rmdir(dir), 0);
+    char moved[PATH_MAX + 16], mpath[PATH_MAX + 48];
+    snprintf(moved, sizeof(moved), "%s.moved", dir);
+    assert_int_equal(rename(dir, moved), 0);
+    assert_int_equal(oj_result_write_file(dfd, dir, "{}", &err), -1);
+    assert_int_equal(err.code, ESTALE);
+    assert_non_null(strstr(err.msg, "was moved away or replaced"));
+    snprintf(mpath, sizeof(mpath), "%s/result.json", moved);
+    assert_int_equal(access(mpath, F_OK), -1);
+    snprintf(mpath, sizeof(mpath), "%s/result.json.tmp", moved);
+    assert_int_equal(access(mpath, F_OK), -1);
     assert_int_equal(mkdir(dir, 0700), 0);
-    assert_int_equal(oj_result_write_file(dfd, "{}", &err), -1);
-    assert_non_null(strstr(err.msg, "the container was deleted"));
+    assert_int_equal(oj_result_write_file(dfd, dir, "{}", &err), -1);
+    assert_int_equal(err.code, ESTALE);
     assert_int_equal(access(path, F_OK), -1);
-    assert_int_equal(oj_result_write_file(-1, "{}", &err), 0); /* no directory: skipped */
+
+    /* removed (here with a new one of the same name): ENOENT, nothing
+     * lands in the new one */
+    assert_int_equal(rmdir(moved), 0);
+    assert_int_equal(oj_result_write_file(dfd, dir, "{}", &err), -1);
+    assert_int_equal(err.code, ENOENT);
+    assert_non_null(strstr(err.msg, "was removed"));
+    assert_int_equal(access(path, F_OK), -1);
+
+    /* no handle on the directory: an error, not a silent skip */
+    assert_int_equal(oj_result_write_file(-1, dir, "{}", &err), -1);
+    assert_non_null(strstr(err.msg, "no handle on the container directory"));
+    assert_int_equal(access(path, F_OK), -1);
     close(dfd);
 }
 
