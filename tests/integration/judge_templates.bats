@@ -184,7 +184,10 @@ assert_ab() {
 }
 
 @test "java: the heap fits in the memory limit (OutOfMemoryError, not a kill)" {
-    judge java "$DATA/heap.java" "" --memory 268435456
+    # --cpu-ms 3000: RLIMIT_CPU (4 s) must not end the JVM first; filling
+    # ~200 MiB costs 0.25 s of CPU here, ~1.2 s where a fresh page costs
+    # 5 ms per MiB, against the default 1000 ms (a 2 s RLIMIT_CPU)
+    judge java "$DATA/heap.java" "" --memory 268435456 --cpu-ms 3000
     [ "$status" -eq 0 ]
     # -Xmx is 3/4 of 256 MiB: the heap fills up before the cgroup does
     [[ "$output" =~ ^OutOfMemoryError\ after\ ([0-9]+)\ MiB$ ]]
