@@ -218,7 +218,9 @@ int main(void)
 }
 EOF
     problem "$T/p" "1=ok:ok ok\n" "2=pe:ok ok\n" "10=tle:ok ok\n" "3=wa:ok ok\n"
-    echo '{"cpu_ms": 300}' >"$T/p/limits.json"
+    # a wall limit of 10 x CPU: on a busy host the default 3 x would stop
+    # the loop first (276 ms of CPU in 924 ms seen at load 11 on 2 CPUs)
+    echo '{"cpu_ms": 300, "wall_ms": 3000}' >"$T/p/limits.json"
     run --separate-stderr judge --lang c --problem "$T/p" "$T/do.c"
     [ "$status" -eq 0 ]
     echo "$output"
