@@ -11,7 +11,9 @@
 # attacks (data/hostile/compile/) go through the judge's own compile phase.
 # The probes print "BLOCKED" when every attempt failed, the expected output
 # of data/hostile/problem (limits: 500 ms CPU, 1 s wall, 128 MiB, 1 MiB of
-# output), so AC means the sandbox held.
+# output), so AC means the sandbox held.  The programs that must fault in a
+# lot of memory (the memory bombs, fill-tmp) get CPU limits sized from the
+# host's measured fault cost (setup_file).
 
 load helpers
 
@@ -19,6 +21,7 @@ SRC=${OJRUN_SRC:-$BATS_TEST_DIRNAME/../..}
 JUDGE=$SRC/hack/judge
 DATA=$BATS_TEST_DIRNAME/data/hostile
 PROBLEM=$DATA/problem
+HELPERS=${OJRUN_HELPERS:-$SRC/build/tests/helpers}
 
 setup_file() {
     # Not under BATS_TEST_TMPDIR (0700): bundles and boxes must be
@@ -47,6 +50,35 @@ setup_file() {
         return 1
     fi
 
+    # Some programs race the memory limit (or the tmpfs size) against the
+    # CPU limit: every MiB they take costs CPU time to fault in, from
+    # ~0.3 ms on bare metal to 5 ms on virtual machines that hand free pages
+    # back to their hypervisor.  They get problems of their own whose CPU
+    # limit is three times what faulting in their memory costs at this host's
+    # measured fault cost (never less than 5 ms/MiB), plus 500 ms for an
+    # interpreter's start, and whose wall limit is three times that, for a
+    # host whose cores are busy.  A memory bomb the memory limit failed to
+    # stop would still run into the CPU limit: TLE, not MLE.
+    local fault_us
+    fault_us=$("$HELPERS/faultcost" 64 | sed -n 's/^faultcost_us_per_mib=//p')
+    [ -n "$fault_us" ] || { echo "faultcost printed nothing" >&2; return 1; }
+    export FAULT_US=$((fault_us > 5000 ? fault_us : 5000))
+    # the memory bombs: a 64 MiB limit
+    export BOMB=$SUITE/bomb BOMB_MIB=64
+    sized_problem "$BOMB" "$BOMB_MIB" "$BOMB_MIB"
+    export BOMB_CPU_MS=$(jq .cpu_ms "$BOMB/limits.json")
+    # fill-tmp: 64 MiB of tmpfs under the usual 128 MiB limit
+    export FILL=$SUITE/fill
+    sized_problem "$FILL" 64 128
+    # the infinite loop: the CPU limit must stop it, before a wall limit
+    # that a busy host would reach first (the task got 45 % of a CPU at
+    # load 11 on 2 CPUs)
+    export LOOP=$SUITE/loop
+    mkdir -p "$LOOP/tests"
+    cp "$PROBLEM"/tests/* "$LOOP/tests/"
+    echo '{"cpu_ms": 500, "wall_ms": 5000, "memory_mb": 128, "output_kb": 1024}' >"$LOOP/limits.json"
+    echo "# fault cost of this host: $fault_us us/MiB; memory bombs: $(cat "$BOMB/limits.json")" >&3
+
     # what must not change on the host
     echo "ojrun hostile suite marker $RANDOM$RANDOM" >"$SUITE/marker"
     (cd "$SUITE" && sha256sum marker /etc/shadow /etc/passwd /usr/bin/sh /usr/bin/ls \
@@ -55,6 +87,16 @@ setup_file() {
         /proc/sys/net/ipv4/ip_forward; do
         printf '%s %s\n' "$f" "$(cat "$f")"
     done >"$SUITE/sysctl"
+}
+
+# sized_problem DIR MIB MEMORY_MB: $PROBLEM with a MEMORY_MB limit and time
+# limits for a program that faults in MIB MiB at $FAULT_US us/MiB
+sized_problem() {
+    local cpu_ms=$((3 * $2 * FAULT_US / 1000 + 500))
+    mkdir -p "$1/tests"
+    cp "$PROBLEM"/tests/* "$1/tests/"
+    printf '{"cpu_ms": %d, "wall_ms": %d, "memory_mb": %d, "output_kb": 1024}\n' \
+        "$cpu_ms" $((3 * cpu_ms)) "$3" >"$1/limits.json"
 }
 
 teardown_file() {
@@ -198,15 +240,27 @@ host_check() {
     host_check
 }
 
+# bomb_stopped: the bomb reached its memory limit (the peak is the limit, less
+# what the kernel reclaimed at the end) and was stopped by it before the CPU
+# limit
+bomb_stopped() {
+    assert_jq ".tests[0].memory_peak_bytes <= $BOMB_MIB * 1048576 and
+        .tests[0].memory_peak_bytes >= ($BOMB_MIB - 4) * 1048576 and
+        .tests[0].cpu_us < $BOMB_CPU_MS * 1000" "$T/result.json"
+}
+
 @test "memory bomb: MLE" {
-    hostile memory-bomb MLE
-    assert_jq '.tests[0].memory_peak_bytes <= 134217728' "$T/result.json"
+    hostile memory-bomb MLE "$BOMB"
+    bomb_stopped
     host_check
 }
 
 @test "infinite loop: TLE at the CPU limit" {
-    hostile infinite-loop TLE
-    assert_jq '.tests[0].cpu_us >= 500000 and .tests[0].cpu_us < 600000' "$T/result.json"
+    hostile infinite-loop TLE "$LOOP"
+    # at the limit, or a little past it when the supervisor's last check
+    # waits for a CPU on a busy host (up to +100 ms seen at load 11 on 2
+    # CPUs); the RLIMIT_CPU backstop would only stop it at 2 s
+    assert_jq '.tests[0].cpu_us >= 500000 and .tests[0].cpu_us < 800000' "$T/result.json"
     host_check
 }
 
@@ -233,7 +287,7 @@ host_check() {
 }
 
 @test "filling /tmp: the task's own 64 MiB tmpfs fills up, the host's /tmp does not" {
-    hostile fill-tmp AC
+    hostile fill-tmp AC "$FILL"
     [ -z "$(compgen -G '/tmp/fill-*')" ]
     host_check
 }
@@ -414,8 +468,9 @@ open(sys.argv[1], "w").write("CONNECTED\n")
 }
 
 @test "python: memory bomb, MLE" {
-    judge --lang python --problem "$PROBLEM" "$DATA/memory-bomb.py"
+    judge --lang python --problem "$BOMB" "$DATA/memory-bomb.py"
     expect MLE
+    bomb_stopped
     host_check
 }
 

@@ -207,12 +207,17 @@ static uint64_t own_cpu_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Burns CPU until the process has run ms ms (for ever when ms <= 0).  The
+ * clock is read every 100,000 increments (20-100 us): CLOCK_PROCESS_CPUTIME_ID
+ * is a real syscall (no vDSO), and reading it every 1000 increments made
+ * half of the loop's time system time (user 102 ms, sys 98 ms measured;
+ * more sys than user on VMs with slower syscalls). */
 static void spin_ms(long ms)
 {
     volatile unsigned long x = 0;
     uint64_t end = (uint64_t)ms * 1000000ull;
     while (ms <= 0 || own_cpu_ns() < end)
-        for (int i = 0; i < 1000; i++)
+        for (int i = 0; i < 100000; i++)
             x++;
 }
 
@@ -347,30 +352,58 @@ static void test_signal_sg_as_not_pid1(void **state)
 
 static void test_tle_to_the_millisecond(void **state)
 {
+    /* Killed within 15 ms of CPU past the limit, in one run out of at most
+     * 3.  Every run is TLE, at or past the limit; on a busy host a run may
+     * overshoot more, because the supervisor's last check waits for a CPU
+     * while the spinner keeps running (345 and 398 ms seen at load 11 on 2
+     * CPUs), but not by the limit again.  A supervisor that checked late or
+     * coarsely would overshoot in every run. */
     cg_make(0);
-    struct oj_result r;
-    struct task t = {.fn = p_spin, .arg = 0, .pidns = true};
-    t.lim.cpu_ms = (oj_opt_u64){true, 300};
-    run_task(&t, &r);
-    expect(&r, OJ_VERDICT_TLE);
-    assert_int_equal(r.signal, SIGKILL);
-    if (r.cpu_us < 300000 || r.cpu_us > 300000 + 15000)
-        fail_msg("TLE at %llu us of CPU for a 300 ms limit", (unsigned long long)r.cpu_us);
-    assert_int_equal(cgroup_nprocs(), 0);
+    bool exact = false;
+    for (int i = 0; i < 3 && !exact; i++) {
+        struct oj_result r;
+        struct task t = {.fn = p_spin, .arg = 0, .pidns = true};
+        t.lim.cpu_ms = (oj_opt_u64){true, 300};
+        run_task(&t, &r);
+        expect(&r, OJ_VERDICT_TLE);
+        assert_int_equal(r.signal, SIGKILL);
+        if (r.cpu_us < 300000 || r.cpu_us >= 600000)
+            fail_msg("TLE at %llu us of CPU for a 300 ms limit", (unsigned long long)r.cpu_us);
+        exact = r.cpu_us <= 300000 + 15000;
+        if (!exact)
+            print_message("run %d: TLE at %llu us of CPU for a 300 ms limit\n", i,
+                          (unsigned long long)r.cpu_us);
+        assert_int_equal(cgroup_nprocs(), 0);
+    }
+    if (!exact)
+        fail_msg("no run of 3 was killed within 15 ms of CPU past a 300 ms limit");
 }
 
 static void test_wle(void **state)
 {
+    /* Ended within 100 ms of the wall limit in one run out of at most 3, and
+     * every run WLE, at or past the limit and within 3 times it.  On a busy
+     * host the timer's wake-up, the kill and the reaping each wait for a CPU
+     * (405 and 471 ms seen under the SAN build at load 12 on 2 CPUs). */
     cg_make(0);
-    struct oj_result r;
-    struct task t = {.fn = p_pause, .pidns = true};
-    t.lim.wall_ms = (oj_opt_u64){true, 300};
-    t.lim.cpu_ms = (oj_opt_u64){true, 5000}; /* a CPU limit too: a sleeper is not TLE */
-    run_task(&t, &r);
-    expect(&r, OJ_VERDICT_WLE);
-    if (r.wall_us < 300000 || r.wall_us > 300000 + 100000)
-        fail_msg("WLE after %llu us for a 300 ms limit", (unsigned long long)r.wall_us);
-    assert_true(r.cpu_us < 20000);
+    bool exact = false;
+    for (int i = 0; i < 3 && !exact; i++) {
+        struct oj_result r;
+        struct task t = {.fn = p_pause, .pidns = true};
+        t.lim.wall_ms = (oj_opt_u64){true, 300};
+        t.lim.cpu_ms = (oj_opt_u64){true, 5000}; /* a CPU limit too: a sleeper is not TLE */
+        run_task(&t, &r);
+        expect(&r, OJ_VERDICT_WLE);
+        if (r.wall_us < 300000 || r.wall_us >= 900000)
+            fail_msg("WLE after %llu us for a 300 ms limit", (unsigned long long)r.wall_us);
+        assert_true(r.cpu_us < 20000);
+        exact = r.wall_us <= 300000 + 100000;
+        if (!exact)
+            print_message("run %d: WLE after %llu us for a 300 ms limit\n", i,
+                          (unsigned long long)r.wall_us);
+    }
+    if (!exact)
+        fail_msg("no run of 3 ended within 100 ms of a 300 ms wall limit");
 }
 
 static void test_mle(void **state)
@@ -402,27 +435,47 @@ static void test_ole_sigxfsz(void **state)
 
 static void test_cpu_accuracy(void **state)
 {
-    /* reported CPU within +-1 ms of the program's own clock */
+    /* Reported CPU within +-1 ms of the program's own clock, in 3 runs out
+     * of at most 6.  Never less than the program ran; more, now and then, on
+     * a virtual machine whose host is busy: the exit of the program and of
+     * its init (page tables torn down, which is slow under such a host) was
+     * seen charged 20 and 80 ms more in 2 runs out of 32 at load 10, while
+     * the loop itself was exact.  A wrong figure (the baseline not
+     * subtracted, a unit slip, the supervisor's own time counted) fails
+     * every run. */
     cg_make(0);
-    for (int i = 0; i < 3; i++) {
+#ifdef __SANITIZE_ADDRESS__
+    /* The SAN=1 build (make check's SAN part): the forked program's first
+     * writes to ASan's copy-on-write shadow memory are page faults charged to
+     * the task, about 1 ms more (201.02 ms measured). */
+    const long long tol = 3000;
+#else
+    const long long tol = 1000;
+#endif
+    int exact = 0;
+    for (int i = 0; i < 6 && exact < 3; i++) {
         struct oj_result r;
         run_task(&(struct task){.fn = p_spin, .arg = 200, .pidns = true}, &r);
         expect(&r, OJ_VERDICT_OK);
-        /* p_spin stops at 200 ms of its own CPU time (plus < 10 us) */
+        /* p_spin stops at 200 ms of its own CPU time (plus < 0.1 ms) */
         long long diff = (long long)r.cpu_us - 200000;
-#ifdef __SANITIZE_ADDRESS__
-        /* The SAN=1 build (make check's SAN part): the forked program's
-         * first writes to ASan's copy-on-write shadow memory are page faults
-         * charged to the task, about 1 ms more (201.02 ms measured). */
-        const long long tol = 3000;
-#else
-        const long long tol = 1000;
-#endif
-        if (diff < -tol || diff > tol)
+        if (diff < -tol)
             fail_msg("reported %llu us for a 200 ms loop", (unsigned long long)r.cpu_us);
+        if (diff <= tol)
+            exact++;
+        else
+            print_message("run %d: reported %llu us for a 200 ms loop\n", i,
+                          (unsigned long long)r.cpu_us);
         assert_true(r.user_us + r.sys_us == r.cpu_us);
-        assert_true(r.user_us > r.sys_us);
+        /* the loop is user time; its system time is a syscall every
+         * 100,000 increments and the faults of the forked copy (a few
+         * ms at 5 ms per MiB), so a swapped split shows */
+        if (r.user_us <= 2 * r.sys_us)
+            fail_msg("a spin loop split as user %llu us, sys %llu us",
+                     (unsigned long long)r.user_us, (unsigned long long)r.sys_us);
     }
+    if (exact < 3)
+        fail_msg("only %d of 6 runs of a 200 ms loop reported within %lld us", exact, tol);
 }
 
 static void test_memory_accuracy(void **state)
@@ -431,10 +484,21 @@ static void test_memory_accuracy(void **state)
     struct oj_result r;
     run_task(&(struct task){.fn = p_touch, .arg = 100, .pidns = true}, &r);
     expect(&r, OJ_VERDICT_OK);
-    double rel = ((double)r.memory_peak_bytes - 100.0 * MIB) / (100.0 * MIB);
-    if (rel < -0.01 || rel > 0.01)
-        fail_msg("peak %llu for 100 MiB touched (%.2f %%)", (unsigned long long)r.memory_peak_bytes,
-                 rel * 100);
+    /* Within 1 MiB (1 %), plus what the peak may hold besides the pages:
+     * the memory cgroup charges in per-CPU batches of 64 pages
+     * (MEMCG_CHARGE_BATCH), and a busy host moves the task between CPUs, so
+     * the usage can hold a batch on every CPU; the SAN build's forked copy
+     * also faults in ASan's shadow (1 MiB more).  Measured: +0.13 to +0.28 %
+     * on 2 CPUs, plain and SAN alike. */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    long long tol = (long long)MIB + (ncpu > 0 ? ncpu : 1) * 64 * 4096;
+#ifdef __SANITIZE_ADDRESS__
+    tol += (long long)MIB;
+#endif
+    long long diff = (long long)r.memory_peak_bytes - 100 * (long long)MIB;
+    if (diff < -(long long)MIB || diff > tol)
+        fail_msg("peak %llu for 100 MiB touched (%+lld bytes, at most %+lld)",
+                 (unsigned long long)r.memory_peak_bytes, diff, tol);
 }
 
 static void test_children_are_charged(void **state)
@@ -513,18 +577,24 @@ static void test_taskacct_peak_reset(void **state)
 {
     cg_make(0);
     struct oj_err err = {0};
-    int go[2];
+    int go[2], done[2];
     assert_int_equal(pipe(go), 0);
+    assert_int_equal(pipe(done), 0);
     pid_t pid = fork();
     if (pid == 0) {
         char b;
         if (read(go[0], &b, 1) != 1)
             _exit(1);
         char *p = mmap(NULL, 16 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            _exit(1);
         for (size_t off = 0; off < 16 * MIB; off += 4096)
             p[off] = 1;
         munmap(p, 16 * MIB);
-        spin_ms(40); /* its own clock: includes what it ran before entering the cgroup */
+        uint64_t start = own_cpu_ns();
+        spin_ms((long)((start + 999999) / 1000000) + 40); /* its clock counts from its fork */
+        if (write(done[1], "x", 1) != 1)
+            _exit(1);
         if (read(go[0], &b, 1) != 1) /* until the parent has read */
             _exit(1);
         _exit(0);
@@ -539,15 +609,18 @@ static void test_taskacct_peak_reset(void **state)
     assert_true(c0.has_cpu && c0.has_memory && c0.has_pids);
     assert_int_equal(c0.pids_current, 1);
     assert_int_equal(write(go[1], "x", 1), 1);
-    /* wait until the child has spun (its CPU passes 30 ms) */
-    for (int i = 0; i < 500; i++) {
-        assert_int_equal(oj_taskacct_read(&a, &c1, &err), 0);
-        if (c1.cpu_ns - c0.cpu_ns >= 30000000ull)
-            break;
-        usleep(10000);
-    }
-    assert_true(c1.cpu_ns - c0.cpu_ns >= 30000000ull);
-    assert_true(c1.mem_peak >= c0.mem_usage + 16 * MIB);
+    /* until the child has touched, unmapped and spun: not until its CPU
+     * time passes some mark, as touching 16 MiB alone costs 5-80 ms of CPU
+     * depending on the host (fresh pages are slow faults on some VMs) */
+    char b;
+    assert_int_equal(read(done[0], &b, 1), 1);
+    assert_int_equal(oj_taskacct_read(&a, &c1, &err), 0);
+    assert_true(c1.cpu_ns - c0.cpu_ns >= 40000000ull);
+    /* the 16 MiB, less what c0 held in per-CPU charge batches that other
+     * cgroups' charges may have drained since (64 pages per CPU) */
+    if (c1.mem_peak + MIB < c0.mem_usage + 16 * MIB)
+        fail_msg("peak %llu after touching 16 MiB from %llu", (unsigned long long)c1.mem_peak,
+                 (unsigned long long)c0.mem_usage);
     assert_true(c1.mem_usage < c1.mem_peak - 8 * MIB); /* unmapped again */
     uint64_t fast;
     assert_int_equal(oj_taskacct_cpu(&a, &fast, &err), 0);
@@ -564,6 +637,8 @@ static void test_taskacct_peak_reset(void **state)
     oj_taskacct_close(&a);
     close(go[0]);
     close(go[1]);
+    close(done[0]);
+    close(done[1]);
 }
 
 /* --- delivery ----------------------------------------------------------------------------- */

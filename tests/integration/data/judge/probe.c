@@ -6,7 +6,11 @@
  *
  *   probe seccomp   forbidden calls, chosen so that each returns something
  *                   other than EPERM when no seccomp filter is there
- *   probe int80     a 32-bit syscall (never returns under the filter)
+ *   probe int80     an i386 syscall by int 0x80 (never returns under the
+ *                   filter; SIGSEGV on kernels without the 32-bit entry)
+ *   probe x32       an x32 syscall: the syscall instruction with bit 30 of
+ *                   the number set (never returns under the filter; ENOSYS
+ *                   without it on kernels built without x32)
  *   probe fs        the filesystem, user and process view
  *   probe fsize     writing past RLIMIT_FSIZE
  *   probe mem MIB   touch MIB MiB of memory
@@ -178,6 +182,14 @@ int main(int argc, char **argv)
         /* i386's getpid is 20; an x86_64 filter must not let it through */
         __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
         printf("int80 returned %ld\n", r);
+    } else if (strcmp(mode, "x32") == 0) {
+        long r;
+        /* x32's getpid: __X32_SYSCALL_BIT | 39.  The kernel gives seccomp
+         * x32 calls with the x86_64 architecture, before it looks at
+         * whether x32 is built in; an x86_64-only filter must still not
+         * let them through */
+        __asm__ volatile("syscall" : "=a"(r) : "a"(0x40000000L | 39) : "rcx", "r11", "memory");
+        printf("x32 returned %ld\n", r);
     } else if (strcmp(mode, "fs") == 0) {
         fs_checks(argv[0]);
     } else if (strcmp(mode, "fsize") == 0) {
@@ -188,7 +200,7 @@ int main(int argc, char **argv)
         for (volatile unsigned long x = 0;; x++)
             ;
     } else {
-        fprintf(stderr, "usage: probe seccomp|int80|fs|fsize|mem MIB|spin\n");
+        fprintf(stderr, "usage: probe seccomp|int80|x32|fs|fsize|mem MIB|spin\n");
         return 2;
     }
     return 0;
