@@ -143,7 +143,11 @@ static void fire(struct sup *s, enum oj_fired kind)
     struct oj_task_counters c;
     struct oj_err e;
     bool oom_first = false;
-    if (s->acct_ok && oj_taskacct_read(&s->acct, &c, &e) == 0 && c.has_memory) {
+    bool got = s->acct_ok && oj_taskacct_read(&s->acct, &c, &e) == 0;
+    if (s->acct_ok && !got) /* the final read will fail too and make it SE */
+        oj_warn("supervise %s: memory counters at the %s limit: %s", s->o->id,
+                kind == OJ_FIRED_CPU ? "CPU" : "wall", e.msg);
+    if (got && c.has_memory) {
         oom_first = c.oom_kills > s->base.oom_kills;
         s->memory_fired = !oom_first && oj_memory_limit_reached(&s->base, &c, s->charge_batch) &&
                           oj_memory_limit_binding(&c);
