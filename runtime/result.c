@@ -36,10 +36,10 @@ static void set_error(struct oj_result *r, const char *msg)
 }
 
 /* The precedence (specs/shim-protocol.md, "Verdicts"): a limit the
- * supervisor enforced itself fired before the program died, so it wins;
- * then what the kernel did to the program (OOM kill, SIGXFSZ, SIGXCPU,
- * RLIMIT_CPU's SIGKILL); then a limit found exceeded at the end (the
- * program finished between two checks); then the program's own ending. */
+ * supervisor enforced itself fired before the program died, so it wins --
+ * unless the memory limit had fired before it ("Racing limits"); then what the kernel did to the
+ * program (OOM kill, SIGXFSZ, SIGXCPU, RLIMIT_CPU's SIGKILL); then a limit found exceeded at the
+ * end (the program finished between two checks); then the program's own ending. */
 void oj_verdict_decide(const struct oj_outcome *o, struct oj_result *r)
 {
     r->has_exit_code = false;
@@ -47,6 +47,7 @@ void oj_verdict_decide(const struct oj_outcome *o, struct oj_result *r)
     r->signal = 0;
     r->error[0] = '\0';
     r->oom_killed = o->oom_kills > 0;
+    r->memory_limit_hit = o->memory_limit_hit || o->memory_fired;
     if (o->have_status) {
         if (WIFEXITED(o->status)) {
             r->has_exit_code = true;
@@ -66,6 +67,13 @@ void oj_verdict_decide(const struct oj_outcome *o, struct oj_result *r)
         return set_error(r, o->error);
     if (!o->started)
         return set_error(r, "the container init exited before the program was started");
+    if (o->fired != OJ_FIRED_NONE && o->memory_fired) {
+        /* the kernel was already refusing the task memory, with nothing
+         * left to reclaim, when the timer fired: the OOM killer was on its
+         * way, slowed down by the cost of faulting the memory in */
+        r->verdict = OJ_VERDICT_MLE;
+        return;
+    }
     if (o->fired == OJ_FIRED_CPU) {
         r->verdict = OJ_VERDICT_TLE;
         return;
@@ -150,6 +158,7 @@ void oj_result_json(const char *id, const struct oj_result *r, struct strbuf *ou
     jw_kuint(&w, "wall_us", r->wall_us);
     jw_kuint(&w, "memory_peak_bytes", r->memory_peak_bytes);
     jw_kbool(&w, "oom_killed", r->oom_killed);
+    jw_kbool(&w, "memory_limit_hit", r->memory_limit_hit);
     jw_kuint(&w, "pids_peak", r->pids_peak);
     jw_key(&w, "limits");
     jw_obj_begin(&w);

@@ -63,6 +63,7 @@ struct sup {
     struct oj_taskacct acct;
     bool acct_ok;
     long ncpu;
+    uint64_t charge_batch; /* bytes: OJ_MEMCG_CHARGE_BATCH_PAGES pages */
 
     bool started;     /* READY answered: baseline taken, the program execs */
     bool have_status; /* EXITED received */
@@ -71,6 +72,7 @@ struct sup {
     bool init_dead;
     bool final_taken;
     enum oj_fired fired;
+    bool memory_fired; /* the memory limit had fired when the timer did */
     struct timespec t0, t_end;
     struct oj_task_counters base, fin;
     char exec_err[OJ_ERR_MSG_MAX];
@@ -131,15 +133,38 @@ static void fire(struct sup *s, enum oj_fired kind)
 {
     if (s->fired != OJ_FIRED_NONE || s->have_status || s->init_dead)
         return;
-    /* The OOM killer may have struck first (the program can be dying of it
-     * right now): then MLE is the limit that fired first. */
+    /* Read before the kill, which frees the memory.  The OOM killer may
+     * have struck first (the program can be dying of it right now): then
+     * MLE is the limit that fired first.  Or the memory limit may already
+     * be refusing charges with nothing left to reclaim while the OOM killer
+     * has not acted yet -- on a host where faulting memory in is slow, the
+     * reclaim attempts before it take long enough for a CPU timer to come
+     * first (specs/shim-protocol.md, "Racing limits"): MLE as well. */
     struct oj_task_counters c;
     struct oj_err e;
-    if (!(s->acct_ok && oj_taskacct_read(&s->acct, &c, &e) == 0 && c.has_memory &&
-          c.oom_kills > s->base.oom_kills))
+    bool oom_first = false;
+    bool got = s->acct_ok && oj_taskacct_read(&s->acct, &c, &e) == 0;
+    if (s->acct_ok && !got) /* the final read will fail too and make it SE */
+        oj_warn("supervise %s: memory counters at the %s limit: %s", s->o->id,
+                kind == OJ_FIRED_CPU ? "CPU" : "wall", e.msg);
+    if (got && c.has_memory) {
+        oom_first = c.oom_kills > s->base.oom_kills;
+        s->memory_fired = !oom_first && oj_memory_limit_reached(&s->base, &c, s->charge_batch) &&
+                          oj_memory_limit_binding(&c);
+        oj_debug("supervise %s: memory at the timer: usage %lu, file %lu, peak %lu, "
+                 "memsw peak %lu, failcnt +%lu, limit %lu, memsw limit %lu",
+                 s->o->id, (unsigned long)c.mem_usage, (unsigned long)c.mem_file,
+                 (unsigned long)c.mem_peak, (unsigned long)c.memsw_peak,
+                 (unsigned long)(c.mem_failcnt - s->base.mem_failcnt), (unsigned long)c.mem_limit,
+                 (unsigned long)c.memsw_limit);
+    }
+    if (!oom_first)
         s->fired = kind;
-    oj_debug("supervise %s: %s limit reached, killing the task", s->o->id,
-             kind == OJ_FIRED_CPU ? "CPU" : "wall");
+    oj_debug("supervise %s: %s limit reached%s, killing the task", s->o->id,
+             kind == OJ_FIRED_CPU ? "CPU" : "wall",
+             oom_first         ? " after an OOM kill"
+             : s->memory_fired ? " after the memory limit"
+                               : "");
     kill_task(s);
 }
 
@@ -381,6 +406,9 @@ static void finish(struct sup *s, struct oj_result *r)
         .have_status = s->have_status,
         .status = s->status,
         .oom_kills = s->fin.has_memory ? sub0(s->fin.oom_kills, s->base.oom_kills) : 0,
+        .memory_fired = s->memory_fired,
+        .memory_limit_hit = s->started && s->fin.has_memory &&
+                            oj_memory_limit_reached(&s->base, &s->fin, s->charge_batch),
         .output_full = output_full(s),
         .error = s->error[0] ? s->error : NULL,
     };
@@ -410,6 +438,8 @@ void oj_supervise(const struct oj_supervise_opts *o, struct oj_result *r)
     s.ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     if (s.ncpu < 1)
         s.ncpu = 1;
+    long page = sysconf(_SC_PAGESIZE);
+    s.charge_batch = (uint64_t)(page > 0 ? page : 4096) * OJ_MEMCG_CHARGE_BATCH_PAGES;
     struct oj_err e = {0};
 
     sigset_t set;

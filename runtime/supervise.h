@@ -37,10 +37,9 @@
  * what the runtime charged to it during setup is subtracted, and everything
  * from the execve on is the program's.  (The one inexactness: the child's
  * copy of the reaper's page tables is in the baseline and freed by its
- * execve, tens of KiB, below the memory cgroup's 256 KiB charge batching.)  (Taking it when the exec
- * is noticed -- e.g. EOF on an O_CLOEXEC pipe -- is late by the wake-up
- * latency, during which a program touching memory at GB/s charges
- * megabytes: measured 3 % short for 100 MiB on a VM.)
+ * execve, tens of KiB, below the memory cgroup's 256 KiB charge batching.)  (Taking it when the
+ * exec is noticed -- e.g. EOF on an O_CLOEXEC pipe -- is late by the wake-up latency, during which
+ * a program touching memory at GB/s charges megabytes: measured 3 % short for 100 MiB on a VM.)
  */
 #ifndef OJRUN_SUPERVISE_H
 #define OJRUN_SUPERVISE_H
@@ -164,6 +163,7 @@ struct oj_result {
     uint64_t cpu_us, user_us, sys_us, wall_us;
     uint64_t memory_peak_bytes;
     bool oom_killed;
+    bool memory_limit_hit; /* the memory limit refused a charge (oj_memory_limit_reached) */
     uint64_t pids_peak;
     struct oj_limits limits;
     char error[OJ_ERR_MSG_MAX]; /* "" when none */
@@ -172,9 +172,12 @@ struct oj_result {
 /* What the supervisor saw; oj_verdict_decide() turns it into the verdict. */
 enum oj_fired { OJ_FIRED_NONE, OJ_FIRED_CPU, OJ_FIRED_WALL };
 struct oj_outcome {
-    bool started;        /* the program was exec'd */
-    enum oj_fired fired; /* the supervisor killed the task for this limit first */
-    bool have_status;    /* the reaper reported the program's wait status */
+    bool started;          /* the program was exec'd */
+    enum oj_fired fired;   /* the supervisor killed the task for this limit first */
+    bool memory_fired;     /* ... but the memory limit had already fired and was binding
+                            * when it did (specs/shim-protocol.md, "Racing limits") */
+    bool memory_limit_hit; /* the memory limit refused a charge at some point */
+    bool have_status;      /* the reaper reported the program's wait status */
     int status;
     uint64_t oom_kills; /* OOM kills in the task's cgroup since the exec */
     bool output_full;   /* stdout/stderr is a regular file that reached output-bytes */

@@ -31,8 +31,9 @@ static int open_req(const char *dir, const char *file, int *fd, struct oj_err *e
 
 void oj_taskacct_close(struct oj_taskacct *a)
 {
-    int *fds[] = {&a->cpu_fd,  &a->user_fd, &a->sys_fd,  &a->mem_fd,
-                  &a->peak_fd, &a->oom_fd,  &a->pids_fd, &a->pids_peak_fd};
+    int *fds[] = {&a->cpu_fd,  &a->user_fd, &a->sys_fd,      &a->mem_fd,         &a->peak_fd,
+                  &a->oom_fd,  &a->fail_fd, &a->limit_fd,    &a->memsw_limit_fd, &a->memsw_peak_fd,
+                  &a->stat_fd, &a->pids_fd, &a->pids_peak_fd};
     for (size_t i = 0; i < OJ_ARRAY_SIZE(fds); i++) {
         if (*fds[i] >= 0)
             close(*fds[i]);
@@ -43,8 +44,9 @@ void oj_taskacct_close(struct oj_taskacct *a)
 int oj_taskacct_open(struct oj_taskacct *a, const struct oj_cgroup *cg, struct oj_err *err)
 {
     memset(a, 0, sizeof(*a));
-    a->cpu_fd = a->user_fd = a->sys_fd = a->mem_fd = a->peak_fd = a->oom_fd = a->pids_fd =
-        a->pids_peak_fd = -1;
+    a->cpu_fd = a->user_fd = a->sys_fd = a->mem_fd = a->peak_fd = a->oom_fd = a->fail_fd =
+        a->limit_fd = a->memsw_limit_fd = a->memsw_peak_fd = a->stat_fd = a->pids_fd =
+            a->pids_peak_fd = -1;
 
     /* CPU: a v1 cpuacct hierarchy when there is one, else the cgroup2
      * directory, whose cpu.stat the v2 core provides even without the cpu
@@ -76,8 +78,22 @@ int oj_taskacct_open(struct oj_taskacct *a, const struct oj_cgroup *cg, struct o
         a->mem_v2 = v2 && strcmp(v2, dir) == 0;
         if (open_req(dir, a->mem_v2 ? "memory.current" : "memory.usage_in_bytes", &a->mem_fd, err) <
                 0 ||
-            open_req(dir, a->mem_v2 ? "memory.events" : "memory.oom_control", &a->oom_fd, err) < 0)
+            open_req(dir, a->mem_v2 ? "memory.events" : "memory.oom_control", &a->oom_fd, err) <
+                0 ||
+            open_req(dir, a->mem_v2 ? "memory.max" : "memory.limit_in_bytes", &a->limit_fd, err) <
+                0 ||
+            open_req(dir, "memory.stat", &a->stat_fd, err) < 0 ||
+            (!a->mem_v2 && open_req(dir, "memory.failcnt", &a->fail_fd, err) < 0))
             goto fail;
+        if (!a->mem_v2) {
+            /* the memsw files exist only with swap accounting (swapaccount=1) */
+            a->memsw_limit_fd = open_opt(dir, "memory.memsw.limit_in_bytes", O_RDONLY);
+            a->memsw_peak_fd = open_opt(dir, "memory.memsw.max_usage_in_bytes", O_RDWR);
+            if ((a->memsw_limit_fd < 0) != (a->memsw_peak_fd < 0)) {
+                oj_fail(err, errno, "open %s/memory.memsw.*", dir);
+                goto fail;
+            }
+        }
         /* read-write: the peak is reset by writing to it */
         const char *peak = a->mem_v2 ? "memory.peak" : "memory.max_usage_in_bytes";
         a->peak_fd = open_opt(dir, peak, O_RDWR);
@@ -133,6 +149,25 @@ static uint64_t keyed(const char *text, const char *key)
     for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
         if (strncmp(p, key, kl) == 0 && p[kl] == ' ')
             return strtoull(p + kl + 1, NULL, 10);
+    return 0;
+}
+
+/* A limit file: a number, or v2's "max" (none). */
+static int read_limit(int fd, uint64_t *v, const char *what, struct oj_err *err)
+{
+    char buf[64];
+    if (read_at0(fd, buf, sizeof(buf), what, err) < 0)
+        return -1;
+    if (strcmp(buf, "max\n") == 0 || strcmp(buf, "max") == 0) {
+        *v = OJ_MEM_NO_LIMIT;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(buf, &end, 10);
+    if (errno || end == buf || (*end && *end != '\n'))
+        return oj_fail(err, EINVAL, "read %s: not a number: \"%.20s\"", what, buf);
+    *v = x;
     return 0;
 }
 
@@ -199,6 +234,26 @@ int oj_taskacct_read(struct oj_taskacct *a, struct oj_task_counters *c, struct o
         if (read_at0(a->oom_fd, buf, sizeof(buf), "memory oom_kill counter", err) < 0)
             return -1;
         c->oom_kills = keyed(buf, "oom_kill");
+        if (a->mem_v2)
+            c->mem_failcnt = keyed(buf, "max"); /* cgroup-v2.rst, memory.events */
+        else if (read_u64(a->fail_fd, &c->mem_failcnt, "memory.failcnt", err) < 0)
+            return -1;
+        if (read_limit(a->limit_fd, &c->mem_limit, "memory limit", err) < 0)
+            return -1;
+        c->memsw_limit = OJ_MEM_NO_LIMIT;
+        if (a->memsw_limit_fd >= 0 && (read_limit(a->memsw_limit_fd, &c->memsw_limit,
+                                                  "memory.memsw.limit_in_bytes", err) < 0 ||
+                                       read_u64(a->memsw_peak_fd, &c->memsw_peak,
+                                                "memory.memsw.max_usage_in_bytes", err) < 0))
+            return -1;
+        char stat[8192];
+        if (read_at0(a->stat_fd, stat, sizeof(stat), "memory.stat", err) < 0)
+            return -1;
+        /* v1: the total_ keys include the cgroups below (the program may
+         * make some); v2's keys always do */
+        c->mem_file = a->mem_v2
+                          ? keyed(stat, "active_file") + keyed(stat, "inactive_file")
+                          : keyed(stat, "total_active_file") + keyed(stat, "total_inactive_file");
         c->has_memory = true;
     }
     if (a->pids_fd >= 0) {
@@ -234,6 +289,42 @@ int oj_taskacct_reset_peak(struct oj_taskacct *a, struct oj_err *err)
             return 0;
         return oj_fail(err, errno, "reset the memory high-water mark");
     }
+    /* the memory+swap high-water mark restarts with it (same semantics) */
+    if (a->memsw_peak_fd >= 0) {
+        do
+            n = pwrite(a->memsw_peak_fd, "0", 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+            return oj_fail(err, errno, "reset the memory+swap high-water mark");
+    }
     a->peak_reset_ok = true;
     return 0;
+}
+
+/* `peak` came within `batch` of `limit`: the next batched charge was refused. */
+static bool near_limit(uint64_t peak, uint64_t limit, uint64_t batch)
+{
+    return limit != OJ_MEM_NO_LIMIT && peak + batch > limit;
+}
+
+bool oj_memory_limit_reached(const struct oj_task_counters *base,
+                             const struct oj_task_counters *now, uint64_t batch)
+{
+    if (!now->has_memory)
+        return false;
+    return now->mem_failcnt > base->mem_failcnt ||
+           near_limit(now->mem_peak, now->mem_limit, batch) ||
+           near_limit(now->memsw_peak, now->memsw_limit, batch);
+}
+
+bool oj_memory_limit_binding(const struct oj_task_counters *now)
+{
+    uint64_t limit = now->mem_limit < now->memsw_limit ? now->mem_limit : now->memsw_limit;
+    if (!now->has_memory || limit == OJ_MEM_NO_LIMIT)
+        return false;
+    uint64_t margin = limit / 8;
+    if (margin < (UINT64_C(4) << 20))
+        margin = UINT64_C(4) << 20;
+    uint64_t held = now->mem_usage > now->mem_file ? now->mem_usage - now->mem_file : 0;
+    return held + margin >= limit;
 }

@@ -174,6 +174,74 @@ gone() {
     assert_jq '.memory_peak_bytes <= 67108864 and .memory_peak_bytes > 60000000' "$R"
 }
 
+# Racing limits (shim-protocol.md): the memory limit fires when the kernel
+# first refuses a charge, and wins over a CPU or wall timer that fires later.
+# memspin's child is stuck at the limit (the OOM killer disabled: it waits for
+# memory instead of dying) before its parent starts to spin or sleep, so the
+# order does not depend on the host's speed.  wall-ms is a safety net.
+racing_bundle() {
+    if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+        skip "needs cgroup v1: disableOOMKiller does not exist in cgroup v2"
+    fi
+    cfg '.linux.resources.memory = {"limit": 33554432, "swap": 33554432, "disableOOMKiller": true}'
+}
+
+@test "racing limits: at the memory limit, then out of CPU, is MLE (not TLE)" {
+    racing_bundle
+    cfg_args /h/memspin 64 spin
+    annotate org.ojrun.limit.cpu-ms 1000
+    annotate org.ojrun.limit.wall-ms 120000
+    id=rl-$$-$RANDOM
+    task "$id"
+    cat "$R" "$T/$id.err"
+    [ "$(verdict)" = MLE ]
+    # the CPU timer is what killed it (not the OOM killer, not the wall limit)
+    assert_jq '.cpu_us >= 1000000 and .wall_us < 120000000 and .signal == "SIGKILL"' "$R"
+    assert_jq '.oom_killed == false and .memory_limit_hit == true' "$R"
+    assert_jq '.memory_peak_bytes > 30000000 and .memory_peak_bytes <= 33554432' "$R"
+    assert_no_leftovers "$id"
+}
+
+@test "racing limits: at the memory limit, then out of wall time, is MLE (not WLE)" {
+    racing_bundle
+    cfg_args /h/memspin 64 sleep
+    annotate org.ojrun.limit.wall-ms 2000
+    id=rl-$$-$RANDOM
+    task "$id"
+    cat "$R" "$T/$id.err"
+    [ "$(verdict)" = MLE ]
+    assert_jq '.wall_us >= 2000000 and .oom_killed == false and .memory_limit_hit == true' "$R"
+    assert_no_leftovers "$id"
+}
+
+@test "racing limits: a spin that never reaches its memory limit is TLE" {
+    cfg '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+    cfg_args /h/busy 0
+    annotate org.ojrun.limit.cpu-ms 500
+    id=rl-$$-$RANDOM
+    task "$id"
+    cat "$R"
+    [ "$(verdict)" = TLE ]
+    assert_jq '.cpu_us >= 500000 and .memory_limit_hit == false and .oom_killed == false' "$R"
+    assert_jq '.limits.memory_bytes == 33554432' "$R"
+}
+
+@test "racing limits: page cache filling the memory limit, then a spin, is TLE" {
+    # 64 MiB of output to a file under a 32 MiB limit: the page cache is
+    # charged to the task and the limit refuses charges (memory_limit_hit),
+    # but reclaim drops the written pages, so the limit does not bind
+    cfg '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+    cfg_args sh -c '/h/writer 67108864 && exec /h/busy 0'
+    annotate org.ojrun.limit.cpu-ms 2000
+    annotate org.ojrun.limit.wall-ms 120000
+    id=rl-$$-$RANDOM
+    task "$id"
+    cat "$R"
+    [ "$(stat -c %s "$T/$id.out")" -eq 67108864 ]   # all written, then the spin
+    [ "$(verdict)" = TLE ]
+    assert_jq '.cpu_us >= 2000000 and .memory_limit_hit == true and .oom_killed == false' "$R"
+}
+
 @test "writing 10 MiB with output-bytes 1 MiB is OLE (SIGXFSZ)" {
     cfg_args /h/writer 10485760
     annotate org.ojrun.limit.output-bytes 1048576
