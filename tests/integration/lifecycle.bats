@@ -440,7 +440,7 @@ HOOK
     [ "$status" -eq 0 ]
     ours=$output
     # a unique id: runc's default cgroup is /<id>, shared by the whole host
-    run --separate-stderr runc --root "$BATS_TEST_TMPDIR/runc" run -b "$BUNDLE" "ojrun-cmp-$$-$RANDOM"
+    run --separate-stderr runc --root "$BATS_TEST_TMPDIR/runc" run -b "$BUNDLE" "$P-cmp"
     [ "$status" -eq 0 ]
     [ "$ours" = "$output" ]
 }

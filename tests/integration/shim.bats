@@ -137,13 +137,21 @@ gone() {
     assert_jq '.error | test("died before reporting")' "$R"
 }
 
-@test "an infinite loop with cpu-ms 500 is TLE within a few ms, wall < 1 s + margin" {
+# Timing checks hold on a busy host: a CPU limit is measured in CPU time, so
+# its precision is checked exactly; the wall clock of a task depends on the
+# share of a core it got, so wall-clock bounds are those a task must meet
+# whatever its share (a single thread cannot burn CPU faster than the wall
+# clock runs; a WLE must come long before the next limit that could end the
+# task).  test_supervise checks the timers to the millisecond.
+@test "an infinite loop with cpu-ms 500 is TLE within a few ms of CPU" {
     cfg_args /h/busy 0
     annotate org.ojrun.limit.cpu-ms 500
     task t1
     [ "$(verdict)" = TLE ]
     assert_jq '.cpu_us >= 500000 and .cpu_us < 515000' "$R"
-    assert_jq '.wall_us < 1500000 and .signal == "SIGKILL" and .limits.cpu_ms == 500' "$R"
+    # killed by the supervisor's CPU timer, not by the RLIMIT_CPU backstop
+    # (SIGXCPU at 2 s of CPU)
+    assert_jq '.wall_us >= .cpu_us and .signal == "SIGKILL" and .limits.cpu_ms == 500' "$R"
 }
 
 @test "sleep 100 with wall-ms 500 is WLE" {
@@ -152,7 +160,9 @@ gone() {
     annotate org.ojrun.limit.cpu-ms 2000
     task t1
     [ "$(verdict)" = WLE ]
-    assert_jq '.wall_us >= 500000 and .wall_us < 800000 and .cpu_us < 50000' "$R"
+    # sleep ends by itself after 100 s: a WLE within a few seconds of the
+    # limit is the wall timer's, whatever the host's load
+    assert_jq '.wall_us >= 500000 and .wall_us < 5000000 and .cpu_us < 50000' "$R"
 }
 
 @test "a blocked read with wall-ms 300 is WLE" {
@@ -191,7 +201,7 @@ racing_bundle() {
     cfg_args /h/memspin 64 spin
     annotate org.ojrun.limit.cpu-ms 1000
     annotate org.ojrun.limit.wall-ms 120000
-    id=rl-$$-$RANDOM
+    id=rl
     task "$id"
     cat "$R" "$T/$id.err"
     [ "$(verdict)" = MLE ]
@@ -206,7 +216,7 @@ racing_bundle() {
     racing_bundle
     cfg_args /h/memspin 64 sleep
     annotate org.ojrun.limit.wall-ms 2000
-    id=rl-$$-$RANDOM
+    id=rl
     task "$id"
     cat "$R" "$T/$id.err"
     [ "$(verdict)" = MLE ]
@@ -218,7 +228,7 @@ racing_bundle() {
     cfg '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
     cfg_args /h/busy 0
     annotate org.ojrun.limit.cpu-ms 500
-    id=rl-$$-$RANDOM
+    id=rl
     task "$id"
     cat "$R"
     [ "$(verdict)" = TLE ]
@@ -234,7 +244,7 @@ racing_bundle() {
     cfg_args sh -c '/h/writer 67108864 && exec /h/busy 0'
     annotate org.ojrun.limit.cpu-ms 2000
     annotate org.ojrun.limit.wall-ms 120000
-    id=rl-$$-$RANDOM
+    id=rl
     task "$id"
     cat "$R"
     [ "$(stat -c %s "$T/$id.out")" -eq 67108864 ]   # all written, then the spin
@@ -364,7 +374,7 @@ racing_bundle() {
 vanish() {
     local how=$1
     T=$BATS_TEST_TMPDIR
-    ID=vn-$how-$$-$RANDOM
+    ID=$P-vn-$how
     mkfifo "$T/$ID.in"
     cat >"$T/$ID.sh" <<EOF
 set -eu
