@@ -36,7 +36,7 @@
 
 #include "cgroup.h"
 #include "container.h"
-#include "create_opts.h"
+#include "shim.h"
 #include "log.h"
 #include "supervise.h"
 #include "util.h"
@@ -73,7 +73,7 @@ static void detach_stdio(int out_fds[2])
         close(null);
 }
 
-int oj_shim_main(const struct oj_globals *g, struct oj_create_opts *o, int report_fd)
+int oj_shim_main(const struct oj_context *ctx, struct oj_create_opts *o, int report_fd)
 {
     struct oj_err err = {0};
     prctl(PR_SET_NAME, "ojrun-shim");
@@ -102,7 +102,7 @@ int oj_shim_main(const struct oj_globals *g, struct oj_create_opts *o, int repor
     o->task = &link;
     o->shim = true;
     struct oj_container *ct = NULL;
-    if (oj_container_create(g, o, &ct, &err) < 0) {
+    if (oj_container_create(ctx, o, &ct, &err) < 0) {
         oj_task_link_close(&link);
         report(&report_fd, false, &err);
         return 1;
