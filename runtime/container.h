@@ -125,10 +125,10 @@ int oj_container_state_json(const struct oj_container *c, enum oj_status status,
 /* init.c: the container init, in the cloned child.  Never returns. */
 _Noreturn void oj_init_main(struct oj_container *c);
 
-/* start.c: let a created container run its process. */
+/* lifecycle.c: let a created container run its process. */
 int oj_container_start(const struct oj_context *ctx, const char *id, struct oj_err *err);
 
-/* delete.c: remove a container (force: kill it first). */
+/* lifecycle.c: remove a container (force: kill it first). */
 int oj_container_delete(const struct oj_context *ctx, const char *id, bool force,
                         struct oj_err *err);
 
