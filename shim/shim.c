@@ -3,7 +3,7 @@
  * The per-task shim of `ojrun create --shim` (specs/shim-protocol.md,
  * specs/internals.md "The shim").
  *
- * `ojrun create --shim` forks (runtime/shim_spawn.c) and the child runs
+ * `ojrun create --shim` forks (shim/shim_spawn.c) and the child runs
  * oj_shim_main(): it becomes a daemon (its own session; a subreaper),
  * creates the container in-process -- so the init is its child --, reports
  * the outcome of create on the report pipe, and then supervises the task

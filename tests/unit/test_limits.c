@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for the judge-task limits (runtime/limits.c), the verdict
- * precedence and the result JSON (runtime/result.c): the parts of the
+ * Unit tests for the judge-task limits (shim/limits.c), the verdict
+ * precedence and the result JSON (shim/result.c): the parts of the
  * supervisor that are pure functions of their input.  test_supervise.c runs
  * the real thing.
  */
