@@ -36,8 +36,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "context.h"
 #include "config.h"
+#include "context.h"
 #include "error.h"
 #include "state.h"
 #include "strbuf.h"

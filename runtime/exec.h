@@ -30,8 +30,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "context.h"
 #include "config.h"
+#include "context.h"
 #include "error.h"
 
 struct oj_exec_opts {

@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#include "context.h"
 #include "config.h"
+#include "context.h"
 #include "error.h"
 #include "state.h"
 

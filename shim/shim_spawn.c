@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "context.h"
-#include "shim.h"
 #include "log.h"
+#include "shim.h"
 #include "util.h"
 
 int oj_create_with_shim(const struct oj_context *ctx, struct oj_create_opts *o)

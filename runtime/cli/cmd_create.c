@@ -8,8 +8,8 @@
 
 #include "cli.h"
 #include "container.h"
-#include "shim.h"
 #include "log.h"
+#include "shim.h"
 
 int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_create_opts *o,
                          bool *detach, bool run)

@@ -19,9 +19,9 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "container.h"
-#include "shim.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "shim.h"
 #include "supervise.h"
 #include "util.h"
 
