@@ -41,11 +41,26 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-# shim/ holds the per-task shim; it runs as a fork of `ojrun create --shim`
-# (shim/shim.c explains why not a separate binary), so it links into ojrun.
-RUNTIME_SRC := $(filter-out runtime/main.c,$(wildcard runtime/*.c)) $(wildcard shim/*.c)
+# The sources, one folder per component (CONTRIBUTING.md, Layout):
+#   runtime/                    the library, libojrun.a (generic OCI code)
+#   shim/                       the per-task shim; in the library too, since it
+#                               runs as a fork of `ojrun create --shim` (shim/shim.c)
+#   bundle-templates/generator/ the judge-bundle generator, in the library too
+#   runtime/cli/                the `ojrun` command: main.c and one cmd_*.c per verb.
+#                               Not in libojrun.a: the library never needs a CLI symbol.
+# Library objects are compiled without runtime/cli on the -I path, so a
+# library file that includes cli.h does not build.
+LIB_DIRS    := runtime shim bundle-templates/generator
+LIB_INC     := $(LIB_DIRS:%=-I%)
+CLI_INC     := $(LIB_INC) -Iruntime/cli
+RUNTIME_SRC := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ    := $(BUILD)/runtime/main.o
+MAIN_OBJ    := $(BUILD)/runtime/cli/main.o
+# The verbs without main(): build/ojrun and the tests that call a cmd_*()
+# (test_regress, fuzz_cli) link this archive.  It is not installed.
+CLI_SRC     := $(filter-out runtime/cli/main.c,$(wildcard runtime/cli/*.c))
+CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
+CLI_LIB     := $(BUILD)/libojrun-cli.a
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # small programs the integration tests run (console receiver, test payloads)
@@ -66,9 +81,17 @@ $(DEPS_STAMP): hack/install-deps.sh
 
 $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iruntime -c $< -o $@
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LIB_INC) -c $< -o $@
+
+$(BUILD)/runtime/cli/%.o: runtime/cli/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CLI_INC) -c $< -o $@
 
 $(LIB): $(RUNTIME_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(CLI_LIB): $(CLI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -78,11 +101,12 @@ $(LIB): $(RUNTIME_OBJ)
 JUDGE_TEMPLATES := $(wildcard bundle-templates/*.json)
 JUDGE_GEN_C     := $(BUILD)/gen/judge_templates.c
 JUDGE_GEN_OBJ   := $(BUILD)/gen/judge_templates.o
-$(JUDGE_GEN_C): hack/gen-judge-templates.sh $(JUDGE_TEMPLATES) | $(DEPS_STAMP)
+JUDGE_GEN_SH    := bundle-templates/generator/gen-judge-templates.sh
+$(JUDGE_GEN_C): $(JUDGE_GEN_SH) $(JUDGE_TEMPLATES) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	bash hack/gen-judge-templates.sh $(JUDGE_TEMPLATES) > $@.tmp && mv $@.tmp $@
+	bash $(JUDGE_GEN_SH) $(JUDGE_TEMPLATES) > $@.tmp && mv $@.tmp $@
 $(JUDGE_GEN_OBJ): $(JUDGE_GEN_C)
-	$(CC) $(CFLAGS) -Iruntime -c $< -o $@
+	$(CC) $(CFLAGS) $(LIB_INC) -c $< -o $@
 $(LIB): $(JUDGE_GEN_OBJ)
 
 # build/ojrun is linked statically: no ld.so work at each of the several
@@ -103,12 +127,20 @@ else
 OJRUN_LIBS = $(PKG_LIBS)
 endif
 
-$(BUILD)/ojrun: $(MAIN_OBJ) $(LIB)
+$(BUILD)/ojrun: $(MAIN_OBJ) $(CLI_LIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(OJRUN_LIBS)
 
+# Unit tests test the library; the few that test a verb (UNIT_CLI) also
+# link the CLI archive, and only they get runtime/cli on the -I path
+# (test_fuzz_replay includes tests/fuzz/fuzz_cli.c).
+UNIT_CLI := $(BUILD)/tests/test_regress $(BUILD)/tests/test_fuzz_replay
+$(UNIT_CLI): $(CLI_LIB)
+$(UNIT_CLI): UNIT_INC := $(CLI_INC)
+$(UNIT_CLI): UNIT_LIBS := $(CLI_LIB)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iruntime $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(or $(UNIT_INC),$(LIB_INC)) $(LDFLAGS) -o $@ $< $(UNIT_LIBS) \
+		$(LIB) $(PKG_LIBS) -lcmocka
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -117,7 +149,7 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 # ojrun linked dynamically, for tests/integration/valgrind.bats: memcheck
 # replaces malloc through the dynamic loader, so it sees no heap in the
 # static build/ojrun.
-$(BUILD)/tests/ojrun-dynamic: $(MAIN_OBJ) $(LIB)
+$(BUILD)/tests/ojrun-dynamic: $(MAIN_OBJ) $(CLI_LIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -158,7 +190,7 @@ demo: all
 BENCH_BIN := $(BUILD)/bench/ojbench $(BUILD)/bench/hello $(BUILD)/bench/noop $(BUILD)/bench/gen-seccomp
 $(BUILD)/bench/ojbench: hack/bench/ojbench.c hack/bench/report.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iruntime -static -o $@ hack/bench/ojbench.c hack/bench/report.c $(LIB) -lm
+	$(CC) $(CFLAGS) $(LIB_INC) -static -o $@ hack/bench/ojbench.c hack/bench/report.c $(LIB) -lm
 $(BUILD)/bench/hello: hack/bench/hello.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
@@ -167,7 +199,7 @@ $(BUILD)/bench/noop: hack/bench/noop.c
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
 $(BUILD)/bench/gen-seccomp: hack/bench/gen-seccomp.c tests/unit/seccomp_profile.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iruntime -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(LIB_INC) -o $@ $< $(LIB) $(PKG_LIBS)
 
 bench: all $(BENCH_BIN)
 	@bash hack/install-deps.sh bench
@@ -178,7 +210,7 @@ install: all
 	install -m 0755 $(BINARIES) $(DESTDIR)$(BINDIR)/
 
 format:
-	clang-format -i runtime/*.c runtime/*.h shim/*.c tests/unit/*.c
+	clang-format -i $(foreach d,$(LIB_DIRS) runtime/cli,$(wildcard $(d)/*.[ch])) tests/unit/*.c
 
 # Fuzzing (tests/fuzz/README.md).  `make fuzz` builds with FUZZ=1 and runs
 # every target (or FUZZ_TARGETS="config cli") for FUZZ_SECONDS each on a
@@ -203,13 +235,15 @@ fuzz-cov:
 	@$(MAKE) --no-print-directory FUZZ=1 build-fuzz/gen/judge_templates.c
 	@bash tests/fuzz/coverage.sh $(FUZZ_TARGETS)
 
-build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB)
+# fuzz_cli drives the verbs, so every target links the CLI archive (an
+# archive: a target that calls no cmd_*() pulls nothing from it).
+build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CLI_LIB) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Iruntime -Itests/fuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
-		$(LIB) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CLI_INC) -Itests/fuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+		$(CLI_LIB) $(LIB) $(PKG_LIBS)
 
 clean:
 	rm -rf build build-san build-fuzz build-fuzz-cov
 
--include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
+-include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
          $(UNIT_BIN:=.d)

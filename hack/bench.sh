@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ojrun's side-by-side benchmark (issue 8).  Entry point: `make bench`.
+# ojrun's side-by-side benchmark (specs/performance.md).  Entry point: `make bench`.
 #
 #   hack/bench.sh                      everything, ~2-4 minutes
 #   ROUNDS=50 TPUT_SECONDS=3 hack/bench.sh     a quick look
@@ -259,7 +259,7 @@ ratio worker ojrun-shim crun 0.25
 rss ojrun 2048
 rss ojrun-shim 2048
 throughput worker-c/ojrun-shim 200
-note The same ratios on the C judge template (not stated by the issue; worker-c/floor / crun is the least any runtime could reach):
+note The same ratios on the C judge template (not among the targets; worker-c/floor / crun is the least any runtime could reach):
 ratio worker-c ojrun-shim crun 0.25
 ratio worker-c floor crun 0.25
 ratio template-c ojrun crun 0.25

@@ -36,8 +36,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cli.h"
 #include "config.h"
+#include "context.h"
 #include "error.h"
 #include "state.h"
 #include "strbuf.h"
@@ -65,7 +65,7 @@ struct oj_create_opts {
 
 /* Everything create computed; the init child gets a copy through fork. */
 struct oj_container {
-    const struct oj_globals *g;
+    const struct oj_context *ctx;
     const struct oj_create_opts *opts;
     struct oj_config *cfg;
     char *config_data; /* config.json bytes as read (copied into the state dir) */
@@ -113,7 +113,7 @@ int oj_sync_expect(int fd, enum oj_sync_type type, struct oj_err *err);
 
 /* create.c: the whole of `ojrun create`; on success the init waits for
  * start and *out describes it.  On failure nothing is left behind. */
-int oj_container_create(const struct oj_globals *g, const struct oj_create_opts *o,
+int oj_container_create(const struct oj_context *ctx, const struct oj_create_opts *o,
                         struct oj_container **out, struct oj_err *err);
 void oj_container_free(struct oj_container *c);
 /* Undo a create that succeeded when its caller cannot go on (ojrun-shim
@@ -130,11 +130,11 @@ int oj_container_state_json(const struct oj_container *c, enum oj_status status,
 /* init.c: the container init, in the cloned child.  Never returns. */
 _Noreturn void oj_init_main(struct oj_container *c);
 
-/* start.c: let a created container run its process. */
-int oj_container_start(const struct oj_globals *g, const char *id, struct oj_err *err);
+/* lifecycle.c: let a created container run its process. */
+int oj_container_start(const struct oj_context *ctx, const char *id, struct oj_err *err);
 
-/* delete.c: remove a container (force: kill it first). */
-int oj_container_delete(const struct oj_globals *g, const char *id, bool force,
+/* lifecycle.c: remove a container (force: kill it first). */
+int oj_container_delete(const struct oj_context *ctx, const char *id, bool force,
                         struct oj_err *err);
 
 #endif

@@ -399,7 +399,7 @@ static int wait_created(struct oj_container *c, struct oj_err *err)
 
 static int make_state_dir(struct oj_container *c, struct oj_err *err)
 {
-    if (oj_mkdir_p(c->g->root, 0700, err) < 0)
+    if (oj_mkdir_p(c->ctx->root, 0700, err) < 0)
         return oj_wrap(err, "--root");
     if (mkdir(c->dir, 0700) < 0) {
         if (errno == EEXIST)
@@ -534,18 +534,18 @@ static int load_bundle(struct oj_container *c, struct oj_err *err)
     return c->cfg ? 0 : -1;
 }
 
-int oj_container_create(const struct oj_globals *g, const struct oj_create_opts *o,
+int oj_container_create(const struct oj_context *ctx, const struct oj_create_opts *o,
                         struct oj_container **out, struct oj_err *err)
 {
     struct oj_container *c = calloc(1, sizeof(*c));
     if (!c)
         return oj_fail(err, ENOMEM, "create");
-    c->g = g;
+    c->ctx = ctx;
     c->opts = o;
     c->lock_fd = c->sync_fd = c->console_fd = c->seccomp_agent_fd = -1;
     int sv[2] = {-1, -1};
 
-    if (oj_state_dir(g->root, o->id, &c->dir, err) < 0)
+    if (oj_state_dir(ctx->root, o->id, &c->dir, err) < 0)
         goto fail_early;
     if (load_bundle(c, err) < 0 || resolve_rootfs(c, err) < 0 || check_config(c, err) < 0)
         goto fail_early;
@@ -557,8 +557,8 @@ int oj_container_create(const struct oj_globals *g, const struct oj_create_opts 
      * has to load it, and a bad profile fails before anything exists. */
     if (c->cfg->has_linux && c->cfg->linux_.has_seccomp) {
         char cache[PATH_MAX];
-        snprintf(cache, sizeof(cache), "%s/seccomp-cache", g->root);
-        if (oj_mkdir_p(g->root, 0700, err) < 0)
+        snprintf(cache, sizeof(cache), "%s/seccomp-cache", ctx->root);
+        if (oj_mkdir_p(ctx->root, 0700, err) < 0)
             goto fail_early;
         bool hit = false;
         c->seccomp = calloc(1, sizeof(*c->seccomp));

@@ -4,9 +4,10 @@
  *
  * Every function that can fail takes a `struct oj_err *err` as its last
  * argument and returns a negative value (usually -1) on failure after filling
- * it with oj_fail()/oj_failf().  Callers either handle the error or add
- * context with oj_wrap() and return -1 in turn.  Only main() (and the init
- * process, which has nobody to return to) turns an error into an exit status.
+ * it with oj_fail() (or oj_vfail() from a variadic function).  Callers either handle the error or add
+ * context with oj_wrap() and return -1 in turn.  Only the commands
+ * (runtime/cli/) and the processes that have nobody to return to -- the
+ * container init, the shim -- turn an error into an exit status.
  *
  *   if (mount("proc", dst, "proc", flags, NULL) < 0)
  *       return oj_fail(err, errno, "mount proc on %s", dst);

@@ -379,7 +379,7 @@ static int open_namespaces(struct exec_ctx *c, bool *joins_userns, struct oj_err
     return 0;
 }
 
-static int prepare_seccomp(struct exec_ctx *c, const struct oj_globals *g, struct oj_err *err)
+static int prepare_seccomp(struct exec_ctx *c, const struct oj_context *ctx, struct oj_err *err)
 {
     if (!c->cfg->has_linux || !c->cfg->linux_.has_seccomp)
         return 0;
@@ -387,7 +387,7 @@ static int prepare_seccomp(struct exec_ctx *c, const struct oj_globals *g, struc
      * to every process exec'd into it, as in runc.  It was compiled by
      * create, so this is usually a cache hit. */
     char cache[PATH_MAX];
-    snprintf(cache, sizeof(cache), "%s/seccomp-cache", g->root);
+    snprintf(cache, sizeof(cache), "%s/seccomp-cache", ctx->root);
     bool hit = false;
     c->seccomp = calloc(1, sizeof(*c->seccomp));
     if (!c->seccomp)
@@ -502,12 +502,12 @@ static int write_pid_file(const char *path, pid_t pid, struct oj_err *err)
     return 0;
 }
 
-static int exec_run(struct exec_ctx *c, const struct oj_globals *g, struct oj_err *err)
+static int exec_run(struct exec_ctx *c, const struct oj_context *ctx, struct oj_err *err)
 {
     const struct oj_exec_opts *o = c->o;
     /* Hold the container's lock until the process has exec'd, so that a
      * concurrent delete cannot remove the cgroup under us. */
-    _cleanup_close_ int lock = oj_state_load_locked(g->root, o->id, &c->st, err);
+    _cleanup_close_ int lock = oj_state_load_locked(ctx->root, o->id, &c->st, err);
     if (lock < 0)
         return -1;
     enum oj_status s = oj_state_status(c->st);
@@ -526,7 +526,7 @@ static int exec_run(struct exec_ctx *c, const struct oj_globals *g, struct oj_er
     if (!c->p->terminal && o->console_socket)
         oj_debug("exec: --console-socket given but the process has no terminal");
 
-    if (prepare_seccomp(c, g, err) < 0 || oj_state_cgroup(c->st, &c->cg, err) < 0)
+    if (prepare_seccomp(c, ctx, err) < 0 || oj_state_cgroup(c->st, &c->cg, err) < 0)
         return -1;
     bool joins_userns = false;
     if (open_namespaces(c, &joins_userns, err) < 0)
@@ -564,7 +564,7 @@ static int exec_run(struct exec_ctx *c, const struct oj_globals *g, struct oj_er
     return 0;
 }
 
-int oj_exec_start(const struct oj_globals *g, const struct oj_exec_opts *o, pid_t *pid,
+int oj_exec_start(const struct oj_context *ctx, const struct oj_exec_opts *o, pid_t *pid,
                   struct oj_err *err)
 {
     struct exec_ctx c = {.o = o, .agent_fd = -1, .console_fd = -1, .sync_fd = -1};
@@ -580,7 +580,7 @@ int oj_exec_start(const struct oj_globals *g, const struct oj_exec_opts *o, pid_
             c.preserved[i] = fcntl(3 + (int)i, F_GETFD) >= 0 && 3 + (int)i != oj_log_fd();
     }
 
-    int r = exec_run(&c, g, err);
+    int r = exec_run(&c, ctx, err);
     if (r < 0 && c.pid > 0) {
         /* F exists but failed (it exited) or we failed around it: leave no
          * process behind. */

@@ -30,8 +30,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "cli.h"
 #include "config.h"
+#include "context.h"
 #include "error.h"
 
 struct oj_exec_opts {
@@ -83,7 +83,7 @@ int oj_exec_build_process(struct oj_config *cfg, const struct oj_exec_opts *o,
  * sent to --console-socket).  The pid file, if any, is written before
  * returning.  On failure no process remains.  Holds the container's lock
  * until the process has exec'd. */
-int oj_exec_start(const struct oj_globals *g, const struct oj_exec_opts *o, pid_t *pid,
+int oj_exec_start(const struct oj_context *ctx, const struct oj_exec_opts *o, pid_t *pid,
                   struct oj_err *err);
 
 #endif

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Reading small JSON documents that ojrun itself wrote (state.json,
- * result.json, process.json for exec).  A thin layer over yajl's tree API so
- * that callers never include yajl headers; config.c has its own, stricter
- * walker because it must name the exact path of every error.
+ * result.json: state.c).  A thin layer over yajl's tree API so that callers
+ * never include yajl headers.  What a user writes -- config.json, exec's
+ * --process file, update's --resources -- goes through config.c's own,
+ * stricter walker instead, because it must name the exact path of every
+ * error.
  */
 #ifndef OJRUN_JSON_H
 #define OJRUN_JSON_H

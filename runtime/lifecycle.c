@@ -63,25 +63,25 @@ static void run_hooks_warn(const struct oj_state *st, const struct oj_config *cf
 /* Lock the container directory.  A concurrent delete may remove it between
  * our look and the lock: that container "does not exist" (ENOENT), like
  * one that never did. */
-static int start(const struct oj_globals *g, const char *id, const struct oj_config *given,
+static int start(const struct oj_context *ctx, const char *id, const struct oj_config *given,
                  struct oj_err *err);
 
-int oj_container_start(const struct oj_globals *g, const char *id, struct oj_err *err)
+int oj_container_start(const struct oj_context *ctx, const char *id, struct oj_err *err)
 {
-    return start(g, id, NULL, err);
+    return start(ctx, id, NULL, err);
 }
 
-int oj_container_start_cfg(const struct oj_globals *g, const char *id,
+int oj_container_start_cfg(const struct oj_context *ctx, const char *id,
                            const struct oj_config *cfg, struct oj_err *err)
 {
-    return start(g, id, cfg, err);
+    return start(ctx, id, cfg, err);
 }
 
-static int start(const struct oj_globals *g, const char *id, const struct oj_config *given,
+static int start(const struct oj_context *ctx, const char *id, const struct oj_config *given,
                  struct oj_err *err)
 {
     _cleanup_state_ struct oj_state *st = NULL;
-    _cleanup_close_ int lock = oj_state_load_locked(g->root, id, &st, err);
+    _cleanup_close_ int lock = oj_state_load_locked(ctx->root, id, &st, err);
     if (lock < 0)
         return -1;
     enum oj_status s = oj_state_status(st);
@@ -118,11 +118,11 @@ static int start(const struct oj_globals *g, const char *id, const struct oj_con
     return 0;
 }
 
-int oj_container_kill(const struct oj_globals *g, const char *id, int sig, bool all,
+int oj_container_kill(const struct oj_context *ctx, const char *id, int sig, bool all,
                       struct oj_err *err)
 {
     _cleanup_state_ struct oj_state *st = NULL;
-    if (oj_state_load(g->root, id, &st, err) < 0)
+    if (oj_state_load(ctx->root, id, &st, err) < 0)
         return -1;
     enum oj_status s = oj_state_status(st);
     if (s == OJ_STATUS_STOPPED || s == OJ_STATUS_CREATING)
@@ -250,26 +250,26 @@ static int delete_damaged(const char *id, const char *dir, const struct oj_err *
     return oj_state_remove(dir, err);
 }
 
-static int del(const struct oj_globals *g, const char *id, bool force,
+static int del(const struct oj_context *ctx, const char *id, bool force,
                const struct oj_config *given, struct oj_err *err);
 
-int oj_container_delete(const struct oj_globals *g, const char *id, bool force,
+int oj_container_delete(const struct oj_context *ctx, const char *id, bool force,
                         struct oj_err *err)
 {
-    return del(g, id, force, NULL, err);
+    return del(ctx, id, force, NULL, err);
 }
 
-int oj_container_delete_cfg(const struct oj_globals *g, const char *id, bool force,
+int oj_container_delete_cfg(const struct oj_context *ctx, const char *id, bool force,
                             const struct oj_config *cfg, struct oj_err *err)
 {
-    return del(g, id, force, cfg, err);
+    return del(ctx, id, force, cfg, err);
 }
 
-static int del(const struct oj_globals *g, const char *id, bool force,
+static int del(const struct oj_context *ctx, const char *id, bool force,
                const struct oj_config *given, struct oj_err *err)
 {
     _cleanup_free_ char *dir = NULL;
-    if (oj_state_dir(g->root, id, &dir, err) < 0)
+    if (oj_state_dir(ctx->root, id, &dir, err) < 0)
         return -1;
     struct stat sb;
     if (lstat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
@@ -287,7 +287,7 @@ static int del(const struct oj_globals *g, const char *id, bool force,
     /* Load under the lock: a concurrent create or delete may have finished. */
     _cleanup_state_ struct oj_state *st = NULL;
     struct oj_err lerr = {0};
-    if (oj_state_load(g->root, id, &st, &lerr) < 0) {
+    if (oj_state_load(ctx->root, id, &st, &lerr) < 0) {
         if (lerr.code == ENOENT && force)
             return 0;
         if (lerr.code == ENOENT || !force) {

@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#include "cli.h"
 #include "config.h"
+#include "context.h"
 #include "error.h"
 #include "state.h"
 
@@ -21,14 +21,14 @@ int oj_state_config(const struct oj_state *st, struct oj_config **out, struct oj
  * without parsing the file again, which for a judge bundle with a 400-rule
  * seccomp profile is ~0.5 ms of a ~7 ms run (specs/performance.md).  `cfg`
  * must be the config this container was created from. */
-int oj_container_start_cfg(const struct oj_globals *g, const char *id,
+int oj_container_start_cfg(const struct oj_context *ctx, const char *id,
                            const struct oj_config *cfg, struct oj_err *err);
 
 /* The same for oj_container_delete (poststop hooks come from `cfg`). */
-int oj_container_delete_cfg(const struct oj_globals *g, const char *id, bool force,
+int oj_container_delete_cfg(const struct oj_context *ctx, const char *id, bool force,
                             const struct oj_config *cfg, struct oj_err *err);
 
-int oj_container_kill(const struct oj_globals *g, const char *id, int sig, bool all,
+int oj_container_kill(const struct oj_context *ctx, const char *id, int sig, bool all,
                       struct oj_err *err);
 
 #endif

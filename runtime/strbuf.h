@@ -2,9 +2,11 @@
 /*
  * A growable string buffer and a tiny JSON writer on top of it.
  *
- * ojrun *reads* JSON only in config.c (through yajl); everything it *writes*
- * (state, features, spec, logs, results) goes through this writer, which
- * handles commas and escaping so that callers cannot produce invalid JSON.
+ * ojrun *reads* JSON through yajl in two places: config.c (config.json and
+ * the other documents a user writes) and json.c (the state and results it
+ * wrote itself); everything it *writes* (state, features, spec, logs,
+ * results) goes through this writer, which handles commas and escaping so
+ * that callers cannot produce invalid JSON.
  */
 #ifndef OJRUN_STRBUF_H
 #define OJRUN_STRBUF_H
@@ -30,7 +32,8 @@ static inline const char *sb_str(const struct strbuf *sb)
 }
 
 /* JSON writer.  Nesting is tracked so that values and keys get their commas;
- * `pretty` indents with two spaces like `runc spec`. */
+ * `pretty` puts one member per line, indented by two spaces per level (runc
+ * and crun indent their `spec` output with tabs; the JSON is the same). */
 #define JW_MAX_DEPTH 64
 struct jw {
     struct strbuf sb;

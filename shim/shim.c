@@ -3,7 +3,7 @@
  * The per-task shim of `ojrun create --shim` (specs/shim-protocol.md,
  * specs/internals.md "The shim").
  *
- * `ojrun create --shim` forks (runtime/shim_spawn.c) and the child runs
+ * `ojrun create --shim` forks (shim/shim_spawn.c) and the child runs
  * oj_shim_main(): it becomes a daemon (its own session; a subreaper),
  * creates the container in-process -- so the init is its child --, reports
  * the outcome of create on the report pipe, and then supervises the task
@@ -37,7 +37,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "container.h"
-#include "create_opts.h"
+#include "shim.h"
 #include "log.h"
 #include "supervise.h"
 #include "util.h"
@@ -142,7 +142,7 @@ static int deliver(const struct oj_create_opts *o, struct oj_container *ct, int 
     return rc;
 }
 
-int oj_shim_main(const struct oj_globals *g, struct oj_create_opts *o, int report_fd)
+int oj_shim_main(const struct oj_context *ctx, struct oj_create_opts *o, int report_fd)
 {
     struct oj_err err = {0};
     if (prctl(PR_SET_NAME, "ojrun-shim") < 0)
@@ -176,7 +176,7 @@ int oj_shim_main(const struct oj_globals *g, struct oj_create_opts *o, int repor
     o->task = &link;
     o->shim = true;
     struct oj_container *ct = NULL;
-    if (oj_container_create(g, o, &ct, &err) < 0) {
+    if (oj_container_create(ctx, o, &ct, &err) < 0) {
         oj_task_link_close(&link);
         report(&report_fd, false, &err);
         return 1;

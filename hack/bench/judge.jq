@@ -1,5 +1,6 @@
-# The judge bundle of issue 8: seven namespaces including a user namespace
-# (map-root onto 100000..165535), memory/pids/cpu limits, rlimits,
+# The judge bundle of the benchmark (specs/performance.md): seven
+# namespaces including a user namespace (map-root onto 100000..165535),
+# memory/pids/cpu limits, rlimits,
 # no_new_privs, no capabilities, a read-only root with private /dev and /tmp,
 # and the ~420-rule Docker-like seccomp profile ($sc, from gen-seccomp).
 # The process runs as 1000:1000 (the judge user of the busybox rootfs).

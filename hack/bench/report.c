@@ -247,7 +247,7 @@ static int targets(const char *path, struct jw *w)
         fprintf(stderr, "ojbench report: open %s: %s\n", path, strerror(errno));
         return -1;
     }
-    printf("\nTargets (issue 8):\n");
+    printf("\nTargets (specs/performance.md):\n");
     jw_key(w, "targets");
     jw_arr_begin(w);
     char line[256];

@@ -22,36 +22,22 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "cli.h"
 #include "container.h"
-#include "create_opts.h"
 #include "fuzz.h"
 #include "log.h"
+#include "shim.h"
 #include "signals.h"
 #include "state.h"
 #include "util.h"
 
 #define CLI_MAX_ARGS 64
 
-/* main.c (not part of libojrun.a) defines this for the real binary; the same
- * behaviour here: one error line, status 1. */
-int oj_usage_error(const char *cmd, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    oj_error("%s: %s (see 'ojrun %s --help')", cmd ? cmd : "", msg, cmd ? cmd : "");
-    return 1;
-}
-
 static const struct oj_globals cli_g = {
-    .root = "/proc/ojrun-fuzz-no-such-root",
+    .ctx.root = "/proc/ojrun-fuzz-no-such-root",
     .argv0 = "ojrun",
 };
 

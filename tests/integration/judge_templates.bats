@@ -470,7 +470,7 @@ size 1000" ]
 
 @test "the template generator rejects broken templates" {
     src=${OJRUN_SRC:-$BATS_TEST_DIRNAME/../..}
-    gen=$src/hack/gen-judge-templates.sh
+    gen=$src/bundle-templates/generator/gen-judge-templates.sh
     tmpl=$src/bundle-templates
     cp "$tmpl"/*.json "$WORK/"
     run bash "$gen" "$WORK"/*.json

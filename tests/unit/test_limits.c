@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for the judge-task limits (runtime/limits.c), the verdict
- * precedence and the result JSON (runtime/result.c), the memory-limit rule
- * for racing limits and the parsing of its counters (runtime/taskacct.c,
+ * Unit tests for the judge-task limits (shim/limits.c), the verdict
+ * precedence and the result JSON (shim/result.c), the memory-limit rule
+ * for racing limits and the parsing of its counters (shim/taskacct.c,
  * on fake v1 and v2 cgroup directories): the parts of the supervisor that
  * are pure functions of their input.  test_supervise.c runs the real thing.
  */

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,18 +26,6 @@
 #include "state.h"
 #include "strbuf.h"
 #include "util.h"
-
-/* main.c is not in libojrun.a; the commands under test need this. */
-int oj_usage_error(const char *cmd, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    oj_error("%s: %s", cmd ? cmd : "", msg);
-    return 1;
-}
 
 /* A private temporary directory, removed (with what the tests put in it)
  * by the teardown. */
@@ -90,7 +77,7 @@ static void list_of_empty_root(void **state)
     (void)state;
     char root[PATH_MAX];
     snprintf(root, sizeof(root), "%s/missing-root", tmpdir);
-    struct oj_globals g = {.root = root, .argv0 = "ojrun"};
+    struct oj_globals g = {.ctx.root = root, .argv0 = "ojrun"};
     char *argv_json[] = {"list", "--format", "json", NULL};
     _cleanup_free_ char *out = NULL;
     assert_int_equal(capture(cmd_list, &g, 3, argv_json, &out), 0);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for the supervisor (runtime/supervise.c), the reaper
- * (runtime/reaper.c), the cgroup counters (runtime/taskacct.c) and the
- * result's delivery (runtime/result.c), with real processes in a real cgroup
+ * Unit tests for the supervisor (shim/supervise.c), the reaper
+ * (shim/reaper.c), the cgroup counters (shim/taskacct.c) and the
+ * result's delivery (shim/result.c), with real processes in a real cgroup
  * and, where it matters, a real PID namespace.
  *
  * A test "task" is what a container would be without the rest of the

@@ -29,7 +29,7 @@ int cmd_delete(const struct oj_globals *g, int argc, char **argv)
                                                        : "too many arguments");
     const char *id = argv[optind];
     struct oj_err err = {0};
-    if (oj_container_delete(g, id, force, &err) < 0) {
+    if (oj_container_delete(&g->ctx, id, force, &err) < 0) {
         oj_error("delete %s: %s", id, err.msg);
         return 1;
     }

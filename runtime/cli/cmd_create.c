@@ -8,8 +8,8 @@
 
 #include "cli.h"
 #include "container.h"
-#include "create_opts.h"
 #include "log.h"
+#include "shim.h"
 
 int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_create_opts *o,
                          bool *detach, bool run)
@@ -119,10 +119,10 @@ int cmd_create(const struct oj_globals *g, int argc, char **argv)
     if (r != 0)
         return r < 0 ? 1 : 0;
     if (o.shim)
-        return oj_create_with_shim(g, &o);
+        return oj_create_with_shim(&g->ctx, &o);
     struct oj_err err = {0};
     struct oj_container *c = NULL;
-    if (oj_container_create(g, &o, &c, &err) < 0) {
+    if (oj_container_create(&g->ctx, &o, &c, &err) < 0) {
         oj_error("create %s: %s", o.id, err.msg);
         return 1;
     }

@@ -21,7 +21,7 @@ int cmd_state(const struct oj_globals *g, int argc, char **argv)
         return r < 0 ? 1 : 0;
     struct oj_err err = {0};
     _cleanup_state_ struct oj_state *st = NULL;
-    if (oj_state_load(g->root, id, &st, &err) < 0) {
+    if (oj_state_load(g->ctx.root, id, &st, &err) < 0) {
         oj_error("state %s: %s", id, err.msg);
         return 1;
     }
@@ -70,7 +70,7 @@ int cmd_list(const struct oj_globals *g, int argc, char **argv)
     /* Collect and sort the ids so the output is stable. */
     char **names = NULL;
     size_t n = 0;
-    DIR *d = opendir(g->root);
+    DIR *d = opendir(g->ctx.root);
     if (d) {
         struct dirent *de;
         while ((de = readdir(d))) {
@@ -87,7 +87,7 @@ int cmd_list(const struct oj_globals *g, int argc, char **argv)
         }
         closedir(d);
     } else if (errno != ENOENT) {
-        oj_error("list: open %s: %m", g->root);
+        oj_error("list: open %s: %m", g->ctx.root);
         return 1;
     }
     /* qsort(3)'s base must not be NULL, even for 0 elements (UBSan's
@@ -104,7 +104,7 @@ int cmd_list(const struct oj_globals *g, int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         struct oj_err err = {0};
         struct oj_state *st = NULL;
-        if (oj_state_load(g->root, names[i], &st, &err) < 0) {
+        if (oj_state_load(g->ctx.root, names[i], &st, &err) < 0) {
             oj_warn("list: %s", err.msg);
             free(names[i]);
             continue;

@@ -30,7 +30,7 @@
 static int set_paused(const struct oj_globals *g, const char *id, bool pause, struct oj_err *err)
 {
     _cleanup_state_ struct oj_state *st = NULL;
-    _cleanup_close_ int lock = oj_state_load_locked(g->root, id, &st, err);
+    _cleanup_close_ int lock = oj_state_load_locked(g->ctx.root, id, &st, err);
     if (lock < 0)
         return -1;
 

@@ -3,10 +3,10 @@
  * ojrun: an OCI runtime for online judges.
  *
  * This file holds only the command-line front: global flags, the command
- * table, --version and --help.  The commands live in cmd_*.c.
+ * table, --version and --help.  The commands live in cmd_*.c, the helpers
+ * they share in cli.c.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,20 +42,6 @@ static const struct oj_command commands[] = {
     {"features", cmd_features, "print the features this runtime supports as JSON"},
 };
 
-int oj_usage_error(const char *cmd, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (cmd)
-        oj_error("%s: %s (see 'ojrun %s --help')", cmd, msg, cmd);
-    else
-        oj_error("%s (see 'ojrun --help')", msg);
-    return 1;
-}
-
 static void print_version(void)
 {
     const struct scmp_version *v = seccomp_version();
@@ -83,7 +69,7 @@ static void print_help(FILE *f)
 
 int main(int argc, char **argv)
 {
-    struct oj_globals g = {.root = OJ_DEFAULT_ROOT, .argv0 = argv[0]};
+    struct oj_globals g = {.ctx.root = OJ_DEFAULT_ROOT, .argv0 = argv[0]};
     const char *log_format = "text";
     bool systemd_cgroup = false;
 
@@ -107,10 +93,10 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "+:vh", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_ROOT: g.root = optarg; break;
-        case OPT_LOG: g.log = optarg; break;
+        case OPT_ROOT: g.ctx.root = optarg; break;
+        case OPT_LOG: g.ctx.log.path = optarg; break;
         case OPT_LOG_FORMAT: log_format = optarg; break;
-        case OPT_DEBUG: g.debug = true; break;
+        case OPT_DEBUG: g.ctx.log.debug = true; break;
         case OPT_SYSTEMD: systemd_cgroup = true; break;
         case OPT_ROOTLESS: break;
         case 'v': print_version(); return 0;
@@ -123,21 +109,20 @@ int main(int argc, char **argv)
     }
 
     if (strcmp(log_format, "json") == 0)
-        g.log_json = true;
+        g.ctx.log.json = true;
     else if (strcmp(log_format, "text") != 0)
         return oj_usage_error(NULL, "--log-format: unknown format \"%s\" (text or json)",
                               log_format);
 
-    struct oj_log_opts lo = {.path = g.log, .json = g.log_json, .debug = g.debug};
-    if (oj_log_init(&lo) < 0) {
-        oj_error("open log file %s: %m", g.log);
+    if (oj_log_init(&g.ctx.log) < 0) {
+        oj_error("open log file %s: %m", g.ctx.log.path);
         return 1;
     }
     if (systemd_cgroup) {
         oj_error("--systemd-cgroup: not supported: ojrun manages cgroups through cgroupfs only");
         return 1;
     }
-    if (g.root[0] == '\0')
+    if (g.ctx.root[0] == '\0')
         return oj_usage_error(NULL, "--root: empty path");
 
     if (optind >= argc) {

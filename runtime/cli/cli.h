@@ -4,20 +4,26 @@
  * --root, --log, --log-format, --debug, --systemd-cgroup) and dispatches to
  * one cmd_*() function per command, each in its own file.  A command returns
  * the process exit status; it reports errors itself through oj_error().
+ *
+ * This header is the CLI's own: the library (runtime/, shim/,
+ * bundle-templates/generator/) never includes it; it takes what it needs
+ * from the global flags as a struct oj_context (context.h).
  */
 #ifndef OJRUN_CLI_H
 #define OJRUN_CLI_H
 
 #include <stdbool.h>
 
+#include "context.h"
+
 #define OJ_DEFAULT_ROOT "/run/ojrun"
 
+struct oj_create_opts;
+
 struct oj_globals {
-    const char *root;    /* --root, state directory */
-    const char *log;     /* --log */
-    bool log_json;       /* --log-format json */
-    bool debug;          /* --debug */
-    const char *argv0;   /* how we were invoked */
+    /* --root, --log, --log-format json, --debug: what the library is given */
+    struct oj_context ctx;
+    const char *argv0; /* how we were invoked */
 };
 
 /* argv[0] is the command name; getopt-style parsing starts at argv[1]. */
@@ -43,7 +49,13 @@ int cmd_exec(const struct oj_globals *g, int argc, char **argv);
 /* Parse "[--help] ID" (start, state, ...): 0 go on, 1 help printed, -1 usage error. */
 int oj_parse_id_only(const char *cmd, int argc, char **argv, const char **id);
 
-/* Print "ojrun <cmd>: usage..." style errors: one line, exit status 1. */
+/* The flags `create` and `run` share (cmd_create.c).  Returns 0 to go on,
+ * 1 when --help was printed, -1 on a usage error (already reported). */
+int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_create_opts *o,
+                         bool *detach, bool run);
+
+/* Print "ojrun <cmd>: usage..." style errors: one line, exit status 1
+ * (cli.c). */
 int oj_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

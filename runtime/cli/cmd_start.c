@@ -36,7 +36,7 @@ int cmd_start(const struct oj_globals *g, int argc, char **argv)
     if (r != 0)
         return r < 0 ? 1 : 0;
     struct oj_err err = {0};
-    if (oj_container_start(g, id, &err) < 0) {
+    if (oj_container_start(&g->ctx, id, &err) < 0) {
         oj_error("start %s: %s", id, err.msg);
         return 1;
     }

@@ -25,12 +25,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "create_opts.h"
+#include "context.h"
 #include "log.h"
+#include "shim.h"
 #include "util.h"
 
-int oj_create_with_shim(const struct oj_globals *g, struct oj_create_opts *o)
+int oj_create_with_shim(const struct oj_context *ctx, struct oj_create_opts *o)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) {
@@ -49,7 +49,7 @@ int oj_create_with_shim(const struct oj_globals *g, struct oj_create_opts *o)
     if (pid == 0) {
         close(p[0]);
         /* _exit: never return into the caller's `create` path. */
-        _exit(oj_shim_main(g, o, p[1]));
+        _exit(oj_shim_main(ctx, o, p[1]));
     }
     close(p[1]);
 

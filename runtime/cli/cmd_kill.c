@@ -38,7 +38,7 @@ int cmd_kill(const struct oj_globals *g, int argc, char **argv)
             return oj_usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
     }
     struct oj_err err = {0};
-    if (oj_container_kill(g, id, sig, all, &err) < 0) {
+    if (oj_container_kill(&g->ctx, id, sig, all, &err) < 0) {
         oj_error("kill %s: %s", id, err.msg);
         return 1;
     }

@@ -19,9 +19,9 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "container.h"
-#include "create_opts.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "shim.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -43,7 +43,7 @@ static int run_supervised(const struct oj_globals *g, struct oj_create_opts *o)
     }
     o->task = &link;
     struct oj_container *c = NULL;
-    if (oj_container_create(g, o, &c, &err) < 0) {
+    if (oj_container_create(&g->ctx, o, &c, &err) < 0) {
         oj_task_link_close(&link);
         oj_error("run %s: %s", o->id, err.msg);
         return 1;
@@ -54,10 +54,10 @@ static int run_supervised(const struct oj_globals *g, struct oj_create_opts *o)
     const char *sock = o->result_socket;
     if (!sock && oj_result_socket_from_config(c->cfg, &sock, &err) < 0)
         sock = NULL; /* checked by create */
-    if (oj_container_start(g, o->id, &err) < 0) {
+    if (oj_container_start(&g->ctx, o->id, &err) < 0) {
         oj_error("run %s: %s", o->id, err.msg);
         oj_task_link_close(&link);
-        oj_container_delete(g, o->id, true, &err);
+        oj_container_delete(&g->ctx, o->id, true, &err);
         oj_container_free(c);
         return 1;
     }
@@ -95,7 +95,7 @@ static int run_supervised(const struct oj_globals *g, struct oj_create_opts *o)
         oj_warn("run %s: %s", o->id, err.msg);
     sb_free(&json);
     oj_container_free(c);
-    if (oj_container_delete(g, o->id, true, &err) < 0)
+    if (oj_container_delete(&g->ctx, o->id, true, &err) < 0)
         oj_warn("run %s: %s", o->id, err.msg);
     sigprocmask(SIG_SETMASK, &old, NULL);
     return rc;
@@ -132,7 +132,7 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
 
     struct oj_err err = {0};
     struct oj_container *c = NULL;
-    if (oj_container_create(g, &o, &c, &err) < 0) {
+    if (oj_container_create(&g->ctx, &o, &c, &err) < 0) {
         oj_error("run %s: %s", o.id, err.msg);
         return 1;
     }
@@ -145,10 +145,10 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
     _cleanup_config_ struct oj_config *cfg = c->cfg;
     c->cfg = NULL;
     oj_container_free(c);
-    if (oj_container_start_cfg(g, o.id, cfg, &err) < 0) {
+    if (oj_container_start_cfg(&g->ctx, o.id, cfg, &err) < 0) {
         oj_error("run %s: %s", o.id, err.msg);
         struct oj_err derr = {0};
-        oj_container_delete_cfg(g, o.id, true, cfg, &derr);
+        oj_container_delete_cfg(&g->ctx, o.id, true, cfg, &derr);
         return 1;
     }
     if (detach)
@@ -178,7 +178,7 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
             break;
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
-    if (oj_container_delete_cfg(g, o.id, true, cfg, &err) < 0)
+    if (oj_container_delete_cfg(&g->ctx, o.id, true, cfg, &err) < 0)
         oj_warn("run %s: %s", o.id, err.msg);
     if (WIFEXITED(status))
         return WEXITSTATUS(status);

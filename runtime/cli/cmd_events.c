@@ -97,7 +97,7 @@ static bool still_running(const struct oj_globals *g, const char *id)
 {
     struct oj_err err = {0};
     _cleanup_state_ struct oj_state *st = NULL;
-    if (oj_state_load(g->root, id, &st, &err) < 0)
+    if (oj_state_load(g->ctx.root, id, &st, &err) < 0)
         return false;
     return oj_state_status(st) != OJ_STATUS_STOPPED;
 }
@@ -250,7 +250,7 @@ int cmd_events(const struct oj_globals *g, int argc, char **argv)
 
     _cleanup_state_ struct oj_state *st = NULL;
     struct oj_cgroup *cg = NULL;
-    if (oj_state_load(g->root, id, &st, &err) < 0)
+    if (oj_state_load(g->ctx.root, id, &st, &err) < 0)
         goto fail;
     enum oj_status s = oj_state_status(st);
     if (s == OJ_STATUS_CREATING || (s == OJ_STATUS_STOPPED && !stats)) {

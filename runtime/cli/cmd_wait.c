@@ -39,7 +39,7 @@ static int try_print(const struct oj_globals *g, const char *id)
 {
     struct oj_err err = {0};
     _cleanup_state_ struct oj_state *st = NULL;
-    if (oj_state_load(g->root, id, &st, &err) < 0) {
+    if (oj_state_load(g->ctx.root, id, &st, &err) < 0) {
         if (err.code == ENOENT)
             oj_error("wait %s: the container was deleted before it had a result", id);
         else
@@ -60,7 +60,7 @@ int cmd_wait(const struct oj_globals *g, int argc, char **argv)
         return r < 0 ? 1 : 0;
     struct oj_err err = {0};
     _cleanup_state_ struct oj_state *st = NULL;
-    if (oj_state_load(g->root, id, &st, &err) < 0) {
+    if (oj_state_load(g->ctx.root, id, &st, &err) < 0) {
         oj_error("wait %s: %s", id, err.msg);
         return 1;
     }

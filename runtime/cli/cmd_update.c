@@ -208,7 +208,7 @@ static int update(const struct oj_globals *g, const char *id, struct oj_resource
                   struct oj_err *err)
 {
     _cleanup_state_ struct oj_state *st = NULL;
-    _cleanup_close_ int lock = oj_state_load_locked(g->root, id, &st, err);
+    _cleanup_close_ int lock = oj_state_load_locked(g->ctx.root, id, &st, err);
     if (lock < 0)
         return -1;
     enum oj_status s = oj_state_status(st);

@@ -6,9 +6,9 @@
  * from a template: the *compile* phase turns the source in /box into
  * something runnable (or only checks its syntax), the *run* phase runs it
  * on one test's input.  The templates live in bundle-templates/ (JSON) and
- * are turned into the tables below at build time
- * (hack/gen-judge-templates.sh), so the ojrun binary reads no file to
- * produce a judge bundle.  specs/judge-templates.md describes the layout,
+ * are turned into the tables below at build time (gen-judge-templates.sh,
+ * next to this file), so the ojrun binary reads no file to produce a judge
+ * bundle.  specs/judge-templates.md describes the layout,
  * the limits and the seccomp policy, and how to add a language.
  */
 #ifndef OJRUN_JUDGE_H

@@ -233,7 +233,7 @@ int cmd_exec(const struct oj_globals *g, int argc, char **argv)
 
     struct oj_err err = {0};
     pid_t pid;
-    if (oj_exec_start(g, &o, &pid, &err) < 0) {
+    if (oj_exec_start(&g->ctx, &o, &pid, &err) < 0) {
         oj_error("exec %s: %s", o.id, err.msg);
         return 1;
     }

@@ -218,7 +218,7 @@ int cmd_ps(const struct oj_globals *g, int argc, char **argv)
     struct oj_cgroup *cg = NULL;
     _cleanup_free_ pid_t *pids = NULL;
     size_t n = 0;
-    if (oj_state_load(g->root, id, &st, &err) < 0 || oj_state_cgroup(st, &cg, &err) < 0)
+    if (oj_state_load(g->ctx.root, id, &st, &err) < 0 || oj_state_cgroup(st, &cg, &err) < 0)
         goto fail;
     int rc = oj_cgroup_pids(cg, &pids, &n, &err);
     oj_cgroup_free(cg);
