@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 struct strbuf {
     char *s;     /* NUL-terminated, NULL until the first append */
     size_t len;
@@ -30,7 +32,9 @@ static inline const char *sb_str(const struct strbuf *sb)
 }
 
 /* JSON writer.  Nesting is tracked so that values and keys get their commas;
- * `pretty` indents with two spaces like `runc spec`. */
+ * `pretty` indents with two spaces like `runc spec`.  Opening a level past
+ * JW_MAX_DEPTH - 1 fails the document (too_deep, and sb.oom so that nothing
+ * more is appended): check with jw_check() before using w.sb. */
 #define JW_MAX_DEPTH 64
 struct jw {
     struct strbuf sb;
@@ -38,7 +42,12 @@ struct jw {
     int depth;
     bool first[JW_MAX_DEPTH]; /* no element yet at this depth */
     bool after_key;
+    bool too_deep; /* a level past the limit was opened */
 };
+
+/* 0 when the document was written whole, else -1 with err naming `what`:
+ * ENOMEM, or E2BIG for nesting past the limit. */
+int jw_check(const struct jw *w, const char *what, struct oj_err *err);
 
 void jw_init(struct jw *w, bool pretty);
 void jw_obj_begin(struct jw *w);
@@ -59,7 +68,8 @@ void jw_kint(struct jw *w, const char *key, int64_t v);
 void jw_kuint(struct jw *w, const char *key, uint64_t v);
 void jw_kbool(struct jw *w, const char *key, bool v);
 
-/* Escape `s` as a JSON string (with quotes) into sb. */
+/* Escape `s` as a JSON string (with quotes) into sb; bytes that are not
+ * well-formed UTF-8 become \ufffd, one per byte (strbuf.c). */
 void sb_json_string(struct strbuf *sb, const char *s);
 
 #endif
