@@ -2,9 +2,10 @@
 /*
  * A growable string buffer and a tiny JSON writer on top of it.
  *
- * ojrun *reads* JSON only in config.c (through yajl); everything it *writes*
- * (state, features, spec, logs, results) goes through this writer, which
- * handles commas and escaping so that callers cannot produce invalid JSON.
+ * Everything ojrun *writes* as JSON (state, features, spec, logs, results)
+ * goes through this writer, which handles commas, escaping and bytes that
+ * are not UTF-8 (written as \ufffd) so that callers cannot produce invalid
+ * JSON (specs/internals.md, "JSON in and out").
  */
 #ifndef OJRUN_STRBUF_H
 #define OJRUN_STRBUF_H
