@@ -119,10 +119,8 @@ static void replay_cli(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(replay_config),
-        cmocka_unit_test(replay_seccomp),
-        cmocka_unit_test(replay_state),
-        cmocka_unit_test(replay_cli),
+        cmocka_unit_test(replay_config),      cmocka_unit_test(replay_seccomp),
+        cmocka_unit_test(replay_state),       cmocka_unit_test(replay_cli),
         cmocka_unit_test(replay_json_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
