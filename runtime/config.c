@@ -2,9 +2,10 @@
 /*
  * config.json -> struct oj_config (OCI runtime spec v1.0.0 .. v1.2, config.md).
  *
- * The text is checked before yajl sees it (size, NUL bytes, strict UTF-8,
- * nesting depth: yajl's tree parser and yajl_tree_free recurse, so a deeply
- * nested document must be refused up front), parsed into a yajl tree, and
+ * The text is checked before yajl sees it (size, then json_scan.c's
+ * pre-scan shared with json.c: NUL bytes, strict UTF-8, nesting depth --
+ * yajl_tree_free recurses, so a deeply nested document must be refused up
+ * front --, trailing text), parsed into a yajl tree, and
  * the tree is walked section by section:
  *
  *   config.c            top level: ociVersion, root, mounts, hostname, hooks, annotations
@@ -29,6 +30,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "config_internal.h"
+#include "json.h"
 #include "util.h"
 
 /* --- names <-> enums -------------------------------------------------------------------------- */
@@ -134,86 +136,6 @@ const char *oj_config_annotation(const struct oj_config *cfg, const char *key)
 }
 
 /* --- checks of the raw text ------------------------------------------------------------------- */
-
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms,
- * no surrogates, nothing above U+10FFFF), or 0.  yajl's own check is looser
- * (it accepts overlong forms and surrogates), hence this one. */
-static size_t utf8_seq_len(const unsigned char *s, size_t left)
-{
-    unsigned char c = s[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* surrogates U+D800..U+DFFF */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* above U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (left < n || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return n;
-}
-
-/* One pass over the text, tracking only "inside a string or not", to refuse
- * what yajl would mishandle: embedded NUL bytes (yajl_tree_parse takes a C
- * string, so the rest would be silently dropped), "\u0000" escapes (the
- * decoded string would be cut short), invalid UTF-8, comments (which yajl's
- * tree parser accepts) and nesting deeper than OJ_CONFIG_MAX_DEPTH (yajl
- * recurses per level). */
-static int check_text(const char *data, size_t len, struct oj_err *err)
-{
-    const unsigned char *s = (const unsigned char *)data;
-    bool in_string = false;
-    int depth = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = s[i];
-        if (c == '\0')
-            return cfg_fail(err, NULL, "NUL byte at offset %zu", i);
-        if (c >= 0x80) {
-            size_t n = utf8_seq_len(s + i, len - i);
-            if (n == 0)
-                return cfg_fail(err, NULL, "invalid UTF-8 at offset %zu", i);
-            i += n - 1;
-            continue;
-        }
-        if (in_string) {
-            if (c == '"') {
-                in_string = false;
-            } else if (c == '\\' && i + 1 < len && s[i + 1] < 0x80 && s[i + 1] != '\0') {
-                if (s[i + 1] == 'u' && len - i >= 6 && memcmp(s + i + 2, "0000", 4) == 0)
-                    return cfg_fail(err, NULL, "\\u0000 in a string at offset %zu", i);
-                i++; /* skip the escaped character (it may be a quote) */
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '/') {
-            /* yajl_tree_parse enables comments; JSON (and runc) has none, and
-             * a quote inside a comment would derail this scan. */
-            return cfg_fail(err, NULL, "comments are not allowed in JSON (offset %zu)", i);
-        } else if (c == '{' || c == '[') {
-            if (++depth > OJ_CONFIG_MAX_DEPTH)
-                return cfg_fail(err, NULL, "nested deeper than %d levels at offset %zu",
-                                OJ_CONFIG_MAX_DEPTH, i);
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
-    }
-    return 0;
-}
 
 /* yajl's verbose message spans lines (message, excerpt, arrow): squash it to
  * one line with single spaces. */
@@ -408,8 +330,12 @@ static yajl_val parse_text(const char *data, size_t len, struct oj_err *err)
             err->code = EFBIG;
         return NULL;
     }
-    if (check_text(data, len, err) < 0)
+    /* the pre-scan shared with json.c: NUL bytes, \u0000, invalid UTF-8,
+     * comments, nesting deeper than OJ_CONFIG_MAX_DEPTH, trailing text */
+    if (oj_json_check_text(data, len, OJ_CONFIG_MAX_DEPTH, err) < 0) {
+        oj_wrap(err, "config.json");
         return NULL;
+    }
 
     /* yajl_tree_parse wants a C string. */
     _cleanup_free_ char *text = malloc(len + 1);

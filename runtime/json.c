@@ -12,58 +12,10 @@
 /* oj_json is yajl's node type; the cast keeps yajl out of our headers. */
 #define Y(v) ((yajl_val)(v))
 
-/* One pass over the text, tracking only "inside a string or not", for what
- * yajl_tree_parse lets through but must not be:
- *  - nesting deeper than OJ_JSON_MAX_DEPTH: yajl builds the tree
- *    iteratively but frees it recursively (yajl_tree_free ->
- *    yajl_array_free -> ...), one stack frame per level; a damaged
- *    state.json of 1 MiB of "[" crashed every command that read it;
- *  - comments, which yajl's tree parser accepts: they are not JSON, and a
- *    document read here may be printed again as is (result.json inside
- *    `state`, `list --format json` and `wait`), which would then be
- *    invalid JSON for every consumer;
- *  - for the same reason, anything after the top-level object or array:
- *    yajl reports trailing garbage, but not a lone '"' (an unterminated
- *    string after a complete document is taken as the end of input).
- * A backslash inside a string escapes the next byte, which may be a quote. */
-static int check_text(const char *data, size_t len, const char *what, struct oj_err *err)
-{
-    bool in_string = false, closed = false;
-    int depth = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = data[i];
-        if (closed && !in_string && c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            return oj_fail(err, 0,
-                           "%s: invalid JSON: text after the end of the document (offset %zu)",
-                           what, i);
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '/') {
-            return oj_fail(err, 0, "%s: invalid JSON: comments are not allowed (offset %zu)", what,
-                           i);
-        } else if (c == '[' || c == '{') {
-            if (++depth > OJ_JSON_MAX_DEPTH)
-                return oj_fail(err, 0, "%s: invalid JSON: nested deeper than %d levels at offset %zu",
-                               what, OJ_JSON_MAX_DEPTH, i);
-        } else if (c == ']' || c == '}') {
-            if (--depth == 0)
-                closed = true;
-        }
-    }
-    return 0;
-}
-
 oj_json *oj_json_parse(const char *data, size_t len, const char *what, struct oj_err *err)
 {
-    if (memchr(data, '\0', len))
-        return oj_fail(err, 0, "%s: invalid JSON: embedded NUL byte", what), NULL;
-    if (check_text(data, len, what, err) < 0)
-        return NULL;
+    if (oj_json_check_text(data, len, OJ_JSON_MAX_DEPTH, err) < 0)
+        return oj_wrap(err, "%s: invalid JSON", what), NULL;
     _cleanup_free_ char *copy = strndup(data, len);
     if (!copy)
         return oj_fail(err, ENOMEM, "%s", what), NULL;

@@ -21,10 +21,17 @@ typedef struct oj_json oj_json; /* opaque node */
 /* Deeper nesting is refused (yajl frees trees recursively). */
 #define OJ_JSON_MAX_DEPTH 64
 
+/* The pre-scan of every JSON text ojrun reads (json_scan.c), before yajl:
+ * refuses NUL bytes, "\u0000", invalid UTF-8, comments, nesting deeper than
+ * `max_depth` and text after the top-level value.  The message names the
+ * problem and its offset, without the document's name ("NUL byte at offset
+ * 3"); err->code is EINVAL.  0 when the text passes. */
+int oj_json_check_text(const char *data, size_t len, int max_depth, struct oj_err *err);
+
 /* Parse `len` bytes (need not be NUL-terminated).  `what` names the
- * document in errors ("state.json: ...").  Free the root with oj_json_free.
- * Strict where yajl is not: refuses NUL bytes, comments and nesting deeper
- * than OJ_JSON_MAX_DEPTH. */
+ * document in errors ("state.json: invalid JSON: ...").  Free the root with
+ * oj_json_free.  Strict where yajl is not: oj_json_check_text() with
+ * OJ_JSON_MAX_DEPTH first. */
 oj_json *oj_json_parse(const char *data, size_t len, const char *what, struct oj_err *err);
 void oj_json_free(oj_json *root);
 

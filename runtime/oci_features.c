@@ -426,13 +426,13 @@ int oj_features_json(bool pretty, struct strbuf *out, struct oj_err *err)
     if (pretty)
         sb_append(&w.sb, "\n", 1);
 
-    bool oom = w.sb.oom;
-    if (!oom) {
-        sb_append(out, w.sb.s, w.sb.len);
-        oom = out->oom;
+    if (jw_check(&w, "features: build JSON", err) < 0) {
+        sb_free(&w.sb);
+        return -1;
     }
+    sb_append(out, w.sb.s, w.sb.len);
     sb_free(&w.sb);
-    if (oom)
+    if (out->oom)
         return oj_fail(err, ENOMEM, "features: build JSON");
     return 0;
 }

@@ -77,9 +77,9 @@ int oj_seccomp_send_listener_sock(int s, const char *listener_path, int listener
     jw_key(&w, "state");
     jw_raw(&w, state_json);
     jw_obj_end(&w);
-    if (w.sb.oom) {
+    if (jw_check(&w, "seccomp listener message", err) < 0) {
         sb_free(&w.sb);
-        return oj_fail(err, ENOMEM, "send the seccomp listener to %s", listener_path);
+        return oj_wrap(err, "send the seccomp listener to %s", listener_path);
     }
 
     int rc = 0;

@@ -181,9 +181,9 @@ int oj_state_save(const struct oj_state *st, struct oj_err *err)
     jw_obj_end(&w);
     jw_obj_end(&w);
     sb_append(&w.sb, "\n", 1);
-    if (w.sb.oom) {
+    if (jw_check(&w, "write state", err) < 0) {
         sb_free(&w.sb);
-        return oj_fail(err, ENOMEM, "write state");
+        return -1;
     }
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/state.json", st->dir);
@@ -328,9 +328,9 @@ int oj_state_json(const struct oj_state *st, enum oj_status status, bool pretty,
         jw_raw(&w, st->result_json);
     }
     jw_obj_end(&w);
-    if (w.sb.oom) {
+    if (jw_check(&w, "state JSON", err) < 0) {
         sb_free(&w.sb);
-        return oj_fail(err, ENOMEM, "state JSON");
+        return -1;
     }
     sb_append(out, w.sb.s, w.sb.len);
     sb_free(&w.sb);

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "strbuf.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "utf8.h"
 
 static bool sb_grow(struct strbuf *sb, size_t extra)
 {
@@ -62,11 +65,40 @@ void sb_free(struct strbuf *sb)
     sb->oom = false;
 }
 
+/* RFC 8259 section 8.1: JSON text is UTF-8.  A C string from outside
+ * (a bundle path, an id, an annotation, an argument, a message quoting one)
+ * may be anything, so each byte that does not belong to a well-formed
+ * sequence (utf8.h: also overlong forms, surrogates and code points above
+ * U+10FFFF) is written as the escape \ufffd, one per byte, and the next
+ * byte is examined afresh: what Go's encoding/json does, so runc and ojrun
+ * print the same text for the same bytes.  Well-formed sequences are copied
+ * unchanged, and control characters are escaped (section 7). */
 void sb_json_string(struct strbuf *sb, const char *s)
 {
     sb_append(sb, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        const unsigned char *run = p; /* bytes copied as they are */
+        while (*p >= 0x20 && *p != '"' && *p != '\\' && *p < 0x80)
+            p++;
+        if (p > run)
+            sb_append(sb, (const char *)run, (size_t)(p - run));
+        if (!*p)
+            break;
+        unsigned char c = *p;
+        if (c >= 0x80) {
+            /* strnlen: the sequence must not run past the terminating NUL */
+            size_t n = oj_utf8_seq_len(p, strnlen((const char *)p, 4));
+            if (n) {
+                sb_append(sb, (const char *)p, n);
+                p += n;
+            } else {
+                sb_append(sb, "\\ufffd", 6);
+                p++;
+            }
+            continue;
+        }
+        switch (c) {
         case '"': sb_append(sb, "\\\"", 2); break;
         case '\\': sb_append(sb, "\\\\", 2); break;
         case '\n': sb_append(sb, "\\n", 2); break;
@@ -75,11 +107,9 @@ void sb_json_string(struct strbuf *sb, const char *s)
         case '\b': sb_append(sb, "\\b", 2); break;
         case '\f': sb_append(sb, "\\f", 2); break;
         default:
-            if (*p < 0x20)
-                sb_printf(sb, "\\u%04x", *p);
-            else
-                sb_append(sb, (const char *)p, 1);
+            sb_printf(sb, "\\u%04x", c);
         }
+        p++;
     }
     sb_append(sb, "\"", 1);
 }
@@ -117,21 +147,44 @@ static void jw_sep(struct jw *w)
 
 static void jw_open(struct jw *w, char c)
 {
+    if (w->depth + 1 >= JW_MAX_DEPTH) {
+        /* Past the limit the commas could no longer be placed: refuse the
+         * whole document rather than write a wrong one.  Setting sb.oom
+         * stops every further append, and callers that check only it
+         * refuse the document too; jw_check() says why. */
+        w->too_deep = true;
+        w->sb.oom = true;
+        return;
+    }
     jw_sep(w);
     sb_append(&w->sb, &c, 1);
-    if (w->depth + 1 < JW_MAX_DEPTH)
-        w->depth++;
+    w->depth++;
     w->first[w->depth] = true;
 }
 
 static void jw_close(struct jw *w, char c)
 {
+    if (w->too_deep)
+        return;
     bool empty = w->first[w->depth];
     if (w->depth > 0)
         w->depth--;
     if (!empty)
         jw_indent(w);
     sb_append(&w->sb, &c, 1);
+}
+
+int jw_check(const struct jw *w, const char *what, struct oj_err *err)
+{
+    if (w->too_deep) {
+        oj_fail(err, 0, "%s: JSON nested deeper than %d levels", what, JW_MAX_DEPTH - 1);
+        if (err)
+            err->code = E2BIG; /* after oj_fail, which would append strerror */
+        return -1;
+    }
+    if (w->sb.oom)
+        return oj_fail(err, ENOMEM, "%s", what);
+    return 0;
 }
 
 void jw_obj_begin(struct jw *w) { jw_open(w, '{'); }

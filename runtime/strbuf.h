@@ -4,9 +4,11 @@
  *
  * ojrun *reads* JSON through yajl in two places: config.c (config.json and
  * the other documents a user writes) and json.c (the state and results it
- * wrote itself); everything it *writes* (state, features, spec, logs,
- * results) goes through this writer, which handles commas and escaping so
- * that callers cannot produce invalid JSON.
+ * wrote itself), both after json_scan.c's pre-scan; everything it *writes*
+ * (state, features, spec, logs, results) goes through this writer, which
+ * handles commas, escaping and bytes that are not UTF-8 (written as \ufffd)
+ * so that callers cannot produce invalid JSON (specs/internals.md, "JSON in
+ * and out").
  */
 #ifndef OJRUN_STRBUF_H
 #define OJRUN_STRBUF_H
@@ -14,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "error.h"
 
 struct strbuf {
     char *s;     /* NUL-terminated, NULL until the first append */
@@ -33,7 +37,10 @@ static inline const char *sb_str(const struct strbuf *sb)
 
 /* JSON writer.  Nesting is tracked so that values and keys get their commas;
  * `pretty` puts one member per line, indented by two spaces per level (runc
- * and crun indent their `spec` output with tabs; the JSON is the same). */
+ * and crun indent their `spec` output with tabs; the JSON is the same).
+ * Opening a level past JW_MAX_DEPTH - 1 fails the document (too_deep, and
+ * sb.oom so that nothing more is appended): check with jw_check() before
+ * using w.sb. */
 #define JW_MAX_DEPTH 64
 struct jw {
     struct strbuf sb;
@@ -41,7 +48,12 @@ struct jw {
     int depth;
     bool first[JW_MAX_DEPTH]; /* no element yet at this depth */
     bool after_key;
+    bool too_deep; /* a level past the limit was opened */
 };
+
+/* 0 when the document was written whole, else -1 with err naming `what`:
+ * ENOMEM, or E2BIG for nesting past the limit. */
+int jw_check(const struct jw *w, const char *what, struct oj_err *err);
 
 void jw_init(struct jw *w, bool pretty);
 void jw_obj_begin(struct jw *w);
@@ -62,7 +74,8 @@ void jw_kint(struct jw *w, const char *key, int64_t v);
 void jw_kuint(struct jw *w, const char *key, uint64_t v);
 void jw_kbool(struct jw *w, const char *key, bool v);
 
-/* Escape `s` as a JSON string (with quotes) into sb. */
+/* Escape `s` as a JSON string (with quotes) into sb; bytes that are not
+ * well-formed UTF-8 become \ufffd, one per byte (strbuf.c). */
 void sb_json_string(struct strbuf *sb, const char *s);
 
 #endif

@@ -422,10 +422,8 @@ int oj_judge_spec(const struct oj_judge_opts *o, struct strbuf *out, struct oj_e
     jw_obj_end(&w);
     sb_append(&w.sb, "\n", 1);
 
-    if (w.sb.oom) {
-        oj_fail(err, ENOMEM, "generate config.json");
+    if (jw_check(&w, "generate config.json", err) < 0)
         goto fail;
-    }
     sb_append(out, w.sb.s, w.sb.len);
     sb_free(&w.sb);
     if (out->oom)

@@ -394,6 +394,60 @@ damage_state() { # CONTENT: create a container, then overwrite its state.json
     check L09 ojrun state "$ID"
 }
 
+# --- only valid JSON leaves ojrun ----------------------------------------------------
+
+# A bundle directory whose name is not UTF-8: every JSON document ojrun writes
+# about the container carries the path with the bad byte as U+FFFD (written
+# \ufffd, as runc does), so state.json stays readable and state, list and
+# delete work.  Nothing reads the stored path back to find files.
+@test "bundle directory named bundle\\xff: create, state, list, delete and the JSON log" {
+    local b=$BATS_TEST_TMPDIR/bundle$'\xff' log=$BATS_TEST_TMPDIR/log.json
+    mv "$BUNDLE" "$b"
+    BUNDLE=$b
+    cfg_args sleep 100
+    local want=$BATS_TEST_TMPDIR/bundle$'\xef\xbf\xbd' # U+FFFD in UTF-8
+
+    # the container's stdio is create's: not through `run`, which would wait for it
+    ojrun --log-format json --log "$log" create -b "$BUNDLE" "$ID" \
+        </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/create.err"
+    [ ! -s "$BATS_TEST_TMPDIR/create.err" ]
+    [ ! -s "$log" ]
+    grep -qF 'bundle\ufffd"' "$ROOT/$ID/state.json"
+    jq -e --arg b "$want" '.bundle == $b and .rootfs == $b + "/rootfs"' "$ROOT/$ID/state.json"
+
+    run --separate-stderr ojrun state "$ID"
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    # read back from state.json, U+FFFD is written as itself now
+    [[ "$output" == *"$want\""* ]]
+    jq -e --arg b "$want" --arg id "$ID" \
+        '.id == $id and .status == "created" and .bundle == $b' <<<"$output"
+
+    run --separate-stderr ojrun list
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    assert_lines 2 "$output"
+    [[ "${lines[1]}" == "$ID "* ]]
+    run --separate-stderr ojrun list --format json
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    jq -e --arg b "$want" --arg id "$ID" \
+        'length == 1 and .[0].id == $id and .[0].bundle == $b' <<<"$output"
+
+    # an error naming the path goes to the JSON log as valid JSON
+    run --separate-stderr ojrun --log-format json --log "$log" spec -b "$BUNDLE"
+    [ "$status" -eq 1 ]
+    [ "$(wc -l <"$log")" -eq 1 ]
+    jq -e --arg b "$want" '.level == "error" and (.msg | contains($b))' "$log"
+
+    # delete --force: no warning (poststop hooks need the state), nothing left
+    run --separate-stderr ojrun --log-format json --log "$log" delete --force "$ID"
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "$(wc -l <"$log")" -eq 1 ]
+    assert_no_leftovers "$ID"
+}
+
 # --- the table and the tests agree ------------------------------------------------
 
 @test "every row of specs/errors.md has a test here, and every test a row" {

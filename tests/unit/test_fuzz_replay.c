@@ -25,6 +25,7 @@
 #define OJ_FUZZ_NO_ENTRY
 #include "../fuzz/fuzz_cli.c"
 #include "../fuzz/fuzz_config.c"
+#include "../fuzz/fuzz_json_writer.c"
 #include "../fuzz/fuzz_seccomp.c"
 #include "../fuzz/fuzz_state.c"
 
@@ -103,6 +104,12 @@ static void replay_state(void **state)
     assert_int_equal(state_root[0], '\0');
 }
 
+static void replay_json_writer(void **state)
+{
+    (void)state;
+    assert_true(replay("json_writer", fuzz_json_writer) >= 5);
+}
+
 static void replay_cli(void **state)
 {
     (void)state;
@@ -112,10 +119,9 @@ static void replay_cli(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(replay_config),
-        cmocka_unit_test(replay_seccomp),
-        cmocka_unit_test(replay_state),
-        cmocka_unit_test(replay_cli),
+        cmocka_unit_test(replay_config),      cmocka_unit_test(replay_seccomp),
+        cmocka_unit_test(replay_state),       cmocka_unit_test(replay_cli),
+        cmocka_unit_test(replay_json_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
