@@ -252,14 +252,20 @@ check_run_tty() {
 check_exec() {
     use_runtime "$1"
     ctr_run e1 -d -- sleep 1000
+    # ctr ends an exec when the exit event arrives and may not have drained
+    # the fifos yet: on a busy host a process that prints and exits at once
+    # can lose its output under runc as under ojrun (seen with runc at load
+    # 9).  Each payload therefore lingers a moment after printing; the
+    # output, the stream it came on and the exit code are still checked.
+    local linger='sleep 0.5'
     run -4 --separate-stderr c task exec --fifo-dir "$CT/fifo" --exec-id x1 e1 \
-        sh -c 'echo in-exec; echo oops >&2; exit 4'
+        sh -c "echo in-exec; echo oops >&2; $linger; exit 4"
     [ "$output" = in-exec ]
     [ "$stderr" = oops ]
     # the container's pid namespace: pid 1 is its init
-    run -0 c task exec --fifo-dir "$CT/fifo" --exec-id x2 e1 cat /proc/1/comm
+    run -0 c task exec --fifo-dir "$CT/fifo" --exec-id x2 e1 sh -c "cat /proc/1/comm; $linger"
     [ "$output" = sleep ]
-    run -1 c task exec --fifo-dir "$CT/fifo" --exec-id x3 e1 tty
+    run -1 c task exec --fifo-dir "$CT/fifo" --exec-id x3 e1 sh -c "tty; r=\$?; $linger; exit \$r"
     [ "$output" = "not a tty" ]
     # -t under script: a terminal from the runtime's --console-socket
     run -5 in_pty ctr --address "$CT/ctd.sock" --namespace "$NS" task exec -t \
@@ -309,11 +315,16 @@ check_kill_all() {
     assert_clean ka
 }
 
-count_of() { cat "/proc/$1/root/tmp/count"; }
+# The counter replaces /tmp/count by rename: a read never sees it empty
+# (freezing the writer between truncate and write would leave it so).
+count_of() {
+    local c
+    c=$(cat "/proc/$1/root/tmp/count") && [ -n "$c" ] && echo "$c"
+}
 
 check_pause() {
     use_runtime "$1"
-    ctr_run p1 -d -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+    ctr_run p1 -d -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count.n; mv /tmp/count.n /tmp/count; sleep 0.05; done'
     local pid a b
     pid=$(init_pid p1)
     wait_until 10 test -s "/proc/$pid/root/tmp/count"

@@ -267,11 +267,16 @@ check_kill() {
     assert_clean "$id"
 }
 
-count_of() { cat "/proc/$1/root/tmp/count"; }
+# The counter replaces /tmp/count by rename: a read never sees it empty
+# (freezing the writer between truncate and write would leave it so).
+count_of() {
+    local c
+    c=$(cat "/proc/$1/root/tmp/count") && [ -n "$c" ] && echo "$c"
+}
 
 check_pause() {
     use_runtime "$1"
-    pm_run -d --name p1 -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+    pm_run -d --name p1 -- sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count.n; mv /tmp/count.n /tmp/count; sleep 0.05; done'
     id=$(cid_of p1)
     pid=$(pm inspect -f '{{.State.Pid}}' p1)
     wait_until 10 test -s "/proc/$pid/root/tmp/count"
