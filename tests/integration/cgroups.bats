@@ -364,3 +364,38 @@ n_procs() { [ "$(wc -l <"$(cgdir freezer)/cgroup.procs")" -eq "$1" ]; }
     ojrun delete --force "$ID"
     assert_no_leftovers "$ID"
 }
+
+# cgroup v2 for real, on this v1-hybrid host: in a private mount namespace
+# the host's cgroup2 hierarchy (/sys/fs/cgroup/unified) is mounted alone at
+# /sys/fs/cgroup, so ojrun sees a pure v2 layout.  A caller living in
+# <work>/job (a populated leaf, as under a systemd service) and a relative
+# cgroupsPath: the container goes below <work> (the caller's parent, as
+# runc's fs2 driver and crun do), and <work>/job is left exactly as it was
+# (no controllers enabled, still a plain "domain").
+@test "relative cgroupsPath on cgroup v2: below the caller's parent, the caller's cgroup untouched" {
+    local work=/sys/fs/cgroup/unified/$P-work
+    mkdir -p "$work/job"
+    cfg '.linux.cgroupsPath = $p | .linux.namespaces |= map(select(.type != "cgroup"))' \
+        --arg p "$P-rel/x"
+    cfg_args cat /proc/self/cgroup
+    run unshare -m --propagation private sh -c '
+        umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup || exit 99
+        echo $$ >"/sys/fs/cgroup/$4/job/cgroup.procs" || exit 98
+        "$0" --root "$1" run --bundle "$2" "$3"' \
+        "$OJRUN" "$ROOT" "$BUNDLE" "$ID" "$P-work"
+    local job_ctl job_type rel_left=no
+    job_ctl=$(cat "$work/job/cgroup.subtree_control")
+    job_type=$(cat "$work/job/cgroup.type")
+    if [ -e "$work/$P-rel" ]; then
+        rel_left=yes
+        rmdir "$work/$P-rel/x" "$work/$P-rel" 2>/dev/null || true
+    fi
+    rmdir "$work/job" "$work"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"0::/$P-work/$P-rel/x"* ]]
+    [ -z "$job_ctl" ]
+    [ "$job_type" = domain ]
+    # run's delete removed what it created (the whole $P-rel)
+    [ "$rel_left" = no ]
+}
