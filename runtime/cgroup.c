@@ -99,7 +99,7 @@ static bool wanted(enum oj_cg_ctrl c, const struct oj_resources *r)
     case OJ_CG_RDMA:
         return r->n_rdma > 0;
     case OJ_CG_DEVICES:
-        return r->n_devices > 0;
+        return r->n_devices > 0 || r->default_devices;
     case OJ_CG_CTRL_COUNT:
         break;
     }
@@ -672,6 +672,8 @@ static int apply_resources(struct oj_cgroup *cg, const struct oj_resources *r, b
         if (!wanted(c, r))
             continue;
         struct oj_cg_dir *d = resolve(cg, c, false);
+        if (!d && c == OJ_CG_DEVICES && r->n_devices == 0)
+            continue; /* only the defaults, and no device controller to confine */
         if (!d)
             return unavailable(cg, c, err);
         int rc = d->v2 ? oj_cg_v2_apply(cg, c, d->path, r, update, err)
@@ -720,6 +722,8 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
             if (!wanted(c, r))
                 continue;
             struct oj_cg_dir *d = resolve(cg, c, true);
+            if (!d && c == OJ_CG_DEVICES && r->n_devices == 0)
+                continue; /* see apply_resources */
             if (!d)
                 return unavailable(cg, c, err);
             need_v2 |= d->v2;
@@ -736,7 +740,7 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
         for (size_t i = 0; i < r->n_hugepage_limits; i++)
             if (oj_cg_check_page_size(r->hugepage_limits[i].page_size, err) < 0)
                 return -1;
-        if (r->n_devices > 0) {
+        if (r->n_devices > 0 || r->default_devices) {
             struct oj_device_cgroup *rules;
             size_t n;
             if (oj_cg_device_rules(r, &rules, &n, err) < 0)

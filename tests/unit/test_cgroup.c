@@ -578,6 +578,8 @@ static void test_v1_resources(void **state)
                         "cg/devices/ojrun/t1/devices.allow c 1:3 rw\n"
                         "cg/devices/ojrun/t1/devices.allow b 8:* r\n"
                         "cg/devices/ojrun/t1/devices.deny c 5:1 rwm\n"
+                        "cg/devices/ojrun/t1/devices.allow c *:* m\n"
+                        "cg/devices/ojrun/t1/devices.allow b *:* m\n"
                         "cg/devices/ojrun/t1/devices.allow c 1:3 rwm\n"
                         "cg/devices/ojrun/t1/devices.allow c 1:5 rwm\n"
                         "cg/devices/ojrun/t1/devices.allow c 1:7 rwm\n"
@@ -586,7 +588,8 @@ static void test_v1_resources(void **state)
                         "cg/devices/ojrun/t1/devices.allow c 5:0 rwm\n"
                         "cg/devices/ojrun/t1/devices.allow c 5:1 rwm\n"
                         "cg/devices/ojrun/t1/devices.allow c 5:2 rwm\n"
-                        "cg/devices/ojrun/t1/devices.allow c 136:* rwm");
+                        "cg/devices/ojrun/t1/devices.allow c 136:* rwm\n"
+                        "cg/devices/ojrun/t1/devices.allow c 10:200 rwm");
 
     /* enter: the pid in every hierarchy's cgroup.procs */
     assert_int_equal(oj_cgroup_enter(cg, 4242, &err), 0);
