@@ -32,10 +32,7 @@ teardown() {
 
 # Every hierarchy's directory of container $1 (v1 ones and cgroup2).
 cgroup_dirs() {
-    local d
-    for d in /sys/fs/cgroup/*/ojrun/"$1"; do
-        [ -d "$d" ] && echo "$d"
-    done
+    cgroup_leftovers "/ojrun/$1"
 }
 
 @test "fast placement: after create the init is in its cgroup in every hierarchy" {
