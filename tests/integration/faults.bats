@@ -359,7 +359,7 @@ full_root() {
     echo garbage >"$ROOT/$ID/cgroup"
     run --separate-stderr ojrun delete --force "$ID"
     [ "$status" -eq 1 ]
-    [[ "$stderr" == *"its cgroup record is damaged and cgroup /sys/fs/cgroup/"*"/ojrun/$ID holds processes that may belong to another container of the same id: not removed" ]]
+    [[ "$stderr" == *"its cgroup record is damaged and cgroup /sys/fs/cgroup/"*"ojrun/$ID holds processes that may belong to another container of the same id: not removed" ]]
     # nothing was removed: the state directory still names the container
     [ -d "$ROOT/$ID" ]
     [ "$(awk '{print $3}' "/proc/$pid/stat")" != Z ]

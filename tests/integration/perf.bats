@@ -48,7 +48,7 @@ cgroup_dirs() {
         n=$((n + 1))
     done
     # every mounted hierarchy (v1 controllers, name=systemd, cgroup2)
-    [ "$n" -ge "$(ls -d /sys/fs/cgroup/*/ | wc -l)" ]
+    [ "$n" -ge "$(cgroup_mounts | wc -l)" ]
     ojrun delete --force "$ID"
     assert_no_leftovers "$ID"
 }
