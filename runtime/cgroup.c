@@ -99,7 +99,7 @@ static bool wanted(enum oj_cg_ctrl c, const struct oj_resources *r)
     case OJ_CG_RDMA:
         return r->n_rdma > 0;
     case OJ_CG_DEVICES:
-        return r->n_devices > 0;
+        return r->n_devices > 0 || r->default_devices;
     case OJ_CG_CTRL_COUNT:
         break;
     }
@@ -196,8 +196,34 @@ static const char *self_below_mount(const struct oj_cgroup_hierarchy *e)
     return self;
 }
 
+/* The cgroup a relative cgroupsPath is resolved under, as a path below the
+ * hierarchy's mount ("" for the mount itself).  v1: this process's own
+ * cgroup, as runc's fs driver (its subsysPath joins a relative path to
+ * GetOwnCgroupPath).  cgroup v2: its *parent*, as runc's fs2 driver and
+ * crun do: on v2 our own cgroup holds processes (us), and a populated
+ * non-root cgroup can neither enable domain controllers for children
+ * (cgroup-v2.rst "No Internal Process Constraint") nor, once threaded
+ * controllers are enabled in it, hold domain children ("domain invalid").
+ * The parent of a leaf normally holds no process. */
+static int relative_base(const struct oj_cgroup_hierarchy *e, char **out)
+{
+    const char *self = self_below_mount(e);
+    size_t len = strlen(self);
+    if (e->v2) {
+        const char *slash = strrchr(self, '/');
+        len = slash ? (size_t)(slash - self) : 0;
+    }
+    while (len > 0 && self[len - 1] == '/')
+        len--;
+    *out = strndup(self, len);
+    return *out ? 0 : -1;
+}
+
 static void dir_free(struct oj_cg_dir *d)
 {
+    for (size_t i = 0; i < d->n_enabled; i++)
+        free(d->enabled[i]);
+    free(d->enabled);
     free(d->controllers);
     free(d->mount);
     free(d->rel);
@@ -261,11 +287,9 @@ int oj_cgroup_new(const struct oj_cgroup_host *h, const char *cgroups_path, cons
     cg->v2_fd = -1;
     for (size_t i = 0; i < h->n; i++) {
         const struct oj_cgroup_hierarchy *e = &h->h[i];
-        _cleanup_free_ char *rel = NULL;
-        const char *base = relative ? self_below_mount(e) : "";
-        if (strcmp(base, "/") == 0)
-            base = "";
-        if (asprintf(&rel, "%s%s", base, norm) < 0) {
+        _cleanup_free_ char *rel = NULL, *base = NULL;
+        int rb = relative ? relative_base(e, &base) : 0;
+        if (rb < 0 || asprintf(&rel, "%s%s", base ? base : "", norm) < 0) {
             rel = NULL;
             oj_cgroup_free(cg);
             return oj_fail(err, ENOMEM, "cgroup path");
@@ -441,11 +465,47 @@ static int cpuset_init(struct oj_cgroup *cg, struct oj_cg_dir *d, struct oj_err 
     return 0;
 }
 
+/* Does a cgroup2 directory hold processes itself and is it not the root?
+ * The root has no cgroup.type (cgroup-v2.rst "Threads": not on the root)
+ * and is exempt from the no-internal-process constraint. */
+static bool v2_populated_nonroot(const char *dir)
+{
+    return oj_cg_exists(dir, "cgroup.type") && cgroup_has_procs(dir);
+}
+
+/* Remember that create added `ctrl` to level k's subtree_control. */
+static int note_enabled(struct oj_cg_dir *d, size_t k, size_t levels, const char *ctrl)
+{
+    if (!d->enabled) {
+        d->enabled = calloc(levels, sizeof(*d->enabled));
+        if (!d->enabled)
+            return -1;
+        d->n_enabled = levels;
+    }
+    if (k >= d->n_enabled)
+        return -1;
+    char *old = d->enabled[k], *next;
+    if (asprintf(&next, "%s%s%s", old ? old : "", old ? " " : "", ctrl) < 0)
+        return -1;
+    free(old);
+    d->enabled[k] = next;
+    return 0;
+}
+
 /* cgroup v2: a controller's files appear in a cgroup only when every
  * ancestor lists it in cgroup.subtree_control (cgroup-v2.rst "Enabling and
  * Disabling").  Enable `want` (space separated) from the mount down to the
  * container's parent.  A controller that cannot be enabled is reported
- * with oj_warn; a resource needing it then fails naming the missing file. */
+ * with oj_warn; a resource needing it then fails naming the missing file.
+ *
+ * Levels that existed before are not ojrun's, yet enabling a controller in
+ * them is the one change runc and crun make there too, and the container
+ * cannot have the controller otherwise.  Each addition is recorded in
+ * d->enabled so that a failed create takes it back (undo_v2_enable).  A
+ * level that holds processes (not the root) is never written: the kernel
+ * refuses domain controllers there, but accepts the threaded ones (cpu,
+ * cpuset, pids), and with those the cgroup becomes a thread root ("domain
+ * threaded") whose later domain children are all "domain invalid". */
 static int v2_enable(struct oj_cgroup *cg, struct oj_cg_dir *d, const char *want,
                      struct oj_err *err)
 {
@@ -466,20 +526,104 @@ static int v2_enable(struct oj_cgroup *cg, struct oj_cg_dir *d, const char *want
              t = strtok_r(NULL, " ", &save)) {
             if (!oj_cg_list_has(have, ' ', t) &&
                 oj_cg_list_has(avail ? avail : d->controllers, ' ', t))
-                sb_printf(&sb, "%s+%s", sb.len ? " " : "", t);
+                sb_printf(&sb, "%s%s", sb.len ? " " : "", t);
         }
-        if (sb.len > 0 && oj_cg_write(cg, lv[k], "cgroup.subtree_control", NULL, "%s", sb.s) < 0) {
-            /* one at a time, to name the one that cannot be enabled */
-            char *save2 = NULL;
-            for (char *t = strtok_r(sb.s, " ", &save2); t; t = strtok_r(NULL, " ", &save2)) {
-                struct oj_err e1;
-                if (oj_cg_write(cg, lv[k], "cgroup.subtree_control", &e1, "%s", t) < 0)
-                    oj_warn("cgroup v2 controller %s not enabled: %s", t + 1, e1.msg);
-            }
+        if (sb.oom) {
+            sb_free(&sb);
+            return oj_fail(err, ENOMEM, "enable cgroup v2 controllers");
         }
+        if (sb.len == 0)
+            continue; /* all there already */
+        if (v2_populated_nonroot(lv[k])) {
+            oj_warn("cgroup v2 controllers %s not enabled in %s: it holds processes "
+                    "(cgroup-v2.rst \"No Internal Process Constraint\"); ojrun leaves it as is",
+                    sb.s, lv[k]);
+            sb_free(&sb);
+            continue;
+        }
+        /* all in one write (the kernel applies all or none); when that
+         * fails, one at a time, to name the one that cannot be enabled.
+         * Each success is recorded for undo. */
+        struct strbuf plus = {0};
+        _cleanup_free_ char *names = strdup(sb.s);
+        char *save2 = NULL;
+        for (char *t = strtok_r(sb.s, " ", &save2); t; t = strtok_r(NULL, " ", &save2))
+            sb_printf(&plus, "%s+%s", plus.len ? " " : "", t);
         sb_free(&sb);
+        if (plus.oom || !names) {
+            sb_free(&plus);
+            return oj_fail(err, ENOMEM, "enable cgroup v2 controllers");
+        }
+        bool all = oj_cg_write(cg, lv[k], "cgroup.subtree_control", NULL, "%s", plus.s) == 0;
+        sb_free(&plus);
+        save2 = NULL;
+        for (char *t = strtok_r(names, " ", &save2); t; t = strtok_r(NULL, " ", &save2)) {
+            struct oj_err e1;
+            if (!all && oj_cg_write(cg, lv[k], "cgroup.subtree_control", &e1, "+%s", t) < 0) {
+                oj_warn("cgroup v2 controller %s not enabled: %s", t, e1.msg);
+                continue;
+            }
+            if (note_enabled(d, k, n, t) < 0)
+                return oj_fail(err, ENOMEM, "enable cgroup v2 controllers");
+        }
     }
     return 0;
+}
+
+/* Has `dir` a sub-directory other than `keep` (NULL: any)? */
+static bool has_other_child(const char *dir, const char *keep)
+{
+    DIR *dh = opendir(dir);
+    if (!dh)
+        return true; /* cannot tell: assume someone else uses it */
+    const char *keep_name = keep ? strrchr(keep, '/') : NULL;
+    keep_name = keep_name ? keep_name + 1 : NULL;
+    bool other = false;
+    struct dirent *de;
+    while (!other && (de = readdir(dh))) {
+        if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        other = !keep_name || strcmp(de->d_name, keep_name) != 0;
+    }
+    closedir(dh);
+    return other;
+}
+
+/* Take back what v2_enable added, deepest level first (a controller can
+ * be disabled only when no child enables it).  A level that meanwhile got
+ * another child cgroup (another container created next to ours) keeps its
+ * controllers: that cgroup may need them.  Called after the container's
+ * own directories are removed. */
+static void undo_v2_enable(struct oj_cgroup *cg, struct oj_cg_dir *d)
+{
+    if (!d->enabled)
+        return;
+    size_t n;
+    _cleanup_strv_ char **lv = levels(d, &n);
+    for (size_t k = d->n_enabled; lv && k-- > 0;) {
+        if (!d->enabled[k] || k >= n)
+            continue;
+        /* lv[k + 1] is on our path; if it is gone, nothing of ours is left
+         * below lv[k] */
+        struct stat st;
+        const char *ours = k + 1 < n && stat(lv[k + 1], &st) == 0 ? lv[k + 1] : NULL;
+        if (has_other_child(lv[k], ours)) {
+            oj_debug("cgroup %s: controllers %s left enabled (other cgroups below it)", lv[k],
+                     d->enabled[k]);
+            continue;
+        }
+        char *save = NULL;
+        for (char *t = strtok_r(d->enabled[k], " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+            struct oj_err e1;
+            if (oj_cg_write(cg, lv[k], "cgroup.subtree_control", &e1, "-%s", t) < 0)
+                oj_warn("undo: %s", e1.msg);
+        }
+    }
+    for (size_t k = 0; k < d->n_enabled; k++)
+        free(d->enabled[k]);
+    free(d->enabled);
+    d->enabled = NULL;
+    d->n_enabled = 0;
 }
 
 /* The v2 controllers this container needs enabled. */
@@ -528,6 +672,8 @@ static int apply_resources(struct oj_cgroup *cg, const struct oj_resources *r, b
         if (!wanted(c, r))
             continue;
         struct oj_cg_dir *d = resolve(cg, c, false);
+        if (!d && c == OJ_CG_DEVICES && r->n_devices == 0)
+            continue; /* only the defaults, and no device controller to confine */
         if (!d)
             return unavailable(cg, c, err);
         int rc = d->v2 ? oj_cg_v2_apply(cg, c, d->path, r, update, err)
@@ -551,16 +697,18 @@ static int apply_resources(struct oj_cgroup *cg, const struct oj_resources *r, b
     return 0;
 }
 
-/* Undo create(): remove what it made. */
+/* Undo create(): remove what it made, then take back the controllers it
+ * enabled in cgroups that existed before. */
 static void undo_create(struct oj_cgroup *cg)
 {
     for (size_t i = 0; i < cg->n; i++) {
         struct oj_cg_dir *d = &cg->dirs[i];
-        if (d->absent || d->owned == 0)
+        if (d->absent)
             continue;
-        if (rmdir(d->path) == 0)
+        if (d->owned > 0 && rmdir(d->path) == 0)
             remove_owned(d);
         d->owned = 0;
+        undo_v2_enable(cg, d);
     }
 }
 
@@ -574,6 +722,8 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
             if (!wanted(c, r))
                 continue;
             struct oj_cg_dir *d = resolve(cg, c, true);
+            if (!d && c == OJ_CG_DEVICES && r->n_devices == 0)
+                continue; /* see apply_resources */
             if (!d)
                 return unavailable(cg, c, err);
             need_v2 |= d->v2;
@@ -590,7 +740,7 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
         for (size_t i = 0; i < r->n_hugepage_limits; i++)
             if (oj_cg_check_page_size(r->hugepage_limits[i].page_size, err) < 0)
                 return -1;
-        if (r->n_devices > 0) {
+        if (r->n_devices > 0 || r->default_devices) {
             struct oj_device_cgroup *rules;
             size_t n;
             if (oj_cg_device_rules(r, &rules, &n, err) < 0)
@@ -622,8 +772,10 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
          * task id): joining it would mix their accounting, and deleting one
          * would kill the other.  runc only warns; we refuse. */
         if (d->owned == 0 && cgroup_has_procs(d->path)) {
-            oj_fail(err, EBUSY, "cgroup %s is in use by other processes (another container "
-                                "with the same linux.cgroupsPath?)", d->path);
+            oj_fail(err, EBUSY,
+                    "cgroup %s is in use by other processes (another container "
+                    "with the same linux.cgroupsPath?)",
+                    d->path);
             undo_create(cg);
             return -1;
         }

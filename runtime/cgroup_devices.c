@@ -21,13 +21,29 @@
 #include "cgroup_internal.h"
 #include "cleanup.h"
 
+/* runc's list (libcontainer/specconv AllowedDevices), plus /dev/console
+ * which the OCI spec's default devices include: mknod of any device node
+ * ("m" on every c and b device: creating a node needs CAP_MKNOD anyway,
+ * and using it needs r/w, which the rules below grant only for these), the
+ * default devices, the pty devices and tun (10:200). */
 static const struct {
-    int64_t major, minor; /* minor -1: any */
+    char type;
+    int64_t major, minor; /* -1: any */
+    const char *access;
     const char *name;
 } default_devices[] = {
-    {1, 3, "/dev/null"},    {1, 5, "/dev/zero"},    {1, 7, "/dev/full"},
-    {1, 8, "/dev/random"},  {1, 9, "/dev/urandom"}, {5, 0, "/dev/tty"},
-    {5, 1, "/dev/console"}, {5, 2, "/dev/ptmx"},    {136, -1, "/dev/pts/N"},
+    {'c', -1, -1, "m", "mknod of character devices"},
+    {'b', -1, -1, "m", "mknod of block devices"},
+    {'c', 1, 3, "rwm", "/dev/null"},
+    {'c', 1, 5, "rwm", "/dev/zero"},
+    {'c', 1, 7, "rwm", "/dev/full"},
+    {'c', 1, 8, "rwm", "/dev/random"},
+    {'c', 1, 9, "rwm", "/dev/urandom"},
+    {'c', 5, 0, "rwm", "/dev/tty"},
+    {'c', 5, 1, "rwm", "/dev/console"},
+    {'c', 5, 2, "rwm", "/dev/ptmx"},
+    {'c', 136, -1, "rwm", "/dev/pts/N"},
+    {'c', 10, 200, "rwm", "/dev/net/tun"},
 };
 
 void oj_cg_device_rules_free(struct oj_device_cgroup *rules, size_t n)
@@ -99,10 +115,10 @@ int oj_cg_device_rules(const struct oj_resources *r, struct oj_device_cgroup **o
     }
     for (size_t i = 0; i < OJ_ARRAY_SIZE(default_devices); i++, k++) {
         v[k].allow = true;
-        v[k].type = 'c';
-        v[k].major = (oj_opt_i64){true, default_devices[i].major};
+        v[k].type = default_devices[i].type;
+        v[k].major = (oj_opt_i64){default_devices[i].major >= 0, default_devices[i].major};
         v[k].minor = (oj_opt_i64){default_devices[i].minor >= 0, default_devices[i].minor};
-        v[k].access = strdup("rwm");
+        v[k].access = strdup(default_devices[i].access);
         if (!v[k].access) {
             oj_cg_device_rules_free(v, k);
             return oj_fail(err, ENOMEM, "linux.resources.devices");
@@ -133,13 +149,14 @@ int oj_cgroup_devices_with_config(const struct oj_resources *r, const struct oj_
 {
     *out = NULL;
     *n_out = 0;
-    if (!r || r->n_devices == 0)
-        return 0; /* no rules: the device controller is left alone */
-    struct oj_device_cgroup *v = calloc(r->n_devices + n_devs, sizeof(*v));
+    size_t n_rules = r ? r->n_devices : 0;
+    if (n_rules + n_devs == 0)
+        return 0;
+    struct oj_device_cgroup *v = calloc(n_rules + n_devs, sizeof(*v));
     if (!v)
         return oj_fail(err, ENOMEM, "linux.resources.devices");
     size_t k = 0;
-    for (size_t i = 0; i < r->n_devices; i++, k++) {
+    for (size_t i = 0; i < n_rules; i++, k++) {
         v[k] = r->devices[i];
         v[k].access = r->devices[i].access ? strdup(r->devices[i].access) : NULL;
         if (r->devices[i].access && !v[k].access) {

@@ -22,9 +22,14 @@ struct oj_cg_dir {
     char *rel;         /* the container's cgroup below the mount: "/ojrun/x" */
     char *path;        /* mount + rel */
     unsigned owned;    /* trailing components of rel that ojrun created */
-    bool optional;     /* hybrid's cgroup2 dir when no resource needs it */
-    bool absent;       /* an optional dir that could not be created */
-    bool pinned;       /* oj_cgroup_pin recorded dev/ino */
+    /* v2: per level of rel (0 = the mount), the controllers create added to
+     * that level's cgroup.subtree_control ("memory pids"), NULL if none;
+     * undone when create fails.  n_enabled entries. */
+    char **enabled;
+    size_t n_enabled;
+    bool optional; /* hybrid's cgroup2 dir when no resource needs it */
+    bool absent;   /* an optional dir that could not be created */
+    bool pinned;   /* oj_cgroup_pin recorded dev/ino */
     dev_t dev;
     ino_t ino;
 };

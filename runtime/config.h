@@ -206,7 +206,7 @@ struct oj_device {
 
 struct oj_device_cgroup {
     bool allow;
-    char type; /* 'a', 'c', 'b'; 'a' when absent */
+    char type;               /* 'a', 'c', 'b'; 'a' when absent */
     oj_opt_i64 major, minor; /* unset means wildcard */
     char *access;            /* subset of "rwm"; NULL means "rwm" */
 };
@@ -265,6 +265,10 @@ struct oj_rdma_limit {
 struct oj_resources {
     struct oj_device_cgroup *devices;
     size_t n_devices;
+    /* Not from the config: set by create so that the device rules (with
+     * the default allow list) apply even when n_devices is 0, as runc
+     * confines every container to its default devices. */
+    bool default_devices;
     bool has_memory;
     struct oj_memory memory;
     bool has_cpu;
@@ -408,7 +412,7 @@ const char *oj_ns_type_name(enum oj_ns_type t); /* "pid", "network", ... */
 int oj_ns_type_from_name(const char *name);     /* -1 if unknown */
 int oj_ns_clone_flag(enum oj_ns_type t);        /* CLONE_NEWPID ... */
 const char *oj_ns_proc_name(enum oj_ns_type t); /* "pid", "net", "mnt" ... under /proc/PID/ns */
-int oj_rlimit_from_name(const char *name);      /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE, -1 if unknown */
+int oj_rlimit_from_name(const char *name); /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE, -1 if unknown */
 const char *oj_rlimit_name(int resource);
 
 #endif

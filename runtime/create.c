@@ -105,8 +105,9 @@ static int check_config(struct oj_container *c, struct oj_err *err)
     }
     const struct oj_namespace *mnt = oj_config_namespace(cfg, OJ_NS_MOUNT);
     if (!mnt || mnt->path)
-        return oj_fail(err, 0, "linux.namespaces: a new mount namespace is required "
-                               "(the rootfs is set up and pivoted into inside it)");
+        return oj_fail(err, 0,
+                       "linux.namespaces: a new mount namespace is required "
+                       "(the rootfs is set up and pivoted into inside it)");
     const struct oj_namespace *uts = oj_config_namespace(cfg, OJ_NS_UTS);
     if ((cfg->hostname || cfg->domainname) && (!uts || uts->path))
         return oj_fail(err, 0, "%s is set but the config has no new UTS namespace",
@@ -115,7 +116,8 @@ static int check_config(struct oj_container *c, struct oj_err *err)
         return oj_fail(err, 0, "linux.namespaces has a new user namespace but linux.%s is empty",
                        cfg->linux_.n_uid_mappings == 0 ? "uidMappings" : "gidMappings");
     if (!c->new_userns && (cfg->linux_.n_uid_mappings || cfg->linux_.n_gid_mappings))
-        return oj_fail(err, 0, "linux.uidMappings/gidMappings are set without a new user namespace");
+        return oj_fail(err, 0,
+                       "linux.uidMappings/gidMappings are set without a new user namespace");
     const struct oj_namespace *tns = oj_config_namespace(cfg, OJ_NS_TIME);
     if (cfg->linux_.n_time_offsets && (!tns || tns->path))
         return oj_fail(err, 0, "linux.timeOffsets is set but the config has no new time namespace");
@@ -231,9 +233,8 @@ static pid_t clone_into_cgroup(int flags, int cgroup_fd)
  * resolve to. */
 static int join_namespaces(const struct oj_config *cfg, struct oj_err *err)
 {
-    static const enum oj_ns_type order[] = {OJ_NS_USER,    OJ_NS_IPC,  OJ_NS_UTS,
-                                            OJ_NS_NETWORK, OJ_NS_PID,  OJ_NS_CGROUP,
-                                            OJ_NS_TIME,    OJ_NS_MOUNT};
+    static const enum oj_ns_type order[] = {OJ_NS_USER, OJ_NS_IPC,    OJ_NS_UTS,  OJ_NS_NETWORK,
+                                            OJ_NS_PID,  OJ_NS_CGROUP, OJ_NS_TIME, OJ_NS_MOUNT};
     int fds[OJ_ARRAY_SIZE(order)];
     for (size_t i = 0; i < OJ_ARRAY_SIZE(order); i++) {
         const struct oj_namespace *ns = oj_config_namespace(cfg, order[i]);
@@ -348,8 +349,8 @@ static struct oj_state container_state(const struct oj_container *c)
     };
 }
 
-int oj_container_state_json(const struct oj_container *c, enum oj_status status,
-                            struct strbuf *out, struct oj_err *err)
+int oj_container_state_json(const struct oj_container *c, enum oj_status status, struct strbuf *out,
+                            struct oj_err *err)
 {
     struct oj_state st = container_state(c);
     return oj_state_json(&st, status, false, out, err);
@@ -428,22 +429,23 @@ static int setup_cgroup(struct oj_container *c, struct oj_err *err)
     oj_cgroup_host_free(&host);
     if (rn < 0)
         return -1;
-    const struct oj_resources *r = c->cfg->linux_.has_resources ? &c->cfg->linux_.resources : NULL;
-    /* Devices the config creates (linux.devices) must also be allowed by
-     * the device controller, as runc does: append allow rules for them. */
+    /* The device cgroup always applies, as in runc: deny everything but
+     * the default devices, then the config's rules, then allow rules for
+     * the devices the config creates (linux.devices).  Without it a device
+     * node bind-mounted into the container (/dev/kmsg, /dev/mem) would be
+     * usable. */
+    struct oj_resources merged = {0};
+    if (c->cfg->linux_.has_resources)
+        merged = c->cfg->linux_.resources;
     struct oj_device_cgroup *rules = NULL;
     size_t n_rules = 0;
-    struct oj_resources merged;
-    if (r && oj_cgroup_devices_with_config(r, c->cfg->linux_.devices, c->cfg->linux_.n_devices,
-                                           &rules, &n_rules, err) < 0)
+    if (oj_cgroup_devices_with_config(&merged, c->cfg->linux_.devices, c->cfg->linux_.n_devices,
+                                      &rules, &n_rules, err) < 0)
         return -1;
-    if (n_rules) {
-        merged = *r;
-        merged.devices = rules;
-        merged.n_devices = n_rules;
-        r = &merged;
-    }
-    int rc_create = oj_cgroup_create(c->cg, r, err);
+    merged.devices = rules;
+    merged.n_devices = n_rules;
+    merged.default_devices = true;
+    int rc_create = oj_cgroup_create(c->cg, &merged, err);
     oj_cgroup_devices_free(rules, n_rules);
     if (rc_create < 0) {
         /* create undid its own directories; what remains is not ours (a
@@ -526,8 +528,7 @@ static int load_bundle(struct oj_container *c, struct oj_err *err)
         return oj_fail(err, ENAMETOOLONG, "--bundle %s", b);
     if (oj_read_file(path, OJ_CONFIG_MAX_BYTES, &c->config_data, &c->config_len, err) < 0) {
         if (err->code == EFBIG)
-            return oj_fail(err, EFBIG, "config.json: larger than %u bytes",
-                           OJ_CONFIG_MAX_BYTES);
+            return oj_fail(err, EFBIG, "config.json: larger than %u bytes", OJ_CONFIG_MAX_BYTES);
         return -1;
     }
     c->cfg = oj_config_parse(c->config_data, c->config_len, err);
@@ -562,8 +563,8 @@ int oj_container_create(const struct oj_context *ctx, const struct oj_create_opt
             goto fail_early;
         bool hit = false;
         c->seccomp = calloc(1, sizeof(*c->seccomp));
-        if (!c->seccomp || oj_seccomp_prepare(&c->cfg->linux_.seccomp, cache, c->seccomp, &hit,
-                                              err) < 0)
+        if (!c->seccomp ||
+            oj_seccomp_prepare(&c->cfg->linux_.seccomp, cache, c->seccomp, &hit, err) < 0)
             goto fail_early;
         oj_debug("seccomp filter %s (%zu instructions)", hit ? "from cache" : "compiled",
                  c->seccomp->len);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cgroup.h"
 #include "cleanup.h"
 #include "error.h"
 #include "version.h"
@@ -184,7 +185,7 @@ static void write_idmap(struct jw *w, const char *key, uint64_t host_id)
     jw_arr_end(w);
 }
 
-static void write_linux(struct jw *w, bool rootless, uid_t uid, gid_t gid)
+static void write_linux(struct jw *w, bool rootless, bool cgroupns, uid_t uid, gid_t gid)
 {
     jw_key(w, "linux");
     jw_obj_begin(w);
@@ -212,7 +213,8 @@ static void write_linux(struct jw *w, bool rootless, uid_t uid, gid_t gid)
         jw_obj_end(w);
     }
 
-    /* New namespaces for everything but cgroup, user and time, as runc.
+    /* New namespaces for everything but cgroup, user and time, as runc;
+     * cgroup too on a pure v2 host (runc's specconv.Example).
      * Rootless: no network namespace (an unprivileged user could not give
      * it any interface but lo, and runc keeps the host's), plus the user
      * namespace that makes the other ones possible without privilege. */
@@ -227,6 +229,11 @@ static void write_linux(struct jw *w, bool rootless, uid_t uid, gid_t gid)
         jw_kstr(w, "type", ns[i]);
         jw_obj_end(w);
     }
+    if (cgroupns) {
+        jw_obj_begin(w);
+        jw_kstr(w, "type", "cgroup");
+        jw_obj_end(w);
+    }
     jw_arr_end(w);
 
     write_strv(w, "maskedPaths", masked_paths, OJ_ARRAY_SIZE(masked_paths));
@@ -234,7 +241,18 @@ static void write_linux(struct jw *w, bool rootless, uid_t uid, gid_t gid)
     jw_obj_end(w);
 }
 
-int oj_spec_default(bool rootless, uid_t uid, gid_t gid, struct strbuf *out)
+bool oj_spec_host_wants_cgroupns(const char *mountinfo, const char *proc_cgroup)
+{
+    struct oj_cgroup_host h;
+    struct oj_err err;
+    if (oj_cgroup_host_detect(&h, mountinfo, proc_cgroup, &err) < 0)
+        return false; /* no cgroup mounted: nothing to hide */
+    bool v2 = h.layout == OJ_CGROUP_V2;
+    oj_cgroup_host_free(&h);
+    return v2;
+}
+
+int oj_spec_default(bool rootless, bool cgroupns, uid_t uid, gid_t gid, struct strbuf *out)
 {
     struct jw w;
     jw_init(&w, true);
@@ -251,7 +269,7 @@ int oj_spec_default(bool rootless, uid_t uid, gid_t gid, struct strbuf *out)
     jw_obj_end(&w);
     jw_kstr(&w, "hostname", "ojrun");
     write_mounts(&w, rootless);
-    write_linux(&w, rootless, uid, gid);
+    write_linux(&w, rootless, cgroupns, uid, gid);
     jw_obj_end(&w);
     sb_append(&w.sb, "\n", 1);
 

@@ -28,10 +28,24 @@
  * instead of a fresh sysfs, no devpts gid= option, no cgroup mount and no
  * linux.resources.
  *
+ * With `cgroupns`, linux.namespaces also gets {"type":"cgroup"}: `runc spec`
+ * adds it when the host is on pure cgroup v2 (oj_spec_host_wants_cgroupns),
+ * so that the container sees its own cgroup as the root of the tree instead
+ * of the host's whole hierarchy.
+ *
  * Returns 0, or -1 with errno = ENOMEM when the buffer could not grow (the
  * JSON writer cannot fail otherwise, so there is no struct oj_err here).
  */
-int oj_spec_default(bool rootless, uid_t uid, gid_t gid, struct strbuf *out);
+int oj_spec_default(bool rootless, bool cgroupns, uid_t uid, gid_t gid, struct strbuf *out);
+
+/* Should the default configuration have a cgroup namespace?  True when the
+ * host's layout is pure cgroup v2, detected as the runtime detects it for
+ * containers (oj_cgroup_host_detect: the cgroup mounts of a mountinfo file,
+ * NULL = /proc/self/mountinfo, and a /proc/<pid>/cgroup file, NULL =
+ * /proc/self/cgroup).  runc asks the same question (cgroup2 mounted at
+ * /sys/fs/cgroup, nothing else); on v1 and hybrid hosts it leaves the
+ * namespace out, and so does ojrun, as when no cgroup is mounted at all. */
+bool oj_spec_host_wants_cgroupns(const char *mountinfo, const char *proc_cgroup);
 
 /* The linux.maskedPaths and linux.readonlyPaths of the default
  * configuration (/proc and /sys entries). */

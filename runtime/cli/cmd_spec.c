@@ -86,7 +86,8 @@ static int write_spec(const char *bundle, bool rootless, struct oj_err *err)
         return -1;
 
     struct strbuf sb = {0};
-    if (oj_spec_default(rootless, geteuid(), getegid(), &sb) < 0) {
+    bool cgroupns = oj_spec_host_wants_cgroupns(NULL, NULL);
+    if (oj_spec_default(rootless, cgroupns, geteuid(), getegid(), &sb) < 0) {
         sb_free(&sb);
         return oj_fail(err, errno, "generate %s", path);
     }

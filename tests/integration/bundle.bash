@@ -79,12 +79,11 @@ assert_no_leftovers() {
         echo "state dir $ROOT/$id left behind" >&2
         return 1
     fi
-    for d in /sys/fs/cgroup/*/ojrun/"$id" /sys/fs/cgroup/unified/ojrun/"$id"; do
-        if [ -d "$d" ]; then
-            echo "cgroup $d left behind" >&2
-            return 1
-        fi
-    done
+    d=$(cgroup_leftovers "/ojrun/$id")
+    if [ -n "$d" ]; then
+        echo "cgroup left behind: $d" >&2
+        return 1
+    fi
     if grep -q "$BUNDLE" /proc/self/mountinfo; then
         echo "mount under $BUNDLE left behind:" >&2
         grep "$BUNDLE" /proc/self/mountinfo >&2

@@ -36,12 +36,10 @@ copy_helper() {
     install -m 0755 "$HELPERS/$1" "$BUNDLE/rootfs/bin/$1"
 }
 
-# The container's directory for v1 controller $1, from the cgroup state file.
+# The container's directory for controller $1 on this host's layout (the
+# v1 hierarchy carrying it, else the cgroup2 directory: helpers.bash).
 cgdir() {
-    awk -F'\t' -v c="$1" 'NR > 1 && $1 == "v1" {
-        n = split($2, a, ",")
-        for (i = 1; i <= n; i++) if (a[i] == c) { print $3 $4; exit }
-    }' "$ROOT/$ID/cgroup"
+    cgroup_dir "$ID" "$1"
 }
 
 # Retry "$@" every 50 ms for up to $WAIT_S seconds (default 10).
@@ -268,8 +266,7 @@ n_procs() { [ "$(wc -l <"$(cgdir freezer)/cgroup.procs")" -eq "$1" ]; }
     ojrun run -d -b "$BUNDLE" "$ID"
     # every mounted hierarchy has the container's directory
     mapfile -t dirs < <(awk -F'\t' 'NR > 1 && $6 == "0" { print $3 $4 }' "$ROOT/$ID/cgroup")
-    for m in /sys/fs/cgroup/*/; do
-        m=${m%/}
+    for m in $(cgroup_mounts); do
         printf '%s\n' "${dirs[@]}" | grep -q "^$m/" || { echo "no directory in $m" >&2; false; }
     done
     for d in "${dirs[@]}"; do
@@ -363,4 +360,73 @@ n_procs() { [ "$(wc -l <"$(cgdir freezer)/cgroup.procs")" -eq "$1" ]; }
     ojrun ps --format json "$ID" | jq -e --argjson pid "$pid" '. == [$pid]'
     ojrun delete --force "$ID"
     assert_no_leftovers "$ID"
+}
+
+# cgroup v2 for real, on this v1-hybrid host: in a private mount namespace
+# the host's cgroup2 hierarchy (/sys/fs/cgroup/unified) is mounted alone at
+# /sys/fs/cgroup, so ojrun sees a pure v2 layout.  A caller living in
+# <work>/job (a populated leaf, as under a systemd service) and a relative
+# cgroupsPath: the container goes below <work> (the caller's parent, as
+# runc's fs2 driver and crun do), and <work>/job is left exactly as it was
+# (no controllers enabled, still a plain "domain").
+@test "relative cgroupsPath on cgroup v2: below the caller's parent, the caller's cgroup untouched" {
+    local work=/sys/fs/cgroup/unified/$P-work
+    mkdir -p "$work/job"
+    cfg '.linux.cgroupsPath = $p | .linux.namespaces |= map(select(.type != "cgroup"))' \
+        --arg p "$P-rel/x"
+    cfg_args cat /proc/self/cgroup
+    run unshare -m --propagation private sh -c '
+        umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup || exit 99
+        echo $$ >"/sys/fs/cgroup/$4/job/cgroup.procs" || exit 98
+        "$0" --root "$1" run --bundle "$2" "$3"' \
+        "$OJRUN" "$ROOT" "$BUNDLE" "$ID" "$P-work"
+    local job_ctl job_type rel_left=no
+    job_ctl=$(cat "$work/job/cgroup.subtree_control")
+    job_type=$(cat "$work/job/cgroup.type")
+    if [ -e "$work/$P-rel" ]; then
+        rel_left=yes
+        rmdir "$work/$P-rel/x" "$work/$P-rel" 2>/dev/null || true
+    fi
+    rmdir "$work/job" "$work"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"0::/$P-work/$P-rel/x"* ]]
+    [ -z "$job_ctl" ]
+    [ "$job_type" = domain ]
+    # run's delete removed what it created (the whole $P-rel)
+    [ "$rel_left" = no ]
+}
+
+# The layout helpers of helpers.bash find a container's directories on v1
+# and hybrid (this host) and on pure v2 (a private mount namespace with the
+# cgroup2 hierarchy alone at /sys/fs/cgroup), and the leftover check fails
+# when there is one.
+@test "layout helpers: cgroup_dir and the leftover check on this host and on pure v2" {
+    local d
+    d=$(cgroup_dir "$P-left" pids)
+    [[ "$d" == /sys/fs/cgroup/*/ojrun/"$P-left" ]]
+    mountpoint -q "${d%/ojrun/*}"
+    mkdir -p "$d"
+    run assert_no_leftovers "$P-left"
+    rmdir "$d"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"cgroup left behind: $d"* ]]
+    run assert_no_leftovers "$P-left"
+    [ "$status" -eq 0 ]
+
+    export -f cgroup_mounts cgroup_path cgroup_dir cgroup_leftovers
+    run unshare -m --propagation private bash -c '
+        umount -l /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup || exit 99
+        echo "mounts=$(cgroup_mounts | tr "\n" " ")"
+        echo "pids=$(cgroup_dir "$1" pids)"
+        mkdir -p "/sys/fs/cgroup/ojrun/$1"
+        echo "left=$(cgroup_leftovers "/ojrun/$1")"
+        rmdir "/sys/fs/cgroup/ojrun/$1"
+        echo "after=$(cgroup_leftovers "/ojrun/$1")"' _ "$P-left"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"mounts=/sys/fs/cgroup "* ]]
+    [[ "$output" == *"pids=/sys/fs/cgroup/ojrun/$P-left"* ]]
+    [[ "$output" == *"left=/sys/fs/cgroup/ojrun/$P-left"* ]]
+    [[ "$output" == *"after="$'\n'* ]] || [[ "$output" == *"after=" ]]
 }

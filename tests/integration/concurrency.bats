@@ -109,7 +109,7 @@ count_rc() { # STATUS GLOB: how many of $OUT/GLOB.rc hold STATUS
     st=$(ojrun state "$P")
     [ "$(jq -r .status <<<"$st")" = created ]
     pid=$(jq .pid <<<"$st")
-    grep -qx "$pid" /sys/fs/cgroup/pids/ojrun/"$P"/cgroup.procs
+    grep -qx "$pid" "$(cgroup_dir "$P" pids)/cgroup.procs"
     ojrun start "$P"
     [ "$(ojrun state "$P" | jq -r .status)" = running ]
     ojrun delete --force "$P"

@@ -33,7 +33,7 @@ start_container() {
 
 # The processes of container $1, from its pids cgroup.
 cg_procs() {
-    cat "/sys/fs/cgroup/pids/ojrun/$1/cgroup.procs"
+    cat "$(cgroup_dir "$1" pids)/cgroup.procs"
 }
 
 # Host status field $2 (Uid, CapEff, ...) of PID $1.

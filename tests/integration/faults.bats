@@ -116,7 +116,7 @@ check_and_clean() {
 @test "killed while creating the cgroup (before it is recorded): creating, cgroup removed" {
     kill_create --line "cpuset.mems"
     [ ! -e "$ROOT/$ID/cgroup" ]
-    ls -d /sys/fs/cgroup/cpuset/ojrun/"$ID"
+    ls -d "$(cgroup_dir "$ID" cpuset)"
     check_and_clean creating
 }
 
@@ -359,7 +359,7 @@ full_root() {
     echo garbage >"$ROOT/$ID/cgroup"
     run --separate-stderr ojrun delete --force "$ID"
     [ "$status" -eq 1 ]
-    [[ "$stderr" == *"its cgroup record is damaged and cgroup /sys/fs/cgroup/"*"/ojrun/$ID holds processes that may belong to another container of the same id: not removed" ]]
+    [[ "$stderr" == *"its cgroup record is damaged and cgroup /sys/fs/cgroup/"*"ojrun/$ID holds processes that may belong to another container of the same id: not removed" ]]
     # nothing was removed: the state directory still names the container
     [ -d "$ROOT/$ID" ]
     [ "$(awk '{print $3}' "/proc/$pid/stat")" != Z ]
@@ -483,7 +483,7 @@ shim_check_and_clean() {
     ojrun start "$ID"
     shim_killed
     # no sleep 100 of this task survives
-    [ -z "$(cat /sys/fs/cgroup/pids/ojrun/"$ID"/cgroup.procs 2>/dev/null)" ]
+    [ -z "$(cat "$(cgroup_dir "$ID" pids)/cgroup.procs" 2>/dev/null)" ]
     shim_check_and_clean stopped 1
 }
 

@@ -76,3 +76,58 @@ assert_jq() {
         return 1
     fi
 }
+
+# cgroups on any layout (v1, hybrid, pure v2), from /proc/self/mountinfo as
+# ojrun detects them (runtime/cgroup_host.c):
+#   cgroup_mounts          every cgroup (v1) and cgroup2 mount point, one a line
+#   cgroup_path CTRL REL   the directory of cgroup REL ("/ojrun/<id>") for
+#                          controller CTRL: its v1 hierarchy when one carries
+#                          it ("pids", "memory", "freezer", "name=systemd"),
+#                          else the cgroup2 mount (pure v2: always; "" asks
+#                          for the cgroup2 directory).  Status 1 when none.
+#   cgroup_dir ID CTRL     cgroup_path for a container with the default
+#                          cgroupsPath (/ojrun/<id>)
+#   cgroup_leftovers GLOB  the existing directories matching GLOB (below the
+#                          hierarchy root, e.g. "/ojrun/$ID*") in every
+#                          hierarchy, one a line; nothing when there are none
+cgroup_mounts() {
+    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") {
+               if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5
+               break
+           } }' /proc/self/mountinfo
+}
+
+cgroup_path() {
+    local ctrl=$1 rel=$2 m
+    if [ -n "$ctrl" ]; then
+        m=$(awk -v c="$ctrl" '{ for (i = 7; i <= NF; i++) if ($i == "-") {
+                   if ($(i + 1) == "cgroup") {
+                       n = split($(i + 3), o, ",")
+                       for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit }
+                   }
+                   break
+               } }' /proc/self/mountinfo)
+    fi
+    if [ -z "$m" ]; then
+        m=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") {
+                       if ($(i + 1) == "cgroup2") { print $5; exit }
+                       break
+                   } }' /proc/self/mountinfo)
+    fi
+    [ -n "$m" ] || return 1
+    printf '%s%s\n' "$m" "$rel"
+}
+
+cgroup_dir() {
+    cgroup_path "$2" "/ojrun/$1"
+}
+
+cgroup_leftovers() {
+    local glob=$1 m d
+    for m in $(cgroup_mounts); do
+        for d in $m$glob; do
+            [ -d "$d" ] && printf '%s\n' "$d"
+        done
+    done
+    return 0
+}

@@ -162,11 +162,8 @@ host_check() {
     left=$(pgrep -f -- "$SUITE/state" || true)
     [ -z "$left" ] || { echo "ojrun processes left: $(ps -o pid=,args= -p "$left")" >&2; return 1; }
     # no cgroup directory
-    for d in /sys/fs/cgroup/*/ojrun/"$ID" /sys/fs/cgroup/*/ojrun/"$ID"-*; do
-        [ -e "$d" ] || continue
-        echo "cgroup left: $d" >&2
-        return 1
-    done
+    left=$(cgroup_leftovers "/ojrun/$ID"; cgroup_leftovers "/ojrun/$ID-*")
+    [ -z "$left" ] || { echo "cgroup left: $left" >&2; return 1; }
     # no mount of a bundle, a box or anything named by a probe (the judge's
     # work dirs are under $SUITE/tmp; other checkouts' suites and judges,
     # /tmp/ojrun-hostile.* and ojrun-worker.*, are not ours to check)

@@ -31,10 +31,9 @@ setup() {
 teardown() {
     # everything the judge made is gone: its work directory, state, cgroups
     [ -z "$(ls -A "$T/tmp")" ] || { echo "work dir left: $(ls "$T/tmp")" >&2; return 1; }
-    local d
-    for d in /sys/fs/cgroup/*/ojrun/"$ID" /sys/fs/cgroup/*/ojrun/"$ID"-*; do
-        [ ! -e "$d" ] || { echo "cgroup left: $d" >&2; return 1; }
-    done
+    local left
+    left=$(cgroup_leftovers "/ojrun/$ID"; cgroup_leftovers "/ojrun/$ID-*")
+    [ -z "$left" ] || { echo "cgroup left: $left" >&2; return 1; }
 }
 
 # judge ARGS...: hack/judge with its work directory under $T/tmp and task

@@ -32,10 +32,7 @@ teardown() {
 
 # Every hierarchy's directory of container $1 (v1 ones and cgroup2).
 cgroup_dirs() {
-    local d
-    for d in /sys/fs/cgroup/*/ojrun/"$1"; do
-        [ -d "$d" ] && echo "$d"
-    done
+    cgroup_leftovers "/ojrun/$1"
 }
 
 @test "fast placement: after create the init is in its cgroup in every hierarchy" {
@@ -51,7 +48,7 @@ cgroup_dirs() {
         n=$((n + 1))
     done
     # every mounted hierarchy (v1 controllers, name=systemd, cgroup2)
-    [ "$n" -ge "$(ls -d /sys/fs/cgroup/*/ | wc -l)" ]
+    [ "$n" -ge "$(cgroup_mounts | wc -l)" ]
     ojrun delete --force "$ID"
     assert_no_leftovers "$ID"
 }

@@ -214,3 +214,35 @@ B_NAMES="CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE CAP_CHOWN CAP_DAC_OVERRID
     [[ "$stderr" == *"seccomp cache: $file invalid: "*", rebuilding"* ]]
     assert_no_leftovers "$ID"
 }
+
+# The device cgroup applies without linux.resources.devices, as in runc: a
+# device node bind-mounted into the container (/dev/kmsg, 1:11) is not one
+# of the default devices, so opening it fails with EPERM.  The write would
+# succeed without the device cgroup (printk_devkmsg is not "off"; the line
+# is a debug-level message).  Same check under runc as the control.
+check_kmsg_refused() {
+    local runtime=$1
+    [ "$(cat /proc/sys/kernel/printk_devkmsg)" != off ]
+    jq -e '.linux.resources.devices == null' "$BUNDLE/config.json"
+    cfg '.mounts += [{"destination":"/dev/kmsg","type":"bind","source":"/dev/kmsg",
+                      "options":["bind","rw"]}]'
+    cfg_args sh -c 'echo "<7>ojrun test: device cgroup" >/dev/kmsg; echo "rc=$?"; echo ok >/dev/null; echo "null=$?"'
+    if [ "$runtime" = runc ]; then
+        run runc --root "$BATS_TEST_TMPDIR/runc" run --bundle "$BUNDLE" "$ID-runc"
+    else
+        run ojrun run --bundle "$BUNDLE" "$ID"
+    fi
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Operation not permitted"* ]]
+    [[ "$output" == *"rc=1"* ]]
+    [[ "$output" == *"null=0"* ]]
+}
+
+@test "devices: without linux.resources.devices a bind-mounted /dev/kmsg is refused (EPERM)" {
+    check_kmsg_refused ojrun
+}
+
+@test "control/runc: devices: without linux.resources.devices a bind-mounted /dev/kmsg is refused (EPERM)" {
+    check_kmsg_refused runc
+}

@@ -507,7 +507,7 @@ EOF
     ojrun start "$P-k1"
     shim=$(jq .ojrun.shimPid "$ROOT/$P-k1/state.json")
     init=$(ojrun state "$P-k1" | jq .pid)
-    cgdir=/sys/fs/cgroup/pids/ojrun/$P-k1
+    cgdir=$(cgroup_dir "$P-k1" pids)
     for i in $(seq 100); do [ "$(wc -l <"$cgdir/cgroup.procs")" -ge 3 ] && break; sleep 0.02; done
     kill -KILL "$shim"
     for i in $(seq 100); do [ "$(ojrun state "$P-k1" | jq -r .status)" = stopped ] && break; sleep 0.05; done
@@ -622,6 +622,6 @@ EOF
     echo "$output"
     [ "$status" -eq 0 ]
     [ -z "$(ls -A "$ROOT" | grep -v seccomp-cache)" ]
-    [ -z "$(ls -d /sys/fs/cgroup/*/ojrun/"$P"-n[0-9]* /sys/fs/cgroup/unified/ojrun/"$P"-n[0-9]* 2>/dev/null)" ]
+    [ -z "$(cgroup_leftovers "/ojrun/$P-n[0-9]*")" ]
     ! pgrep -f -- "--root $ROOT create --shim" >/dev/null
 }

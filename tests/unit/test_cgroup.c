@@ -338,7 +338,7 @@ static void test_paths(void **state)
     (void)state;
     write_mountinfo_v1(true, true);
     put("hugetlb\n", "cg/unified/cgroup.controllers");
-    put("8:memory:/job/7\n0::/svc\n", "self-cgroup");
+    put("8:memory:/job/7\n0::/svc/main\n", "self-cgroup");
     char want[PATH_MAX];
 
     /* absent: /ojrun/<id> in every hierarchy */
@@ -362,7 +362,9 @@ static void test_paths(void **state)
     assert_string_equal(oj_cgroup_dir(cg, "memory"), want);
     oj_cgroup_free(cg);
 
-    /* relative: below our own cgroup in each hierarchy */
+    /* relative: below our own cgroup in each v1 hierarchy (runc's fs
+     * driver), below its parent in cgroup2 (runc's fs2 driver, crun): our
+     * own v2 cgroup holds processes */
     cg = new_cg("box/2", "ignored");
     snprintf(want, sizeof(want), "%s/cg/memory/job/7/box/2", tmp);
     assert_string_equal(oj_cgroup_dir(cg, "memory"), want);
@@ -576,6 +578,8 @@ static void test_v1_resources(void **state)
                         "cg/devices/ojrun/t1/devices.allow c 1:3 rw\n"
                         "cg/devices/ojrun/t1/devices.allow b 8:* r\n"
                         "cg/devices/ojrun/t1/devices.deny c 5:1 rwm\n"
+                        "cg/devices/ojrun/t1/devices.allow c *:* m\n"
+                        "cg/devices/ojrun/t1/devices.allow b *:* m\n"
                         "cg/devices/ojrun/t1/devices.allow c 1:3 rwm\n"
                         "cg/devices/ojrun/t1/devices.allow c 1:5 rwm\n"
                         "cg/devices/ojrun/t1/devices.allow c 1:7 rwm\n"
@@ -584,7 +588,8 @@ static void test_v1_resources(void **state)
                         "cg/devices/ojrun/t1/devices.allow c 5:0 rwm\n"
                         "cg/devices/ojrun/t1/devices.allow c 5:1 rwm\n"
                         "cg/devices/ojrun/t1/devices.allow c 5:2 rwm\n"
-                        "cg/devices/ojrun/t1/devices.allow c 136:* rwm");
+                        "cg/devices/ojrun/t1/devices.allow c 136:* rwm\n"
+                        "cg/devices/ojrun/t1/devices.allow c 10:200 rwm");
 
     /* enter: the pid in every hierarchy's cgroup.procs */
     assert_int_equal(oj_cgroup_enter(cg, 4242, &err), 0);
@@ -891,6 +896,78 @@ static void test_v2_resources(void **state)
 
     oj_cgroup_free(cg);
     sb_free(&trace);
+}
+
+/* A relative cgroupsPath on v2 goes below the *parent* of our own cgroup
+ * (which holds processes), a cgroup that holds processes never gets its
+ * subtree_control written, and a failed create takes back the controllers
+ * it enabled in cgroups that existed before, unless another cgroup below
+ * them may use them. */
+static void test_v2_relative_and_undo(void **state)
+{
+    (void)state;
+    write_mountinfo_v2("/work/job");
+    put("domain\n", "cg2/work/cgroup.type");
+    put("", "cg2/work/cgroup.procs");
+    put("", "cg2/work/cgroup.subtree_control");
+    put("cpu memory pids\n", "cg2/work/cgroup.controllers");
+    put("domain\n", "cg2/work/job/cgroup.type");
+    put("4242\n", "cg2/work/job/cgroup.procs");
+    put("", "cg2/work/job/cgroup.subtree_control");
+    put("", "cg2/work/rel/cgroup.subtree_control");
+    put("", "cg2/work/rel/x/cgroup.procs"); /* no memory.max: create fails */
+
+    struct oj_cgroup *cg = new_cg("rel/x", "ignored");
+    char want[PATH_MAX];
+    snprintf(want, sizeof(want), "%s/cg2/work/rel/x", tmp);
+    assert_string_equal(oj_cgroup_dir(cg, ""), want);
+    struct strbuf trace = {0};
+    oj_cgroup_set_trace(cg, &trace);
+    struct oj_resources r = {.has_memory = true, .memory = {.limit = {true, 64 << 20}}};
+    struct oj_err err;
+    assert_int_equal(oj_cgroup_create(cg, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "memory.max"));
+    /* cg2/work keeps its controllers: job is below it too */
+    assert_string_equal(trace_of(&trace, "subtree_control"),
+                        "cg2/cgroup.subtree_control +cpuset +cpu +io +memory +pids +hugetlb +rdma "
+                        "+misc\n"
+                        "cg2/work/cgroup.subtree_control +cpu +memory +pids\n"
+                        "cg2/work/rel/cgroup.subtree_control +cpuset +cpu +io +memory +pids "
+                        "+hugetlb +rdma +misc\n"
+                        "cg2/work/rel/cgroup.subtree_control -cpuset\n"
+                        "cg2/work/rel/cgroup.subtree_control -cpu\n"
+                        "cg2/work/rel/cgroup.subtree_control -io\n"
+                        "cg2/work/rel/cgroup.subtree_control -memory\n"
+                        "cg2/work/rel/cgroup.subtree_control -pids\n"
+                        "cg2/work/rel/cgroup.subtree_control -hugetlb\n"
+                        "cg2/work/rel/cgroup.subtree_control -rdma\n"
+                        "cg2/work/rel/cgroup.subtree_control -misc\n"
+                        "cg2/cgroup.subtree_control -cpuset\n"
+                        "cg2/cgroup.subtree_control -cpu\n"
+                        "cg2/cgroup.subtree_control -io\n"
+                        "cg2/cgroup.subtree_control -memory\n"
+                        "cg2/cgroup.subtree_control -pids\n"
+                        "cg2/cgroup.subtree_control -hugetlb\n"
+                        "cg2/cgroup.subtree_control -rdma\n"
+                        "cg2/cgroup.subtree_control -misc");
+    assert_true(exists("cg2/work/rel/x")); /* existed before: not ours to remove */
+    sb_free(&trace);
+    oj_cgroup_free(cg);
+
+    /* below the populated cgroup itself: its subtree_control is left alone */
+    put("", "cg2/cgroup.subtree_control");
+    put("", "cg2/work/cgroup.subtree_control");
+    put("", "cg2/work/job/sub/cgroup.procs");
+    cg = new_cg("/work/job/sub", "ignored");
+    trace = (struct strbuf){0};
+    oj_cgroup_set_trace(cg, &trace);
+    if (oj_cgroup_create(cg, NULL, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_null(strstr(trace_of(&trace, "subtree_control"), "job/cgroup.subtree_control"));
+    assert_string_equal(get("cg2/work/job/cgroup.subtree_control"), "");
+    assert_true(log_has("holds processes"));
+    sb_free(&trace);
+    oj_cgroup_free(cg);
 }
 
 static void test_v2_bfq_weight(void **state)
@@ -1293,6 +1370,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_v1_cpu_quota_variants, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v1_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_resources, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v2_relative_and_undo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v2_bfq_weight, setup, teardown),
         cmocka_unit_test(test_conversions),
         cmocka_unit_test_setup_teardown(test_hybrid_resources, setup, teardown),

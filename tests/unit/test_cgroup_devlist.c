@@ -35,13 +35,18 @@ static void test_merge(void **state)
     size_t n = 99;
     struct oj_err err = {0};
 
-    /* no rules: nothing to add, the controller stays untouched */
+    /* no rules and no devices: nothing */
     struct oj_resources none = {0};
-    assert_int_equal(oj_cgroup_devices_with_config(&none, devs, 4, &v, &n, &err), 0);
+    assert_int_equal(oj_cgroup_devices_with_config(&none, devs, 0, &v, &n, &err), 0);
     assert_null(v);
     assert_int_equal(n, 0);
+    /* no rules: the devices' allow rules alone (create adds "deny all" and
+     * the defaults around them) */
     assert_int_equal(oj_cgroup_devices_with_config(NULL, devs, 4, &v, &n, &err), 0);
-    assert_int_equal(n, 0);
+    assert_int_equal(n, 3);
+    assert_true(v[0].allow);
+    assert_int_equal(v[0].major.v, 10);
+    oj_cgroup_devices_free(v, n);
 
     struct oj_resources r = {.devices = &deny_all, .n_devices = 1};
     assert_int_equal(oj_cgroup_devices_with_config(&r, devs, 4, &v, &n, &err), 0);
@@ -116,6 +121,56 @@ static void test_real_device_cgroup(void **state)
     oj_cgroup_free(cg);
 }
 
+/* No rules at all, as create passes them for a config without
+ * linux.resources.devices: the container is still confined to the default
+ * devices (runc's AllowedDevices), so /dev/kmsg (1:11) is not allowed. */
+static void test_real_default_only(void **state)
+{
+    (void)state;
+    struct oj_err err = {0};
+    struct oj_cgroup_host host;
+    if (oj_cgroup_host_detect(&host, NULL, NULL, &err) < 0)
+        fail_msg("%s", err.msg);
+    char path[64];
+    snprintf(path, sizeof(path), "/ojrun-test-devdef-%d", (int)getpid());
+    struct oj_cgroup *cg = NULL;
+    int rc = oj_cgroup_new(&host, path, NULL, &cg, &err);
+    oj_cgroup_host_free(&host);
+    if (rc < 0)
+        fail_msg("%s", err.msg);
+    const char *dir = oj_cgroup_dir(cg, "devices");
+    if (oj_cgroup_layout(cg) == OJ_CGROUP_V2 || !dir) {
+        oj_cgroup_free(cg);
+        print_message("# no v1 devices controller here (a pure v2 host uses BPF rules)\n");
+        skip();
+    }
+    struct oj_resources r = {.default_devices = true};
+    if (oj_cgroup_create(cg, &r, &err) < 0)
+        fail_msg("%s", err.msg);
+    char file[4096];
+    snprintf(file, sizeof(file), "%s/devices.list", dir);
+    char *list = NULL;
+    if (oj_read_file(file, 1 << 16, &list, NULL, &err) < 0)
+        fail_msg("%s", err.msg);
+    static const char *const want[] = {"c *:* m\n",   "b *:* m\n",     "c 1:3 rwm\n",
+                                       "c 1:5 rwm\n", "c 1:7 rwm\n",   "c 1:8 rwm\n",
+                                       "c 1:9 rwm\n", "c 5:0 rwm\n",   "c 5:1 rwm\n",
+                                       "c 5:2 rwm\n", "c 136:* rwm\n", "c 10:200 rwm\n"};
+    size_t lines = 0;
+    for (const char *p = list; *p; p++)
+        lines += *p == '\n';
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(list, want[i]))
+            fail_msg("devices.list lacks %s:\n%s", want[i], list);
+    assert_int_equal(lines, sizeof(want) / sizeof(want[0])); /* and nothing else */
+    assert_null(strstr(list, "a *:* rwm"));
+    assert_null(strstr(list, "c 1:11"));
+    free(list);
+    if (oj_cgroup_destroy(cg, &err) < 0)
+        fail_msg("%s", err.msg);
+    oj_cgroup_free(cg);
+}
+
 int main(void)
 {
     if (geteuid() != 0) {
@@ -125,6 +180,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge),
         cmocka_unit_test(test_real_device_cgroup),
+        cmocka_unit_test(test_real_default_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

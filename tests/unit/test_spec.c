@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <limits.h>
 
 #include <cmocka.h>
 #include <yajl/yajl_tree.h>
@@ -20,7 +24,7 @@
 /* Generate and parse; the tree is freed by the caller. */
 static yajl_val gen(bool rootless, uid_t uid, gid_t gid, struct strbuf *sb)
 {
-    assert_int_equal(oj_spec_default(rootless, uid, gid, sb), 0);
+    assert_int_equal(oj_spec_default(rootless, false, uid, gid, sb), 0);
     assert_false(sb->oom);
     char errbuf[256] = "";
     yajl_val v = yajl_tree_parse(sb_str(sb), errbuf, sizeof(errbuf));
@@ -175,7 +179,7 @@ static void test_appends_pretty(void **state)
 {
     struct strbuf sb = {0};
     sb_puts(&sb, "PREFIX");
-    assert_int_equal(oj_spec_default(false, 0, 0, &sb), 0);
+    assert_int_equal(oj_spec_default(false, false, 0, 0, &sb), 0);
     static const char head[] = "PREFIX{\n  \"ociVersion\": \"1.2.0\",\n  \"process\": {\n";
     assert_true(sb.len > sizeof(head));
     assert_memory_equal(sb.s, head, sizeof(head) - 1);
@@ -190,7 +194,7 @@ static void test_appends_pretty(void **state)
 static void round_trip(bool rootless)
 {
     struct strbuf sb = {0};
-    assert_int_equal(oj_spec_default(rootless, 1234, 5678, &sb), 0);
+    assert_int_equal(oj_spec_default(rootless, false, 1234, 5678, &sb), 0);
     struct oj_err err = {0};
     struct oj_config *cfg = oj_config_parse(sb.s, sb.len, &err);
     if (!cfg)
@@ -237,11 +241,74 @@ static void test_round_trip_rootless(void **state)
 static void test_deterministic(void **state)
 {
     struct strbuf a = {0}, b = {0};
-    assert_int_equal(oj_spec_default(true, 7, 8, &a), 0);
-    assert_int_equal(oj_spec_default(true, 7, 8, &b), 0);
+    assert_int_equal(oj_spec_default(true, false, 7, 8, &a), 0);
+    assert_int_equal(oj_spec_default(true, false, 7, 8, &b), 0);
     assert_string_equal(sb_str(&a), sb_str(&b));
     sb_free(&a);
     sb_free(&b);
+}
+
+/* Pure cgroup v2 host: the default gets a cgroup namespace, as `runc spec`
+ * adds one there; v1 and hybrid hosts (and none) do not.  The layout is
+ * read from fake mountinfo / cgroup files. */
+static bool wants_cgroupns(const char *mountinfo, const char *self)
+{
+    char dir[] = "/tmp/ojrun-test-spec.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char mi[PATH_MAX], sc[PATH_MAX];
+    snprintf(mi, sizeof(mi), "%s/mountinfo", dir);
+    snprintf(sc, sizeof(sc), "%s/cgroup", dir);
+    FILE *f = fopen(mi, "w");
+    assert_non_null(f);
+    fputs(mountinfo, f);
+    fclose(f);
+    f = fopen(sc, "w");
+    assert_non_null(f);
+    fputs(self, f);
+    fclose(f);
+    bool r = oj_spec_host_wants_cgroupns(mi, sc);
+    unlink(mi);
+    unlink(sc);
+    rmdir(dir);
+    return r;
+}
+
+static void test_cgroupns_on_v2(void **state)
+{
+    (void)state;
+    static const char root[] = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n";
+    static const char v2[] = "26 22 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 "
+                             "rw,nsdelegate\n";
+    static const char v1mem[] = "27 22 0:27 / /sys/fs/cgroup/memory rw shared:5 - cgroup cgroup "
+                                "rw,memory\n";
+    static const char unified[] = "28 22 0:28 / /sys/fs/cgroup/unified rw shared:6 - cgroup2 "
+                                  "cgroup2 rw\n";
+    char mi[1024];
+    snprintf(mi, sizeof(mi), "%s%s", root, v2);
+    assert_true(wants_cgroupns(mi, "0::/user.slice\n"));
+    snprintf(mi, sizeof(mi), "%s%s", root, v1mem);
+    assert_false(wants_cgroupns(mi, "4:memory:/\n"));
+    snprintf(mi, sizeof(mi), "%s%s%s", root, v1mem, unified);
+    assert_false(wants_cgroupns(mi, "4:memory:/\n0::/\n"));
+    assert_false(wants_cgroupns(root, ""));
+
+    for (int rootless = 0; rootless < 2; rootless++) {
+        for (int cgns = 0; cgns < 2; cgns++) {
+            struct strbuf sb = {0};
+            assert_int_equal(oj_spec_default(rootless, cgns, 1000, 1000, &sb), 0);
+            yajl_val v = yajl_tree_parse(sb_str(&sb), NULL, 0);
+            assert_non_null(v);
+            char ns[128];
+            ns_types(v, ns, sizeof(ns));
+            const char *want =
+                rootless
+                    ? (cgns ? "pid ipc uts mount user cgroup" : "pid ipc uts mount user")
+                    : (cgns ? "pid network ipc uts mount cgroup" : "pid network ipc uts mount");
+            assert_string_equal(ns, want);
+            yajl_tree_free(v);
+            sb_free(&sb);
+        }
+    }
 }
 
 int main(void)
@@ -253,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_round_trip_default),
         cmocka_unit_test(test_round_trip_rootless),
+        cmocka_unit_test(test_cgroupns_on_v2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
