@@ -26,8 +26,8 @@
 #include "error.h"
 
 enum oj_checker_kind {
+    OJ_CHECKER_LINES, /* 0: the default */
     OJ_CHECKER_EXACT,
-    OJ_CHECKER_LINES,
     OJ_CHECKER_TOKENS,
     OJ_CHECKER_FLOAT,
     OJ_CHECKER_CUSTOM,
