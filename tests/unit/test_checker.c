@@ -90,6 +90,12 @@ static void test_parse(void **state)
     char buf[64];
     oj_checker_format(&(struct oj_checker){OJ_CHECKER_FLOAT, 1e-6}, buf, sizeof(buf));
     assert_string_equal(buf, "float:1e-06");
+    /* a value %g would round is written in full, so that it reads back the same */
+    assert_int_equal(oj_checker_parse("float:0.000123456789", &c, &err), 0);
+    oj_checker_format(&c, buf, sizeof(buf));
+    struct oj_checker back;
+    assert_int_equal(oj_checker_parse(buf, &back, &err), 0);
+    assert_true(back.eps == c.eps);
 
     static const char *const bad[] = {"float:",    "float:x",   "float:1",      "float:-1e-6",
                                       "float:nan", "float:inf", "float:0x1p-3", "float:1e-6 ",

@@ -415,7 +415,11 @@ void oj_checker_format(const struct oj_checker *c, char *buf, size_t size)
         snprintf(buf, size, "tokens");
         break;
     case OJ_CHECKER_FLOAT:
+        /* the shortest of %g and %.17g that reads back as the same double:
+         * the judge passes this text to `ojrun-judge-tool check` */
         snprintf(buf, size, "float:%g", c->eps);
+        if (strtod(buf + 6, NULL) != c->eps)
+            snprintf(buf, size, "float:%.17g", c->eps);
         break;
     case OJ_CHECKER_CUSTOM:
         snprintf(buf, size, "custom");
