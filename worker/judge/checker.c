@@ -321,10 +321,15 @@ static bool close_enough(double out, double ans, double eps)
     return diff <= bound + bound * 1e-6;
 }
 
-static enum oj_check_verdict check_tokens(struct input *a, struct input *o, bool numbers,
-                                          double eps, char *msg, size_t size)
+/* The two current tokens, allocated with the buffers by oj_check_fds(). */
+struct tokens {
+    struct token a, o;
+};
+
+static enum oj_check_verdict check_tokens(struct input *a, struct input *o, struct tokens *tk,
+                                          bool numbers, double eps, char *msg, size_t size)
 {
-    static __thread struct token ta, to; /* 1 KiB: off the stack, not shared between threads */
+    struct token *ta = &tk->a, *to = &tk->o;
     uint64_t n = 0;
     for (;;) {
         bool have_a = skip_space(a), have_o = skip_space(o);
@@ -332,40 +337,40 @@ static enum oj_check_verdict check_tokens(struct input *a, struct input *o, bool
             return OJ_CHECK_AC;
         n++;
         if (!have_a) {
-            token_chunk(o, &to);
+            token_chunk(o, to);
             char eo[64];
-            excerpt(&to, eo, sizeof(eo));
+            excerpt(to, eo, sizeof(eo));
             snprintf(msg, size, "token %" PRIu64 ": the answer has ended, found \"%s\"", n, eo);
             return OJ_CHECK_WA;
         }
         if (!have_o) {
-            token_chunk(a, &ta);
+            token_chunk(a, ta);
             char ea[64];
-            excerpt(&ta, ea, sizeof(ea));
+            excerpt(ta, ea, sizeof(ea));
             snprintf(msg, size, "token %" PRIu64 ": expected \"%s\", the output has ended", n, ea);
             return OJ_CHECK_WA;
         }
-        token_chunk(a, &ta);
-        token_chunk(o, &to);
+        token_chunk(a, ta);
+        token_chunk(o, to);
         bool equal;
         double na, no;
-        if (numbers && !ta.more && !to.more && strcmp(ta.text, to.text) != 0 &&
-            read_number(ta.text, &na) && read_number(to.text, &no)) {
+        if (numbers && !ta->more && !to->more && strcmp(ta->text, to->text) != 0 &&
+            read_number(ta->text, &na) && read_number(to->text, &no)) {
             equal = close_enough(no, na, eps);
         } else {
             /* byte-wise, a chunk at a time: a long token streams */
-            equal = ta.len == to.len && memcmp(ta.text, to.text, ta.len) == 0;
-            while (equal && ta.more && to.more) {
-                token_chunk(a, &ta);
-                token_chunk(o, &to);
-                equal = ta.len == to.len && memcmp(ta.text, to.text, ta.len) == 0;
+            equal = ta->len == to->len && memcmp(ta->text, to->text, ta->len) == 0;
+            while (equal && ta->more && to->more) {
+                token_chunk(a, ta);
+                token_chunk(o, to);
+                equal = ta->len == to->len && memcmp(ta->text, to->text, ta->len) == 0;
             }
-            equal = equal && ta.more == to.more;
+            equal = equal && ta->more == to->more;
         }
         if (!equal) {
             char ea[64], eo[64];
-            excerpt(&ta, ea, sizeof(ea));
-            excerpt(&to, eo, sizeof(eo));
+            excerpt(ta, ea, sizeof(ea));
+            excerpt(to, eo, sizeof(eo));
             snprintf(msg, size, "token %" PRIu64 ": expected \"%s\", found \"%s\"", n, ea, eo);
             return OJ_CHECK_WA;
         }
@@ -454,7 +459,8 @@ int oj_check_fds(const struct oj_checker *c, int answer_fd, int output_fd,
         return oj_fail(err, 0, "a custom checker is a program: the judge runs it");
     _cleanup_free_ unsigned char *abuf = malloc(BLOCK);
     _cleanup_free_ unsigned char *obuf = malloc(BLOCK);
-    if (!abuf || !obuf)
+    _cleanup_free_ struct tokens *tk = malloc(sizeof(*tk));
+    if (!abuf || !obuf || !tk)
         return oj_fail(err, ENOMEM, "checker buffers");
     struct input a = {.what = "answer", .fd = answer_fd, .buf = abuf};
     struct input o = {.what = "output", .fd = output_fd, .buf = obuf};
@@ -467,7 +473,7 @@ int oj_check_fds(const struct oj_checker *c, int answer_fd, int output_fd,
         break;
     case OJ_CHECKER_TOKENS:
     case OJ_CHECKER_FLOAT:
-        v = check_tokens(&a, &o, c->kind == OJ_CHECKER_FLOAT, c->eps, msg, msg_size);
+        v = check_tokens(&a, &o, tk, c->kind == OJ_CHECKER_FLOAT, c->eps, msg, msg_size);
         break;
     case OJ_CHECKER_LINES:
         if ((a.start = lseek(answer_fd, 0, SEEK_CUR)) < 0)
@@ -484,7 +490,7 @@ int oj_check_fds(const struct oj_checker *c, int answer_fd, int output_fd,
             return -1;
         {
             char tmsg[256];
-            v = check_tokens(&a, &o, false, 0, tmsg, sizeof(tmsg));
+            v = check_tokens(&a, &o, tk, false, 0, tmsg, sizeof(tmsg));
         }
         if (v == OJ_CHECK_AC) {
             v = OJ_CHECK_PE;
