@@ -67,12 +67,20 @@ UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_SRC  := $(wildcard tests/helpers/*.c)
 HELPER_BIN  := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 LIB         := $(BUILD)/libojrun.a
+# The judging core (worker/judge/: problem format, checkers, scoring), shared
+# by the judges: its own archive, on top of libojrun.a (for the error idiom,
+# json.c and the JSON writer only), and the tool hack/judge calls.
+JUDGE_SRC   := $(wildcard worker/judge/*.c)
+JUDGE_OBJ   := $(JUDGE_SRC:%.c=$(BUILD)/%.o)
+JUDGE_LIB   := $(BUILD)/libojrun-judge.a
+JUDGE_INC   := $(LIB_INC) -Iworker -Iworker/judge
+JUDGE_TOOL  := $(BUILD)/ojrun-judge-tool
 
 BINARIES := $(BUILD)/ojrun
 
 .PHONY: all deps check unit integration demo install clean format bench fuzz fuzz-bins san-build \
         helpers fuzz-cov
-all: $(BINARIES)
+all: $(BINARIES) $(JUDGE_TOOL)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): hack/install-deps.sh
@@ -88,6 +96,14 @@ $(BUILD)/runtime/cli/%.o: runtime/cli/%.c | $(DEPS_STAMP)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CLI_INC) -c $< -o $@
 
 $(LIB): $(RUNTIME_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/worker/%.o: worker/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(JUDGE_INC) -c $< -o $@
+
+$(JUDGE_LIB): $(JUDGE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -130,6 +146,9 @@ endif
 $(BUILD)/ojrun: $(MAIN_OBJ) $(CLI_LIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(OJRUN_LIBS)
 
+$(JUDGE_TOOL): $(BUILD)/worker/judge-tool.o $(JUDGE_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(OJRUN_LIBS) -lm
+
 # Unit tests test the library; the few that test a verb (UNIT_CLI) also
 # link the CLI archive, and only they get runtime/cli on the -I path
 # (test_fuzz_replay includes tests/fuzz/fuzz_cli.c).
@@ -137,10 +156,18 @@ UNIT_CLI := $(BUILD)/tests/test_regress $(BUILD)/tests/test_fuzz_replay
 $(UNIT_CLI): $(CLI_LIB)
 $(UNIT_CLI): UNIT_INC := $(CLI_INC)
 $(UNIT_CLI): UNIT_LIBS := $(CLI_LIB)
+# The judging core's tests (and the corpus replay, which includes
+# fuzz_problem.c) link its archive.
+UNIT_JUDGE := $(BUILD)/tests/test_checker $(BUILD)/tests/test_problem $(BUILD)/tests/test_score
+$(UNIT_JUDGE) $(BUILD)/tests/test_fuzz_replay: $(JUDGE_LIB)
+$(UNIT_JUDGE): UNIT_INC := $(JUDGE_INC)
+$(UNIT_JUDGE): UNIT_LIBS := $(JUDGE_LIB)
+$(BUILD)/tests/test_fuzz_replay: UNIT_INC := $(CLI_INC) -Iworker/judge
+$(BUILD)/tests/test_fuzz_replay: UNIT_LIBS := $(CLI_LIB) $(JUDGE_LIB)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(or $(UNIT_INC),$(LIB_INC)) $(LDFLAGS) -o $@ $< $(UNIT_LIBS) \
-		$(LIB) $(PKG_LIBS) -lcmocka
+		$(LIB) $(PKG_LIBS) -lcmocka -lm
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -210,7 +237,8 @@ install: all
 	install -m 0755 $(BINARIES) $(DESTDIR)$(BINDIR)/
 
 format:
-	clang-format -i $(foreach d,$(LIB_DIRS) runtime/cli,$(wildcard $(d)/*.[ch])) tests/unit/*.c
+	clang-format -i $(foreach d,$(LIB_DIRS) runtime/cli worker worker/judge,$(wildcard $(d)/*.[ch])) \
+		tests/unit/*.c
 
 # Fuzzing (tests/fuzz/README.md).  `make fuzz` builds with FUZZ=1 and runs
 # every target (or FUZZ_TARGETS="config cli") for FUZZ_SECONDS each on a
@@ -237,13 +265,13 @@ fuzz-cov:
 
 # fuzz_cli drives the verbs, so every target links the CLI archive (an
 # archive: a target that calls no cmd_*() pulls nothing from it).
-build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CLI_LIB) $(LIB)
+build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CLI_LIB) $(JUDGE_LIB) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CLI_INC) -Itests/fuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
-		$(CLI_LIB) $(LIB) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CLI_INC) -Iworker/judge -Itests/fuzz -fsanitize=fuzzer \
+		$(LDFLAGS) -o $@ $< $(CLI_LIB) $(JUDGE_LIB) $(LIB) $(PKG_LIBS) -lm
 
 clean:
 	rm -rf build build-san build-fuzz build-fuzz-cov
 
--include $(RUNTIME_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
+-include $(RUNTIME_OBJ:.o=.d) $(JUDGE_OBJ:.o=.d) $(BUILD)/worker/judge-tool.d $(MAIN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
          $(UNIT_BIN:=.d)

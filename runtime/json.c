@@ -74,6 +74,17 @@ bool oj_json_i64(const oj_json *v, int64_t *out)
     return true;
 }
 
+bool oj_json_double(const oj_json *v, double *out)
+{
+    if (YAJL_IS_INTEGER(Y(v)))
+        *out = (double)YAJL_GET_INTEGER(Y(v));
+    else if (YAJL_IS_DOUBLE(Y(v)))
+        *out = YAJL_GET_DOUBLE(Y(v));
+    else
+        return false;
+    return true;
+}
+
 bool oj_json_bool(const oj_json *v, bool *out)
 {
     if (!v || !(YAJL_IS_TRUE(Y(v)) || YAJL_IS_FALSE(Y(v))))

@@ -42,6 +42,8 @@ const oj_json *oj_json_get(const oj_json *obj, const char *key);
 bool oj_json_str(const oj_json *v, const char **out);
 bool oj_json_i64(const oj_json *v, int64_t *out);
 bool oj_json_bool(const oj_json *v, bool *out);
+/* Any JSON number, integer or not, as a double (false past a double's range). */
+bool oj_json_double(const oj_json *v, double *out);
 bool oj_json_is_null(const oj_json *v);
 
 /* Arrays and objects: count and index. */

@@ -26,6 +26,7 @@
 #include "../fuzz/fuzz_cli.c"
 #include "../fuzz/fuzz_config.c"
 #include "../fuzz/fuzz_json_writer.c"
+#include "../fuzz/fuzz_problem.c"
 #include "../fuzz/fuzz_seccomp.c"
 #include "../fuzz/fuzz_state.c"
 
@@ -110,6 +111,12 @@ static void replay_json_writer(void **state)
     assert_true(replay("json_writer", fuzz_json_writer) >= 5);
 }
 
+static void replay_problem(void **state)
+{
+    (void)state;
+    assert_true(replay("problem", fuzz_problem) >= 5);
+}
+
 static void replay_cli(void **state)
 {
     (void)state;
@@ -121,7 +128,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(replay_config),      cmocka_unit_test(replay_seccomp),
         cmocka_unit_test(replay_state),       cmocka_unit_test(replay_cli),
-        cmocka_unit_test(replay_json_writer),
+        cmocka_unit_test(replay_json_writer), cmocka_unit_test(replay_problem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
