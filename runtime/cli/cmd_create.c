@@ -118,9 +118,14 @@ int cmd_create(const struct oj_globals *g, int argc, char **argv)
     int r = oj_parse_create_opts("create", argc, argv, &o, &detach, false);
     if (r != 0)
         return r < 0 ? 1 : 0;
-    if (o.shim)
-        return oj_create_with_shim(&g->ctx, &o);
     struct oj_err err = {0};
+    if (o.shim) {
+        if (oj_create_with_shim(&g->ctx, &o, &err) < 0) {
+            oj_error("create %s: %s", o.id, err.msg);
+            return 1;
+        }
+        return 0;
+    }
     struct oj_container *c = NULL;
     if (oj_container_create(&g->ctx, &o, &c, &err) < 0) {
         oj_error("create %s: %s", o.id, err.msg);
