@@ -3,13 +3,16 @@
  * judge-task: a judged task through libojrun, the way a judge worker runs
  * them -- several at once, driven from one poll() loop, no `ojrun` exec'd.
  *
- *   judge-task [-r ROOT] [-l LANG -x BOX] [-c CPU_MS] [-n TASKS] BUNDLE ID
+ *   judge-task [-r ROOT] [-l LANG -x BOX] [-c CPU_MS] [-n TASKS] [-p CPUS]
+ *              [-k MS] BUNDLE ID
  *
  * With -l, first write the run-phase judge bundle of language LANG, whose
  * program is in BOX, into BUNDLE (what `ojrun spec --judge` does).  Then
  * run TASKS tasks (default 1), ids ID-0, ID-1, ..., from BUNDLE's config,
- * with a CPU limit of CPU_MS if given, and print each result as one JSON
- * line, in the order they finish.  The tasks' output goes to our stderr.
+ * with a CPU limit of CPU_MS if given, pinned to CPUS ("0", "0-1") if
+ * given, and print each result as one JSON line, in the order they finish
+ * (cancelled, verdict SE, if still running after MS ms with -k).  The
+ * tasks' output goes to our stderr.
  *
  * Build: cc judge-task.c $(pkg-config --cflags --libs libojrun)
  */
@@ -30,33 +33,26 @@ static int die(const char *what, const ojrun_error *err)
 
 int main(int argc, char **argv)
 {
-    const char *root = "/run/ojrun", *lang = NULL, *box = NULL;
+    const char *root = "/run/ojrun", *lang = NULL, *box = NULL, *cpus = NULL;
     ojrun_limits limits = {0};
-    int ntasks = 1, opt;
-    while ((opt = getopt(argc, argv, "r:l:x:c:n:")) != -1) {
+    int ntasks = 1, cancel_ms = -1, opt;
+    while ((opt = getopt(argc, argv, "r:l:x:c:n:p:k:")) != -1) {
+        /* clang-format off */
         switch (opt) {
-        case 'r':
-            root = optarg;
-            break;
-        case 'l':
-            lang = optarg;
-            break;
-        case 'x':
-            box = optarg;
-            break;
-        case 'c':
-            limits.cpu_ms = strtoull(optarg, NULL, 10);
-            break;
-        case 'n':
-            ntasks = atoi(optarg);
-            break;
-        default:
-            return 2;
+        case 'r': root = optarg; break;
+        case 'l': lang = optarg; break;
+        case 'x': box = optarg; break;
+        case 'c': limits.cpu_ms = strtoull(optarg, NULL, 10); break;
+        case 'n': ntasks = atoi(optarg); break;
+        case 'p': cpus = optarg; break;
+        case 'k': cancel_ms = atoi(optarg); break;
+        default: return 2;
         }
+        /* clang-format on */
     }
     if (argc - optind != 2 || ntasks < 1 || ntasks > MAX_TASKS || (lang && !box)) {
         fprintf(stderr, "usage: judge-task [-r ROOT] [-l LANG -x BOX] [-c CPU_MS] "
-                        "[-n TASKS] BUNDLE ID\n");
+                        "[-n TASKS] [-p CPUS] [-k MS] BUNDLE ID\n");
         return 2;
     }
     const char *bundle = argv[optind], *id = argv[optind + 1];
@@ -92,6 +88,7 @@ int main(int argc, char **argv)
             .stdout_fd = STDERR_FILENO,
             .stderr_fd = STDERR_FILENO,
             .limits = limits, /* zero fields: the config's own */
+            .cpus = cpus,     /* NULL: the config's cpuset */
         };
         tasks[i] = ojrun_task_spawn(ctx, &spec, &err);
         if (!tasks[i])
@@ -102,9 +99,17 @@ int main(int argc, char **argv)
     /* 4. The event loop: a task's fd becomes readable when it is over. */
     int left = ntasks, status = 0;
     while (left > 0) {
-        if (poll(pfd, (nfds_t)ntasks, -1) < 0) {
+        int ready = poll(pfd, (nfds_t)ntasks, cancel_ms);
+        if (ready < 0) {
             perror("judge-task: poll");
             return 1;
+        }
+        if (ready == 0) { /* -k: time is up; the results still come */
+            for (int i = 0; i < ntasks; i++)
+                if (pfd[i].fd >= 0 && ojrun_task_cancel(tasks[i], &err) < 0)
+                    return die(ids[i], &err);
+            cancel_ms = -1;
+            continue;
         }
         for (int i = 0; i < ntasks; i++) {
             if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP)))

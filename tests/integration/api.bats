@@ -125,3 +125,35 @@ bundle_args() {
     [ -z "$output" ]
     [[ "$stderr" == *"judge-task: $P-bad-0: root.path: "*"no-such-rootfs: No such file or directory"* ]]
 }
+
+@test "api: a task pinned to a cpuset runs on those CPUs only" {
+    # the program reports the CPUs it may run on (on its stdout, which the
+    # example sends to its stderr)
+    bundle_args /usr/bin/grep Cpus_allowed_list /proc/self/status
+    run --separate-stderr "$API_WORK/judge-task" -r "$ROOT" -p 0 "$WORK/b" "$P-pin"
+    [ "$status" -eq 0 ] || { echo "$output $stderr" >&2; false; }
+    [ "$(jq -r .verdict <<<"$output")" = OK ]
+    [[ "$stderr" == *"Cpus_allowed_list:"*$'\t'"0" ]] || { echo "stderr: $stderr" >&2; false; }
+    # and without -p, the config's (unset) cpuset: more than CPU 0 on a
+    # multi-CPU host
+    if [ "$(nproc)" -gt 1 ]; then
+        run --separate-stderr "$API_WORK/judge-task" -r "$ROOT" "$WORK/b" "$P-nopin"
+        [[ "$stderr" != *"Cpus_allowed_list:"*$'\t'"0" ]] || { echo "stderr: $stderr" >&2; false; }
+    fi
+}
+
+@test "api: a cancelled task ends at once with SE and leaves nothing" {
+    # sleep 20 s: the template's 3 s wall limit would end it as WLE; the
+    # cancel after 0.3 s must end it long before
+    bundle_args /usr/bin/sleep 20
+    local t0=$SECONDS
+    run --separate-stderr "$API_WORK/judge-task" -r "$ROOT" -n 2 -k 300 "$WORK/b" "$P-cancel"
+    [ "$status" -eq 0 ] || { echo "$output $stderr" >&2; false; }
+    assert_lines 2 "$output"
+    [ "$(jq -r .verdict <<<"$output" | sort -u)" = SE ]
+    [ "$(jq -r .error <<<"$output" | sort -u)" = "the supervisor received SIGTERM" ]
+    for w in $(jq -r .wall_us <<<"$output"); do
+        [ "$w" -lt 2500000 ]
+    done
+    [ $((SECONDS - t0)) -lt 3 ]
+}
