@@ -234,13 +234,15 @@ static _Noreturn void child_main(ojrun_context *ctx, const ojrun_task_spec *spec
     else if (getppid() != parent)
         _exit(1);
     else if (child_fds(spec, &wfd, &m.err) == 0) {
-        /* The caller's handlers are not ours; a SIGCHLD set to SIG_IGN
-         * would make the kernel reap the init behind oj_supervise(). */
+        /* Every disposition default, as for a fresh `ojrun`: the caller's
+         * handlers are not ours, a SIGCHLD set to SIG_IGN would make the
+         * kernel reap the init behind oj_supervise(), and an ignored
+         * SIGTERM would lose a cancel sent before it is blocked. */
         for (int sig = 1; sig < NSIG; sig++) {
             struct sigaction sa;
             if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &sa) < 0)
                 continue;
-            if (sa.sa_handler != SIG_DFL && (sa.sa_handler != SIG_IGN || sig == SIGCHLD))
+            if (sa.sa_handler != SIG_DFL)
                 signal(sig, SIG_DFL);
         }
         if (task_core(ctx, spec, false, "task", &m.res, &m.err) == 0)

@@ -21,8 +21,6 @@
 #include "container.h"
 #include "lifecycle.h"
 #include "log.h"
-#include "shim.h"
-#include "supervise.h"
 #include "util.h"
 
 /* `run --result`: the same supervision as ojrun-shim, in this process
