@@ -218,7 +218,9 @@ typedef struct ojrun_task_spec {
     ojrun_limits limits;                /* non-zero fields override the config */
     const char *cpus;                   /* NULL, or linux.resources.cpu.cpus ("3", "0-1") */
     const char *cgroup_path;            /* NULL, or linux.cgroupsPath (e.g. "/judge/slot3/<id>") */
-    const ojrun_create_options *create; /* NULL, or more options (not shim) */
+    /* NULL, or more options; never shim, and no preserve_fds for a spawned
+     * task (its supervisor closes the caller's fds) */
+    const ojrun_create_options *create;
 } ojrun_task_spec;
 
 typedef struct ojrun_task ojrun_task;
@@ -236,8 +238,10 @@ OJRUN_API int ojrun_task_fd(const ojrun_task *t);
 OJRUN_API pid_t ojrun_task_pid(const ojrun_task *t);
 /* Without blocking: 0 and *r filled when the task is over (the verdict may
  * be SE), -1 with err->code EAGAIN when not yet, -1 with another error when
- * the container could not be created or started.  After 0 or a non-EAGAIN
- * error, the supervisor child has been reaped. */
+ * the container could not be created or started, EINVAL when already
+ * collected.  After 0 or such an error the supervisor child has been
+ * reaped; a supervisor that died without a result gives verdict SE (its
+ * container is deleted). */
 OJRUN_API int ojrun_task_collect(ojrun_task *t, ojrun_result *r, ojrun_error *err);
 /* Stop a running task: its result becomes SE ("the supervisor received
  * SIGTERM"), still to be collected. */
