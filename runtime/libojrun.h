@@ -128,7 +128,11 @@ typedef struct ojrun_create_options {
     bool no_new_keyring;        /* keep the caller's session keyring */
     unsigned preserve_fds;      /* pass fds 3 .. 3+N-1 to the container */
     /* Supervise as a judge task by a forked per-task shim (`create --shim`):
-     * limits, accounting, verdict in <root>/<id>/result.json. */
+     * limits, accounting, verdict in <root>/<id>/result.json.  The shim is
+     * a fork of the caller that outlives the call: it keeps the caller's
+     * fds and, when it exits, is the caller's child to reap.  Made for the
+     * `ojrun` command, which exits at once; a long-running program wants
+     * ojrun_task_spawn() instead. */
     bool shim;
     const char *result_socket; /* also send the result line here (with shim) */
 } ojrun_create_options;
