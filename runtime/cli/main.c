@@ -67,6 +67,12 @@ static void print_help(FILE *f)
                "  --help, -h            print this help\n");
 }
 
+/* The command's context lives as long as main() (LeakSanitizer checks). */
+static void free_context(ojrun_context **c)
+{
+    ojrun_context_free(*c);
+}
+
 int main(int argc, char **argv)
 {
     struct oj_globals g = {.ctx.root = OJ_DEFAULT_ROOT, .argv0 = argv[0]};
@@ -117,7 +123,9 @@ int main(int argc, char **argv)
     /* The log, through the context of the public API: stderr as a command
      * prints, --log FILE, --debug. */
     ojrun_error err;
-    g.api = ojrun_context_new(g.ctx.root, &err);
+    __attribute__((cleanup(free_context))) ojrun_context *api =
+        ojrun_context_new(g.ctx.root, &err);
+    g.api = api;
     if (!g.api) {
         oj_error("%s", err.message);
         return 1;
