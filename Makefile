@@ -5,11 +5,13 @@
 #   make demo       the README's first command: judge sample submissions
 #   make SAN=1 ...  build with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz       libFuzzer targets (tests/fuzz/) under ASan+UBSan, FUZZ_SECONDS each
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   ojrun, libojrun.h, libojrun.{a,so}, libojrun.pc
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR  ?= $(PREFIX)/lib
 BUILD   ?= build
 
 CC      ?= gcc
@@ -19,7 +21,7 @@ COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 -Wno-format-truncation \
            -D_GNU_SOURCE -DOJRUN_COMMIT='"$(COMMIT)"' -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
-           -MMD -MP
+           -MMD -MP -fPIC
 LDFLAGS ?=
 ifeq ($(SAN),1)
 BUILD   := build-san
@@ -75,12 +77,19 @@ JUDGE_OBJ   := $(JUDGE_SRC:%.c=$(BUILD)/%.o)
 JUDGE_LIB   := $(BUILD)/libojrun-judge.a
 JUDGE_INC   := $(LIB_INC) -Iworker -Iworker/judge
 JUDGE_TOOL  := $(BUILD)/ojrun-judge-tool
+# The public API (runtime/libojrun.h) as a shared library: the same objects
+# (all compiled with -fPIC), exporting only the ojrun_* functions
+# (runtime/libojrun.map), and its pkg-config file.
+SO_NAME     := libojrun.so.1
+SHLIB       := $(BUILD)/libojrun.so
+PC_FILE     := $(BUILD)/libojrun.pc
+VERSION     := $(shell sed -n 's/^\#define OJRUN_VERSION "\(.*\)"/\1/p' runtime/version.h)
 
 BINARIES := $(BUILD)/ojrun
 
 .PHONY: all deps check unit integration demo install clean format bench fuzz fuzz-bins san-build \
         helpers fuzz-cov
-all: $(BINARIES) $(JUDGE_TOOL)
+all: $(BINARIES) $(JUDGE_TOOL) $(SHLIB) $(PC_FILE)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): hack/install-deps.sh
@@ -106,6 +115,18 @@ $(BUILD)/worker/%.o: worker/%.c | $(DEPS_STAMP)
 $(JUDGE_LIB): $(JUDGE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+$(SHLIB): $(RUNTIME_OBJ) $(JUDGE_GEN_OBJ) runtime/libojrun.map
+	$(CC) -shared -Wl,-soname,$(SO_NAME) -Wl,--version-script=runtime/libojrun.map -Wl,-z,defs \
+		$(LDFLAGS) -o $@.$(VERSION) $(RUNTIME_OBJ) $(JUDGE_GEN_OBJ) $(PKG_LIBS)
+	ln -sf libojrun.so.$(VERSION) $(BUILD)/$(SO_NAME)
+	ln -sf $(SO_NAME) $@
+
+$(PC_FILE): Makefile runtime/version.h
+	@mkdir -p $(@D)
+	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$(INCLUDEDIR)' 'libdir=$(LIBDIR)' '' \
+		'Name: libojrun' 'Description: OCI container runtime for online judges (library)' \
+		'Version: $(VERSION)' 'Requires.private: $(PKGS)' 'Cflags: -I$${includedir}' \
+		'Libs: -L$${libdir} -lojrun' > $@
 
 $(CLI_LIB): $(CLI_OBJ)
 	@rm -f $@
@@ -233,8 +254,14 @@ bench: all $(BENCH_BIN)
 	@BUILD=$(BUILD) bash hack/bench.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 0755 $(BINARIES) $(DESTDIR)$(BINDIR)/
+	install -m 0644 runtime/libojrun.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(SHLIB).$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libojrun.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libojrun.so
+	install -m 0644 $(PC_FILE) $(DESTDIR)$(LIBDIR)/pkgconfig/
 
 format:
 	clang-format -i $(foreach d,$(LIB_DIRS) runtime/cli worker worker/judge,$(wildcard $(d)/*.[ch])) \

@@ -61,6 +61,18 @@ struct oj_create_opts {
     bool shim;                  /* --shim: this process is ojrun-shim (state.json says so) */
     const char *result_socket;  /* --result-socket */
     const char *result;         /* run --result FILE|- */
+    /* The library API (libojrun.h, api.c).  `config_data`: config.json held
+     * in memory, used instead of <bundle>/config.json (the bundle still
+     * resolves a relative root.path).  The rest override the parsed config
+     * before anything uses it: the set limits replace the config's
+     * (memory as linux.resources.memory.limit), `cpus` becomes
+     * linux.resources.cpu.cpus and `cgroups_path` linux.cgroupsPath.  The
+     * copy of config.json in the state directory is the text as given. */
+    const char *config_data;
+    size_t config_len;
+    struct oj_limits limits_override;
+    const char *cpus;
+    const char *cgroups_path;
 };
 
 /* Everything create computed; the init child gets a copy through fork. */

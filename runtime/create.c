@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -133,8 +134,16 @@ static int check_config(struct oj_container *c, struct oj_err *err)
  * counts the program's processes. */
 static int apply_limits(struct oj_container *c, struct oj_err *err)
 {
-    if (oj_limits_from_config(c->cfg, &c->limits, err) < 0 ||
-        oj_limits_apply_rlimits(c->cfg->process, &c->limits, NULL, err) < 0)
+    if (oj_limits_from_config(c->cfg, &c->limits, err) < 0)
+        return -1;
+    const struct oj_limits *ov = &c->opts->limits_override;
+    if (ov->cpu_ms.set)
+        c->limits.cpu_ms = ov->cpu_ms;
+    if (ov->wall_ms.set)
+        c->limits.wall_ms = ov->wall_ms;
+    if (ov->output_bytes.set)
+        c->limits.output_bytes = ov->output_bytes;
+    if (oj_limits_apply_rlimits(c->cfg->process, &c->limits, NULL, err) < 0)
         return -1;
     if (c->opts->task || c->opts->shim) {
         const char *sock;
@@ -517,12 +526,59 @@ void oj_container_abort(struct oj_container *c)
     rollback(c);
 }
 
+/* The overrides of the library API (container.h) on the parsed config. */
+static int apply_overrides(struct oj_container *c, struct oj_err *err)
+{
+    const struct oj_create_opts *o = c->opts;
+    struct oj_config *cfg = c->cfg;
+    if (!o->limits_override.memory_bytes.set && !o->cpus && !o->cgroups_path)
+        return 0;
+    struct oj_resources *r = &cfg->linux_.resources;
+    cfg->has_linux = true;
+    if (o->limits_override.memory_bytes.set) {
+        if (o->limits_override.memory_bytes.v > INT64_MAX)
+            return oj_fail(err, ERANGE, "memory limit %" PRIu64 ": too large",
+                           o->limits_override.memory_bytes.v);
+        int64_t v = (int64_t)o->limits_override.memory_bytes.v;
+        cfg->linux_.has_resources = r->has_memory = true;
+        r->memory.limit = (oj_opt_i64){true, v};
+        /* memory+swap: a judge limit counts swap too (judge templates) */
+        if (r->memory.swap.set)
+            r->memory.swap = (oj_opt_i64){true, v};
+    }
+    char **dst[2] = {o->cpus ? &r->cpu.cpus : NULL,
+                     o->cgroups_path ? &cfg->linux_.cgroups_path : NULL};
+    const char *src[2] = {o->cpus, o->cgroups_path};
+    for (int i = 0; i < 2; i++) {
+        if (!dst[i])
+            continue;
+        char *copy = strdup(src[i]);
+        if (!copy)
+            return oj_fail(err, ENOMEM, "task options");
+        free(*dst[i]);
+        *dst[i] = copy;
+    }
+    if (o->cpus)
+        cfg->linux_.has_resources = r->has_cpu = true;
+    return 0;
+}
+
 static int load_bundle(struct oj_container *c, struct oj_err *err)
 {
     const char *b = c->opts->bundle ? c->opts->bundle : ".";
     c->bundle = realpath(b, NULL);
     if (!c->bundle)
         return oj_fail(err, errno, "--bundle %s", b);
+    if (c->opts->config_data) {
+        c->config_len = c->opts->config_len;
+        c->config_data = malloc(c->config_len + 1);
+        if (!c->config_data)
+            return oj_fail(err, ENOMEM, "config.json");
+        memcpy(c->config_data, c->opts->config_data, c->config_len);
+        c->config_data[c->config_len] = '\0';
+        c->cfg = oj_config_parse(c->config_data, c->config_len, err);
+        return c->cfg ? apply_overrides(c, err) : -1;
+    }
     char path[PATH_MAX];
     if (snprintf(path, sizeof(path), "%s/config.json", c->bundle) >= (int)sizeof(path))
         return oj_fail(err, ENAMETOOLONG, "--bundle %s", b);
@@ -532,7 +588,7 @@ static int load_bundle(struct oj_container *c, struct oj_err *err)
         return -1;
     }
     c->cfg = oj_config_parse(c->config_data, c->config_len, err);
-    return c->cfg ? 0 : -1;
+    return c->cfg ? apply_overrides(c, err) : -1;
 }
 
 int oj_container_create(const struct oj_context *ctx, const struct oj_create_opts *o,

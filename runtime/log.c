@@ -15,6 +15,33 @@ static int log_fd = -1;
 static bool log_json;
 static bool log_debug;
 static struct timespec log_t0;
+static bool log_stderr = true;
+static oj_log_sink_fn log_sink;
+static void *log_sink_data;
+
+void oj_log_set_stderr(bool on)
+{
+    log_stderr = on;
+}
+
+void oj_log_set_sink(oj_log_sink_fn fn, void *data)
+{
+    log_sink = fn;
+    log_sink_data = data;
+}
+
+void oj_log_set_debug(bool on)
+{
+    if (on && !log_debug)
+        clock_gettime(CLOCK_MONOTONIC, &log_t0);
+    log_debug = on;
+}
+
+void oj_log_set_fd(int fd, bool json)
+{
+    log_fd = fd;
+    log_json = json;
+}
 
 int oj_log_init(const struct oj_log_opts *opts)
 {
@@ -93,7 +120,9 @@ void oj_log(enum oj_log_level level, const char *fmt, ...)
         n = snprintf(line, sizeof(line), "ojrun: %s\n", msg);
     else
         n = snprintf(line, sizeof(line), "ojrun: %s: %s\n", level_name(level), msg);
-    if (n > 0 && level != OJ_LOG_INFO)
+    if (log_sink)
+        log_sink(level, msg, log_sink_data);
+    if (n > 0 && level != OJ_LOG_INFO && log_stderr)
         write_all(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 
     if (log_fd >= 0) {

@@ -35,6 +35,17 @@ void oj_log(enum oj_log_level level, const char *fmt, ...) __attribute__((format
 #define oj_warn(...)  oj_log(OJ_LOG_WARN, __VA_ARGS__)
 #define oj_error(...) oj_log(OJ_LOG_ERROR, __VA_ARGS__)
 
+/* For library clients (libojrun.h, api.c); the `ojrun` command uses none of
+ * these and keeps the behaviour above.  Records go to stderr only while
+ * `on` (the default, for the command); a sink, when set, gets every record
+ * that is logged (debug records only with debug on). */
+typedef void (*oj_log_sink_fn)(enum oj_log_level level, const char *msg, void *data);
+void oj_log_set_stderr(bool on);
+void oj_log_set_sink(oj_log_sink_fn fn, void *data);
+void oj_log_set_debug(bool on);
+/* Log to `fd` (owned by the caller, not closed) instead of a file. */
+void oj_log_set_fd(int fd, bool json);
+
 /* The fd of the log file, or -1.  The container init keeps it (CLOEXEC) so
  * that errors after clone() reach the same log. */
 int oj_log_fd(void);

@@ -13,9 +13,8 @@
 
 /* `ojrun create --shim`: fork the shim (shim.c), which creates the
  * container in-process and stays as its supervisor.  Waits for the shim's
- * report on create and returns the exit status (0, or 1 after printing the
- * error as create would). */
-int oj_create_with_shim(const struct oj_context *ctx, struct oj_create_opts *o);
+ * report on create: 0, or -1 with create's error. */
+int oj_create_with_shim(const struct oj_context *ctx, struct oj_create_opts *o, struct oj_err *err);
 
 /* The shim, in the child forked by oj_create_with_shim(): create the
  * container, report on `report_fd` (struct oj_shim_report), supervise the

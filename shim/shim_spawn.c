@@ -26,25 +26,23 @@
 #include <unistd.h>
 
 #include "context.h"
-#include "log.h"
+#include "error.h"
 #include "shim.h"
 #include "util.h"
 
-int oj_create_with_shim(const struct oj_context *ctx, struct oj_create_opts *o)
+int oj_create_with_shim(const struct oj_context *ctx, struct oj_create_opts *o, struct oj_err *err)
 {
     int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) {
-        oj_error("create %s: pipe: %m", o->id);
-        return 1;
-    }
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return oj_fail(err, errno, "pipe");
     /* The shim's copy of anything buffered would be written twice. */
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        oj_error("create %s: fork: %m", o->id);
+        int e = errno;
         close(p[0]);
         close(p[1]);
-        return 1;
+        return oj_fail(err, e, "fork");
     }
     if (pid == 0) {
         close(p[0]);
@@ -62,17 +60,15 @@ int oj_create_with_shim(const struct oj_context *ctx, struct oj_create_opts *o)
             return 0; /* the shim stays; it is re-parented when we exit */
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
-        oj_error("create %s: %s", o->id, r.msg);
-        return 1;
+        /* the shim's message as it is: oj_fail would add strerror again */
+        err->code = r.code;
+        snprintf(err->msg, sizeof(err->msg), "%s", r.msg);
+        return -1;
     }
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     if (WIFSIGNALED(st))
-        oj_error("create %s: the shim was killed by signal %d before reporting", o->id,
-                 WTERMSIG(st));
-    else
-        oj_error("create %s: the shim exited with status %d before reporting", o->id,
-                 WEXITSTATUS(st));
-    return 1;
+        return oj_fail(err, 0, "the shim was killed by signal %d before reporting", WTERMSIG(st));
+    return oj_fail(err, 0, "the shim exited with status %d before reporting", WEXITSTATUS(st));
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "context.h"
+#include "libojrun.h"
 
 #define OJ_DEFAULT_ROOT "/run/ojrun"
 
@@ -23,6 +24,11 @@ struct oj_create_opts;
 struct oj_globals {
     /* --root, --log, --log-format json, --debug: what the library is given */
     struct oj_context ctx;
+    /* The same as a libojrun context: the verbs the public API covers
+     * (create, start, kill, delete, state, spec --judge, run --result) go
+     * through it; the others still call the library's internal functions
+     * with `ctx`. */
+    ojrun_context *api;
     const char *argv0; /* how we were invoked */
 };
 

@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "container.h"
 #include "log.h"
-#include "shim.h"
 
 int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_create_opts *o,
                          bool *detach, bool run)
@@ -118,14 +117,19 @@ int cmd_create(const struct oj_globals *g, int argc, char **argv)
     int r = oj_parse_create_opts("create", argc, argv, &o, &detach, false);
     if (r != 0)
         return r < 0 ? 1 : 0;
-    if (o.shim)
-        return oj_create_with_shim(&g->ctx, &o);
-    struct oj_err err = {0};
-    struct oj_container *c = NULL;
-    if (oj_container_create(&g->ctx, &o, &c, &err) < 0) {
-        oj_error("create %s: %s", o.id, err.msg);
+    const ojrun_create_options co = {
+        .pid_file = o.pid_file,
+        .console_socket = o.console_socket,
+        .no_pivot = o.no_pivot,
+        .no_new_keyring = o.no_new_keyring,
+        .preserve_fds = o.preserve_fds,
+        .shim = o.shim,
+        .result_socket = o.result_socket,
+    };
+    ojrun_error err;
+    if (ojrun_container_create(g->api, o.id, o.bundle, NULL, &co, &err) < 0) {
+        oj_error("create %s: %s", o.id, err.message);
         return 1;
     }
-    oj_container_free(c);
     return 0;
 }

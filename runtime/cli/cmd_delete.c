@@ -4,7 +4,6 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "container.h"
 #include "log.h"
 
 int cmd_delete(const struct oj_globals *g, int argc, char **argv)
@@ -28,9 +27,9 @@ int cmd_delete(const struct oj_globals *g, int argc, char **argv)
         return oj_usage_error("delete", optind >= argc ? "missing container id"
                                                        : "too many arguments");
     const char *id = argv[optind];
-    struct oj_err err = {0};
-    if (oj_container_delete(&g->ctx, id, force, &err) < 0) {
-        oj_error("delete %s: %s", id, err.msg);
+    ojrun_error err;
+    if (ojrun_container_delete(g->api, id, force, &err) < 0) {
+        oj_error("delete %s: %s", id, err.message);
         return 1;
     }
     return 0;

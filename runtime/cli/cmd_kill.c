@@ -5,7 +5,6 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "lifecycle.h"
 #include "log.h"
 #include "signals.h"
 
@@ -37,9 +36,9 @@ int cmd_kill(const struct oj_globals *g, int argc, char **argv)
         if (sig < 0)
             return oj_usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
     }
-    struct oj_err err = {0};
-    if (oj_container_kill(&g->ctx, id, sig, all, &err) < 0) {
-        oj_error("kill %s: %s", id, err.msg);
+    ojrun_error err;
+    if (ojrun_container_kill(g->api, id, sig, all, &err) < 0) {
+        oj_error("kill %s: %s", id, err.message);
         return 1;
     }
     return 0;

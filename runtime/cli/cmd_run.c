@@ -21,83 +21,55 @@
 #include "container.h"
 #include "lifecycle.h"
 #include "log.h"
-#include "shim.h"
-#include "supervise.h"
 #include "util.h"
 
 /* `run --result`: the same supervision as ojrun-shim, in this process
- * (specs/shim-protocol.md).  The exit status is the program's, as for run. */
+ * (specs/shim-protocol.md), through the public API's ojrun_task_run().  The
+ * exit status is the program's, as for run. */
 static int run_supervised(const struct oj_globals *g, struct oj_create_opts *o)
 {
-    sigset_t set, old;
-    oj_supervise_sigset(&set);
-    if (sigprocmask(SIG_BLOCK, &set, &old) < 0) {
-        oj_error("run %s: block the supervisor's signals (sigprocmask): %m", o->id);
-        return 1;
-    }
-    struct oj_err err = {0};
-    struct oj_task_link link;
-    if (oj_task_link_open(&link, 3 + (int)o->preserve_fds, &err) < 0) {
-        oj_error("run %s: %s", o->id, err.msg);
-        return 1;
-    }
-    o->task = &link;
-    struct oj_container *c = NULL;
-    if (oj_container_create(&g->ctx, o, &c, &err) < 0) {
-        oj_task_link_close(&link);
-        oj_error("run %s: %s", o->id, err.msg);
-        return 1;
-    }
-    oj_task_link_close_init_side(&link);
-    close(c->lock_fd); /* start takes the container lock itself */
-    c->lock_fd = -1;
-    const char *sock = o->result_socket;
-    if (!sock && oj_result_socket_from_config(c->cfg, &sock, &err) < 0)
-        sock = NULL; /* checked by create */
-    if (oj_container_start(&g->ctx, o->id, &err) < 0) {
-        oj_error("run %s: %s", o->id, err.msg);
-        oj_task_link_close(&link);
-        oj_container_delete(&g->ctx, o->id, true, &err);
-        oj_container_free(c);
-        return 1;
-    }
-    struct oj_supervise_opts so = {
-        .id = o->id,
-        .init_pid = c->pid,
-        .cg = c->cg,
-        .limits = c->limits,
-        .exec_fd = link.exec_r,
-        .status_fd = link.status_sup,
-        .go_fd = link.go_sup,
-        .out_fds = {STDOUT_FILENO, STDERR_FILENO},
-        .forward_signals = true,
+    const ojrun_create_options co = {
+        .pid_file = o->pid_file,
+        .console_socket = o->console_socket,
+        .no_pivot = o->no_pivot,
+        .no_new_keyring = o->no_new_keyring,
+        .preserve_fds = o->preserve_fds,
+        .result_socket = o->result_socket,
     };
-    struct oj_result res;
-    oj_supervise(&so, &res); /* closes exec_fd and status_fd */
-    link.exec_r = link.status_sup = link.go_sup = -1;
-
+    const ojrun_task_spec spec = {
+        .id = o->id,
+        .bundle = o->bundle,
+        .stdin_fd = -1,
+        .stdout_fd = -1,
+        .stderr_fd = -1,
+        .create = &co,
+    };
+    ojrun_error err;
+    ojrun_result res;
+    if (ojrun_task_run(g->api, &spec, &res, &err) < 0) {
+        oj_error("run %s: %s", o->id, err.message);
+        return 1;
+    }
     int rc = res.has_exit_code ? res.exit_code : res.signal ? 128 + res.signal : 1;
+    _cleanup_free_ char *line = ojrun_result_json(o->id, &res);
     struct strbuf json = {0};
-    oj_result_json(o->id, &res, &json);
+    sb_puts(&json, line ? line : "");
     sb_append(&json, "\n", 1);
-    if (strcmp(o->result, "-") == 0) {
+    struct oj_err werr = {0};
+    if (!line || json.oom) {
+        oj_error("run %s: the result JSON: out of memory", o->id);
+        rc = 1;
+    } else if (strcmp(o->result, "-") == 0) {
         fflush(stdout);
         if (oj_write_all(STDOUT_FILENO, json.s, json.len) < 0) {
             oj_error("run %s: write the result to stdout: %m", o->id);
             rc = 1;
         }
-    } else if (oj_write_file_atomic(o->result, json.s, json.len, 0644, &err) < 0) {
-        oj_error("run %s: --result: %s", o->id, err.msg);
+    } else if (oj_write_file_atomic(o->result, json.s, json.len, 0644, &werr) < 0) {
+        oj_error("run %s: --result: %s", o->id, werr.msg);
         rc = 1;
     }
-    json.s[json.len - 1] = '\0';
-    if (sock && oj_result_send(sock, json.s, &err) < 0)
-        oj_warn("run %s: %s", o->id, err.msg);
     sb_free(&json);
-    oj_container_free(c);
-    if (oj_container_delete(&g->ctx, o->id, true, &err) < 0)
-        oj_warn("run %s: %s", o->id, err.msg);
-    sigprocmask(SIG_SETMASK, &old, NULL);
     return rc;
 }
 

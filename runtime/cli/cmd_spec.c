@@ -197,9 +197,20 @@ int cmd_spec(const struct oj_globals *g, int argc, char **argv)
             return oj_usage_error("spec", "--judge needs --phase compile|run");
         if (!judge.box)
             return oj_usage_error("spec", "--judge needs --box DIR");
-        judge.bundle = bundle;
-        if (oj_judge_write_bundle(&judge, &err) < 0) {
-            oj_error("spec: %s", err.msg);
+        const ojrun_judge_request req = {
+            .lang = judge.lang,
+            .phase = judge.phase,
+            .box = judge.box,
+            .bundle = bundle,
+            .cpu_ms = judge.cpu_ms,
+            .wall_ms = judge.wall_ms,
+            .memory = judge.memory,
+            .pids = judge.pids,
+            .output_bytes = judge.output_bytes,
+        };
+        ojrun_error aerr;
+        if (ojrun_judge_write_bundle(g->api, &req, &aerr) < 0) {
+            oj_error("spec: %s", aerr.message);
             return 1;
         }
         return 0;

@@ -4,7 +4,6 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "container.h"
 #include "log.h"
 
 /* Parse "[--help] ID" for the commands that take nothing else. */
@@ -35,9 +34,9 @@ int cmd_start(const struct oj_globals *g, int argc, char **argv)
     int r = oj_parse_id_only("start", argc, argv, &id);
     if (r != 0)
         return r < 0 ? 1 : 0;
-    struct oj_err err = {0};
-    if (oj_container_start(&g->ctx, id, &err) < 0) {
-        oj_error("start %s: %s", id, err.msg);
+    ojrun_error err;
+    if (ojrun_container_start(g->api, id, &err) < 0) {
+        oj_error("start %s: %s", id, err.message);
         return 1;
     }
     return 0;

@@ -19,19 +19,13 @@ int cmd_state(const struct oj_globals *g, int argc, char **argv)
     int r = oj_parse_id_only("state", argc, argv, &id);
     if (r != 0)
         return r < 0 ? 1 : 0;
-    struct oj_err err = {0};
-    _cleanup_state_ struct oj_state *st = NULL;
-    if (oj_state_load(g->ctx.root, id, &st, &err) < 0) {
-        oj_error("state %s: %s", id, err.msg);
+    ojrun_error err;
+    _cleanup_free_ char *json = NULL;
+    if (ojrun_container_state(g->api, id, NULL, NULL, &json, &err) < 0) {
+        oj_error("state %s: %s", id, err.message);
         return 1;
     }
-    struct strbuf sb = {0};
-    if (oj_state_json(st, oj_state_status(st), true, &sb, &err) < 0) {
-        oj_error("state %s: %s", id, err.msg);
-        return 1;
-    }
-    printf("%s\n", sb_str(&sb));
-    sb_free(&sb);
+    printf("%s\n", json);
     return 0;
 }
 

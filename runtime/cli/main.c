@@ -67,6 +67,12 @@ static void print_help(FILE *f)
                "  --help, -h            print this help\n");
 }
 
+/* The command's context lives as long as main() (LeakSanitizer checks). */
+static void free_context(ojrun_context **c)
+{
+    ojrun_context_free(*c);
+}
+
 int main(int argc, char **argv)
 {
     struct oj_globals g = {.ctx.root = OJ_DEFAULT_ROOT, .argv0 = argv[0]};
@@ -114,8 +120,22 @@ int main(int argc, char **argv)
         return oj_usage_error(NULL, "--log-format: unknown format \"%s\" (text or json)",
                               log_format);
 
-    if (oj_log_init(&g.ctx.log) < 0) {
-        oj_error("open log file %s: %m", g.ctx.log.path);
+    /* The log, through the context of the public API: stderr as a command
+     * prints, --log FILE, --debug. */
+    ojrun_error err;
+    __attribute__((cleanup(free_context))) ojrun_context *api =
+        ojrun_context_new(g.ctx.root, &err);
+    g.api = api;
+    if (!g.api) {
+        oj_error("%s", err.message);
+        return 1;
+    }
+    ojrun_context_set_log_stderr(g.api, true);
+    ojrun_context_set_debug(g.api, g.ctx.log.debug);
+    if (g.ctx.log.path && g.ctx.log.path[0] &&
+        ojrun_context_set_log_file(g.api, g.ctx.log.path,
+                                   g.ctx.log.json ? OJRUN_LOG_JSON : OJRUN_LOG_TEXT, &err) < 0) {
+        oj_error("%s", err.message);
         return 1;
     }
     if (systemd_cgroup) {

@@ -36,10 +36,21 @@
 
 #define CLI_MAX_ARGS 64
 
-static const struct oj_globals cli_g = {
+static struct oj_globals cli_g = {
     .ctx.root = "/proc/ojrun-fuzz-no-such-root",
     .argv0 = "ojrun",
 };
+
+/* The verbs that go through the public API need its context, as main()
+ * makes it; made once, with stderr on as for the command. */
+static void cli_g_init(void)
+{
+    if (cli_g.api)
+        return;
+    cli_g.api = ojrun_context_new(cli_g.ctx.root, NULL);
+    FUZZ_CHECK(cli_g.api != NULL);
+    ojrun_context_set_log_stderr(cli_g.api, true);
+}
 
 static void check_id(const char *id)
 {
@@ -69,6 +80,7 @@ static void check_signal(const char *s)
 
 static int run_parser(int which, int argc, char **argv)
 {
+    cli_g_init();
     struct oj_create_opts o = {0};
     bool detach = false;
     const char *id = NULL;

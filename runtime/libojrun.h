@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libojrun: the public API of the ojrun container runtime.
+ *
+ * This is the only header a client includes; it includes no other header
+ * of the project.  Link with `pkg-config --cflags --libs libojrun`
+ * (libojrun.so) or `pkg-config --static --libs libojrun` (libojrun.a).
+ * The `ojrun` command is itself a client of this API for create, start,
+ * kill, delete, state, spec --judge and run --result.
+ *
+ * Contents
+ *   1. Errors        ojrun_error: errno + one-line message, filled by every call
+ *   2. Context       ojrun_context: state root, log file/fd and format, debug sink
+ *   3. Configs       ojrun_config: a bundle directory or config.json text in memory;
+ *                    ojrun_judge_write_bundle(): a judge-template bundle
+ *   4. Containers    create / start / kill / delete / state, as the OCI verbs
+ *   5. Results       ojrun_result: what result.json holds; verdict names, JSON
+ *   6. Judged tasks  ojrun_task_spawn(): one supervised task per call, a pollable
+ *                    fd, ojrun_task_collect() without blocking; ojrun_task_run()
+ *                    for one task in the calling process
+ *   7. Rules         threads, file descriptors, signals, children
+ *
+ * Conventions: every function that can fail returns -1 (or NULL) and fills
+ * its last argument, `ojrun_error *err` (which may be NULL), and has no
+ * other effect on failure.  The library never prints (except through the
+ * log the context was given), never calls exit(), and leaves the caller's
+ * signal dispositions and mask as they were.
+ */
+#ifndef LIBOJRUN_H
+#define LIBOJRUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define OJRUN_API __attribute__((visibility("default")))
+#else
+#define OJRUN_API
+#endif
+
+/* ---- 1. Errors ---------------------------------------------------------------- */
+
+#define OJRUN_ERROR_MAX 1024
+
+/* `code` is the errno of the failing system call, or 0 when the error is
+ * not from one (a bad config field).  `message` is one line, lower case,
+ * naming what was being done and on what:
+ * "config.json: linux.namespaces[3].type: unknown namespace \"nett\"". */
+typedef struct ojrun_error {
+    int code;
+    char message[OJRUN_ERROR_MAX];
+} ojrun_error;
+
+/* ---- 2. Context --------------------------------------------------------------- */
+
+typedef struct ojrun_context ojrun_context;
+
+enum ojrun_log_level { OJRUN_LOG_DEBUG, OJRUN_LOG_INFO, OJRUN_LOG_WARN, OJRUN_LOG_ERROR };
+enum ojrun_log_format { OJRUN_LOG_TEXT, OJRUN_LOG_JSON };
+
+/* A debug/trace sink: called once per log record (debug records only after
+ * ojrun_context_set_debug(ctx, true)), in the process that logs it -- which
+ * may be a task's supervisor child (6.), so the sink must not rely on
+ * anything of the caller but memory and fds. */
+typedef void (*ojrun_log_fn)(enum ojrun_log_level level, const char *message, void *data);
+
+/* A context for the state root `root` (NULL: "/run/ojrun"); the directory
+ * is created on first use.  Logging is off until set below. */
+OJRUN_API ojrun_context *ojrun_context_new(const char *root, ojrun_error *err);
+OJRUN_API void ojrun_context_free(ojrun_context *ctx);
+OJRUN_API const char *ojrun_context_root(const ojrun_context *ctx);
+
+/* Append log records to the file `path` (opened O_APPEND|O_CLOEXEC), in
+ * runc's text form or one JSON object per line ("level", "msg", "time"). */
+OJRUN_API int ojrun_context_set_log_file(ojrun_context *ctx, const char *path,
+                                         enum ojrun_log_format format, ojrun_error *err);
+/* The same to an fd the caller owns (it is not closed; keep it O_CLOEXEC). */
+OJRUN_API int ojrun_context_set_log_fd(ojrun_context *ctx, int fd, enum ojrun_log_format format,
+                                       ojrun_error *err);
+/* Records also to stderr, as the `ojrun` command prints them ("ojrun: msg"). */
+OJRUN_API void ojrun_context_set_log_stderr(ojrun_context *ctx, bool on);
+OJRUN_API void ojrun_context_set_log_sink(ojrun_context *ctx, ojrun_log_fn fn, void *data);
+/* Debug records: each step of create with a microsecond timestamp. */
+OJRUN_API void ojrun_context_set_debug(ojrun_context *ctx, bool on);
+
+/* ---- 3. Configs --------------------------------------------------------------- */
+
+/* A parsed config.json with the bundle directory it belongs to (root.path
+ * may be relative to it).  Immutable once made: any number of tasks may be
+ * run from one config, and each gets its own copy. */
+typedef struct ojrun_config ojrun_config;
+
+/* <bundle>/config.json (bundle NULL: the current directory). */
+OJRUN_API ojrun_config *ojrun_config_load_bundle(const char *bundle, ojrun_error *err);
+/* config.json text of `len` bytes; `bundle` resolves a relative root.path
+ * (NULL: the current directory). */
+OJRUN_API ojrun_config *ojrun_config_from_json(const char *json, size_t len, const char *bundle,
+                                               ojrun_error *err);
+OJRUN_API void ojrun_config_free(ojrun_config *cfg);
+
+/* A judge-template bundle, as `ojrun spec --judge`: config.json and rootfs/
+ * for one phase of a language (bundle-templates/, specs/judge-templates.md).
+ * Strings as on the command line; NULL: the template's default (bundle:
+ * the current directory).  Refuses an existing <bundle>/config.json. */
+typedef struct ojrun_judge_request {
+    const char *lang;  /* "c", "cpp", "python3", ... */
+    const char *phase; /* "compile" or "run" */
+    const char *box;   /* host directory mounted on /box */
+    const char *bundle;
+    const char *cpu_ms, *wall_ms, *memory, *pids, *output_bytes;
+} ojrun_judge_request;
+OJRUN_API int ojrun_judge_write_bundle(ojrun_context *ctx, const ojrun_judge_request *req,
+                                       ojrun_error *err);
+
+/* ---- 4. Containers ------------------------------------------------------------ */
+
+/* The options of `ojrun create` (all zero: none). */
+typedef struct ojrun_create_options {
+    const char *pid_file;       /* write the init's PID here */
+    const char *console_socket; /* send the pty master here (process.terminal) */
+    bool no_pivot;              /* MS_MOVE + chroot instead of pivot_root */
+    bool no_new_keyring;        /* keep the caller's session keyring */
+    unsigned preserve_fds;      /* pass fds 3 .. 3+N-1 to the container */
+    /* Supervise as a judge task by a forked per-task shim (`create --shim`):
+     * limits, accounting, verdict in <root>/<id>/result.json.  The shim is
+     * a fork of the caller that outlives the call: it keeps the caller's
+     * fds and, when it exits, is the caller's child to reap.  Made for the
+     * `ojrun` command, which exits at once; a long-running program wants
+     * ojrun_task_spawn() instead. */
+    bool shim;
+    const char *result_socket; /* also send the result line here (with shim) */
+} ojrun_create_options;
+
+/* Create container `id` from `bundle` (NULL: the current directory) or,
+ * when `cfg` is not NULL, from that config (bundle ignored).  The process
+ * stays before its exec until ojrun_container_start().  The container
+ * gets the caller's fds 0, 1, 2 as its stdio. */
+OJRUN_API int ojrun_container_create(ojrun_context *ctx, const char *id, const char *bundle,
+                                     const ojrun_config *cfg, const ojrun_create_options *opts,
+                                     ojrun_error *err);
+OJRUN_API int ojrun_container_start(ojrun_context *ctx, const char *id, ojrun_error *err);
+/* Signal the init (all: every process of the container). */
+OJRUN_API int ojrun_container_kill(ojrun_context *ctx, const char *id, int sig, bool all,
+                                   ojrun_error *err);
+/* Remove a stopped container; force: kill it first, whatever its state. */
+OJRUN_API int ojrun_container_delete(ojrun_context *ctx, const char *id, bool force,
+                                     ojrun_error *err);
+
+enum ojrun_status {
+    OJRUN_STATUS_CREATING,
+    OJRUN_STATUS_CREATED,
+    OJRUN_STATUS_RUNNING,
+    OJRUN_STATUS_PAUSED,
+    OJRUN_STATUS_STOPPED
+};
+OJRUN_API const char *ojrun_status_name(enum ojrun_status s); /* "created", ... */
+
+/* The status and init PID (0 once stopped) of a container; `json` (may be
+ * NULL) gets the OCI state as `ojrun state` prints it, malloc'ed, which the
+ * caller frees. */
+OJRUN_API int ojrun_container_state(ojrun_context *ctx, const char *id, enum ojrun_status *status,
+                                    pid_t *pid, char **json, ojrun_error *err);
+
+/* ---- 5. Results --------------------------------------------------------------- */
+
+/* Verdicts, by the precedence of specs/shim-protocol.md. */
+enum ojrun_verdict {
+    OJRUN_OK,  /* exited with status 0 */
+    OJRUN_RE,  /* exited non-zero, or killed by a signal not caused by a limit */
+    OJRUN_SG,  /* (reserved) */
+    OJRUN_TLE, /* CPU limit */
+    OJRUN_WLE, /* wall-clock limit */
+    OJRUN_MLE, /* memory limit */
+    OJRUN_OLE, /* output limit */
+    OJRUN_SE   /* the sandbox failed: `error` says how */
+};
+OJRUN_API const char *ojrun_verdict_name(enum ojrun_verdict v); /* "OK", "TLE", ... */
+
+/* A limit of 0 means "none given" (in a result: not set). */
+typedef struct ojrun_limits {
+    uint64_t cpu_ms;       /* org.ojrun.limit.cpu-ms */
+    uint64_t wall_ms;      /* org.ojrun.limit.wall-ms */
+    uint64_t memory_bytes; /* linux.resources.memory.limit */
+    uint64_t output_bytes; /* org.ojrun.limit.output-bytes */
+} ojrun_limits;
+
+/* The fields of result.json (specs/shim-protocol.md). */
+typedef struct ojrun_result {
+    enum ojrun_verdict verdict;
+    bool has_exit_code; /* exit_code is meaningful (the program exited) */
+    int exit_code;
+    int signal; /* 0: not killed by a signal */
+    uint64_t cpu_us, user_us, sys_us, wall_us;
+    uint64_t memory_peak_bytes;
+    bool oom_killed;
+    bool memory_limit_hit;
+    uint64_t pids_peak;
+    ojrun_limits limits;
+    char error[OJRUN_ERROR_MAX]; /* "" unless SE */
+} ojrun_result;
+
+/* result.json's one line for task `id` (no newline), malloc'ed; NULL only
+ * when out of memory. */
+OJRUN_API char *ojrun_result_json(const char *id, const ojrun_result *r);
+
+/* ---- 6. Judged tasks ---------------------------------------------------------- */
+
+/* What to run: a container made from `config` (or <bundle>/config.json),
+ * with the limits of the config overridden by the non-zero `limits`, stdio
+ * from the given fds, supervised to the end and deleted. */
+typedef struct ojrun_task_spec {
+    const char *id;             /* container id, unique under the root and on the host */
+    const ojrun_config *config; /* NULL: load <bundle>/config.json */
+    const char *bundle;
+    int stdin_fd, stdout_fd, stderr_fd; /* -1: /dev/null */
+    ojrun_limits limits;                /* non-zero fields override the config */
+    const char *cpus;                   /* NULL, or linux.resources.cpu.cpus ("3", "0-1") */
+    const char *cgroup_path;            /* NULL, or linux.cgroupsPath (e.g. "/judge/slot3/<id>") */
+    /* NULL, or more options; never shim, and no preserve_fds for a spawned
+     * task (its supervisor closes the caller's fds) */
+    const ojrun_create_options *create;
+} ojrun_task_spec;
+
+typedef struct ojrun_task ojrun_task;
+
+/* Start a task: fork a supervisor child of the calling process, which
+ * creates the container, runs it under the limits, deletes it and sends
+ * the result back.  Returns at once.  Fails only if the child cannot be
+ * started; a config that cannot be run is an error of collect. */
+OJRUN_API ojrun_task *ojrun_task_spawn(ojrun_context *ctx, const ojrun_task_spec *spec,
+                                       ojrun_error *err);
+/* Readable (POLLIN/EPOLLIN) once the result is there, or the supervisor
+ * died.  Owned by the task: do not close it. */
+OJRUN_API int ojrun_task_fd(const ojrun_task *t);
+/* The supervisor child's PID. */
+OJRUN_API pid_t ojrun_task_pid(const ojrun_task *t);
+/* Without blocking: 0 and *r filled when the task is over (the verdict may
+ * be SE), -1 with err->code EAGAIN when not yet, -1 with another error when
+ * the container could not be created or started, EINVAL when already
+ * collected.  After 0 or such an error the supervisor child has been
+ * reaped; a supervisor that died without a result gives verdict SE (its
+ * container is deleted). */
+OJRUN_API int ojrun_task_collect(ojrun_task *t, ojrun_result *r, ojrun_error *err);
+/* Stop a running task: its result becomes SE ("the supervisor received
+ * SIGTERM"), still to be collected. */
+OJRUN_API int ojrun_task_cancel(ojrun_task *t, ojrun_error *err);
+/* Release the task; one not yet collected is cancelled and waited for. */
+OJRUN_API void ojrun_task_free(ojrun_task *t);
+
+/* One task supervised by the calling process itself (what `ojrun run
+ * --result` does): blocks until it is over.  The container's stdio is the
+ * caller's 0, 1, 2 (the fd fields of `spec` must be -1 or 0/1/2), and
+ * SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH that arrive
+ * meanwhile go to the container.  0 with *r, or -1 when it could not be
+ * created or started. */
+OJRUN_API int ojrun_task_run(ojrun_context *ctx, const ojrun_task_spec *spec, ojrun_result *r,
+                             ojrun_error *err);
+
+/* ---- 7. Rules ------------------------------------------------------------------ */
+/*
+ * Threads.  A context and what was made with it (configs, tasks) belong to
+ * one thread at a time; the log settings are process-wide (one log per
+ * process: the last context that set them wins).  The intended shape is
+ * one thread with one event loop driving many tasks, as ojrun-worker does.
+ * ojrun_task_spawn() fork()s: in a multi-threaded caller, call it while no
+ * other thread can hold malloc's or stdio's locks, or from the one thread.
+ *
+ * File descriptors.  Every fd the library opens is O_CLOEXEC.  A task's
+ * supervisor child keeps only the task's stdio and its own fds: every
+ * other fd of the caller is closed in it, so a task never holds another
+ * task's pipes open.  ojrun_task_fd() stays valid until ojrun_task_free().
+ *
+ * Signals and children.  The supervisor child is a child of the caller:
+ * ojrun_task_collect() reaps it by PID (waitpid), so the caller must not
+ * reap it with waitpid(-1) nor set SIGCHLD to SIG_IGN.  The caller's
+ * SIGCHLD handler, if any, is called as for any child.  If the caller
+ * dies, its supervisor children get SIGTERM (PR_SET_PDEATHSIG) and end
+ * their tasks.  ojrun_task_run() blocks SIGCHLD and the signals above while
+ * it runs and restores the mask.
+ */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
