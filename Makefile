@@ -145,6 +145,9 @@ $(JUDGE_GEN_C): $(JUDGE_GEN_SH) $(JUDGE_TEMPLATES) | $(DEPS_STAMP)
 $(JUDGE_GEN_OBJ): $(JUDGE_GEN_C)
 	$(CC) $(CFLAGS) $(LIB_INC) -c $< -o $@
 $(LIB): $(JUDGE_GEN_OBJ)
+# (a prerequisite list is expanded when make reads the rule: the shared
+# library's rule above cannot name JUDGE_GEN_OBJ, defined only here)
+$(SHLIB): $(JUDGE_GEN_OBJ)
 
 # build/ojrun is linked statically: no ld.so work at each of the several
 # ojrun processes of a judged run, and a peak RSS of 1.5 MiB instead of 2.6
