@@ -146,12 +146,26 @@ gone() {
 @test "an infinite loop with cpu-ms 500 is TLE within a few ms of CPU" {
     cfg_args /h/busy 0
     annotate org.ojrun.limit.cpu-ms 500
-    task t1
-    [ "$(verdict)" = TLE ]
-    assert_jq '.cpu_us >= 500000 and .cpu_us < 515000' "$R"
-    # killed by the supervisor's CPU timer, not by the RLIMIT_CPU backstop
-    # (SIGXCPU at 2 s of CPU)
-    assert_jq '.wall_us >= .cpu_us and .signal == "SIGKILL" and .limits.cpu_ms == 500' "$R"
+    # Within 15 ms of CPU past the limit in one run out of at most 3: on a
+    # busy host the supervisor's last check may wait for a CPU while the
+    # loop runs on (518 ms seen with two test suites and two CPU hogs on 2
+    # CPUs); a supervisor that checked late or coarsely would miss in every
+    # run.  Every run is TLE, at or past the limit, well below twice it.
+    local i exact=false
+    for i in 1 2 3; do
+        task "t$i"
+        [ "$(verdict)" = TLE ]
+        assert_jq '.cpu_us >= 500000 and .cpu_us < 1000000' "$R"
+        # killed by the supervisor's CPU timer, not by the RLIMIT_CPU
+        # backstop (SIGXCPU at 2 s of CPU)
+        assert_jq '.wall_us >= .cpu_us and .signal == "SIGKILL" and .limits.cpu_ms == 500' "$R"
+        if jq -e '.cpu_us < 515000' "$R" >/dev/null; then
+            exact=true
+            break
+        fi
+        echo "run $i: TLE at $(jq .cpu_us "$R") us of CPU"
+    done
+    $exact
 }
 
 @test "sleep 100 with wall-ms 500 is WLE" {
