@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "api_internal.h"
+#include "cgroup.h"
 #include "cleanup.h"
 #include "container.h"
 #include "judge.h"
@@ -286,6 +287,76 @@ OJRUN_API int ojrun_container_delete(ojrun_context *ctx, const char *id, bool fo
 {
     struct oj_err e = {0};
     if (oj_container_delete(&ctx->ctx, id, force, &e) < 0) {
+        oj_api_error_from(err, &e);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Pause and resume (runc's, not the OCI spec's operations).  The freezer
+ * does the work (v1 freezer.state, v2 cgroup.freeze, see cgroup_procs.c):
+ * pause returns only once the kernel reports the cgroup FROZEN, not merely
+ * FREEZING.  The "paused" status is then recorded as a marker file
+ * <dir>/paused, which state.c turns into the status without having to know
+ * about cgroups.  The marker is written after the freeze succeeded and
+ * removed after the thaw succeeded, so it never claims a pause that did not
+ * happen; both hold the container lock, so they cannot interleave with each
+ * other, start or delete.
+ */
+static int set_paused(const char *root, const char *id, bool pause, struct oj_err *err)
+{
+    _cleanup_state_ struct oj_state *st = NULL;
+    _cleanup_close_ int lock = oj_state_load_locked(root, id, &st, err);
+    if (lock < 0)
+        return -1;
+
+    enum oj_status s = oj_state_status(st);
+    enum oj_status want = pause ? OJ_STATUS_RUNNING : OJ_STATUS_PAUSED;
+    if (s != want)
+        return oj_fail(err, 0, "cannot %s container \"%s\": it is %s, not %s",
+                       pause ? "pause" : "resume", id, oj_status_name(s), oj_status_name(want));
+
+    struct oj_cgroup *cg = NULL;
+    if (oj_state_cgroup(st, &cg, err) < 0)
+        return -1;
+    char marker[PATH_MAX];
+    snprintf(marker, sizeof(marker), "%s/paused", st->dir);
+    int rc = 0;
+    if (pause) {
+        rc = oj_cgroup_freeze(cg, true, err);
+        if (rc == 0 && oj_write_file_atomic(marker, "", 0, 0600, err) < 0) {
+            /* no marker, no pause: undo, so that status and freezer agree */
+            struct oj_err e1;
+            if (oj_cgroup_freeze(cg, false, &e1) < 0)
+                oj_warn("pause %s: %s", id, e1.msg);
+            rc = -1;
+        }
+    } else {
+        rc = oj_cgroup_freeze(cg, false, err);
+        if (rc == 0 && unlink(marker) < 0 && errno != ENOENT)
+            rc = oj_fail(err, errno, "remove %s", marker);
+    }
+    oj_cgroup_free(cg);
+    if (rc == 0)
+        oj_debug("%s", pause ? "paused" : "resumed");
+    return rc;
+}
+
+OJRUN_API int ojrun_container_pause(ojrun_context *ctx, const char *id, ojrun_error *err)
+{
+    struct oj_err e = {0};
+    if (set_paused(ctx->root, id, true, &e) < 0) {
+        oj_api_error_from(err, &e);
+        return -1;
+    }
+    return 0;
+}
+
+OJRUN_API int ojrun_container_resume(ojrun_context *ctx, const char *id, ojrun_error *err)
+{
+    struct oj_err e = {0};
+    if (set_paused(ctx->root, id, false, &e) < 0) {
         oj_api_error_from(err, &e);
         return -1;
     }

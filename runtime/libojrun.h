@@ -152,6 +152,12 @@ OJRUN_API int ojrun_container_kill(ojrun_context *ctx, const char *id, int sig, 
 OJRUN_API int ojrun_container_delete(ojrun_context *ctx, const char *id, bool force,
                                      ojrun_error *err);
 
+/* Freeze every process of a running container (runc's pause) and thaw a
+ * paused one; the status becomes "paused" once the kernel reports the
+ * cgroup frozen, and "running" again after the thaw. */
+OJRUN_API int ojrun_container_pause(ojrun_context *ctx, const char *id, ojrun_error *err);
+OJRUN_API int ojrun_container_resume(ojrun_context *ctx, const char *id, ojrun_error *err);
+
 enum ojrun_status {
     OJRUN_STATUS_CREATING,
     OJRUN_STATUS_CREATED,
