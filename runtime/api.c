@@ -26,6 +26,7 @@
 #include "judge.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "oci_features.h"
 #include "shim.h"
 #include "state.h"
 #include "supervise.h"
@@ -214,6 +215,18 @@ OJRUN_API int ojrun_judge_write_bundle(ojrun_context *ctx, const ojrun_judge_req
         return -1;
     }
     return 0;
+}
+
+OJRUN_API char *ojrun_features_json(ojrun_error *err)
+{
+    struct oj_err e = {0};
+    struct strbuf sb = {0};
+    if (oj_features_json(true, &sb, &e) < 0 || (sb.oom && oj_fail(&e, ENOMEM, "features") < 0)) {
+        sb_free(&sb);
+        oj_api_error_from(err, &e);
+        return NULL;
+    }
+    return sb.s ? sb.s : strdup("");
 }
 
 /* ---- containers --------------------------------------------------------------- */

@@ -12,7 +12,8 @@
  *   1. Errors        ojrun_error: errno + one-line message, filled by every call
  *   2. Context       ojrun_context: state root, log file/fd and format, debug sink
  *   3. Configs       ojrun_config: a bundle directory or config.json text in memory;
- *                    ojrun_judge_write_bundle(): a judge-template bundle
+ *                    ojrun_judge_write_bundle(): a judge-template bundle;
+ *                    ojrun_features_json(): what a config may hold
  *   4. Containers    create / start / kill / delete / state, as the OCI verbs
  *   5. Results       ojrun_result: what result.json holds; verdict names, JSON
  *   6. Judged tasks  ojrun_task_spawn(): one supervised task per call, a pollable
@@ -117,6 +118,12 @@ typedef struct ojrun_judge_request {
 } ojrun_judge_request;
 OJRUN_API int ojrun_judge_write_bundle(ojrun_context *ctx, const ojrun_judge_request *req,
                                        ojrun_error *err);
+
+/* What a config.json may hold here: the OCI features document
+ * (runtime-spec features.md: spec versions, hooks, mount options,
+ * namespaces, capabilities, seccomp names), as `ojrun features` prints it
+ * (indented, ending in a newline); malloc'ed, the caller frees it. */
+OJRUN_API char *ojrun_features_json(ojrun_error *err);
 
 /* ---- 4. Containers ------------------------------------------------------------ */
 
