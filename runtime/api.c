@@ -28,6 +28,7 @@
 #include "log.h"
 #include "oci_features.h"
 #include "shim.h"
+#include "spec.h"
 #include "state.h"
 #include "supervise.h"
 #include "util.h"
@@ -215,6 +216,28 @@ OJRUN_API int ojrun_judge_write_bundle(ojrun_context *ctx, const ojrun_judge_req
         return -1;
     }
     return 0;
+}
+
+OJRUN_API int ojrun_spec_write(ojrun_context *ctx, const char *bundle, bool rootless,
+                               ojrun_error *err)
+{
+    struct oj_err e = {0};
+    char path[PATH_MAX];
+    if (oj_spec_config_path(bundle ? bundle : ".", path, sizeof(path), &e) < 0) {
+        oj_api_error_from(err, &e);
+        return -1;
+    }
+    struct strbuf sb = {0};
+    bool cgroupns = oj_spec_host_wants_cgroupns(NULL, NULL);
+    int r = -1;
+    if (oj_spec_default(rootless, cgroupns, geteuid(), getegid(), &sb) < 0)
+        oj_fail(&e, errno, "generate %s", path);
+    else
+        r = oj_write_file_atomic(path, sb.s, sb.len, 0644, &e);
+    sb_free(&sb);
+    if (r < 0)
+        oj_api_error_from(err, &e);
+    return r;
 }
 
 OJRUN_API char *ojrun_features_json(ojrun_error *err)

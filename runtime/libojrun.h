@@ -12,6 +12,7 @@
  *   1. Errors        ojrun_error: errno + one-line message, filled by every call
  *   2. Context       ojrun_context: state root, log file/fd and format, debug sink
  *   3. Configs       ojrun_config: a bundle directory or config.json text in memory;
+ *                    ojrun_spec_write(): the default config.json;
  *                    ojrun_judge_write_bundle(): a judge-template bundle;
  *                    ojrun_features_json(): what a config may hold
  *   4. Containers    create / start / kill / delete / state, as the OCI verbs
@@ -104,6 +105,13 @@ OJRUN_API ojrun_config *ojrun_config_load_bundle(const char *bundle, ojrun_error
 OJRUN_API ojrun_config *ojrun_config_from_json(const char *json, size_t len, const char *bundle,
                                                ojrun_error *err);
 OJRUN_API void ojrun_config_free(ojrun_config *cfg);
+
+/* The default config.json of `ojrun spec` (rootless: `spec --rootless`,
+ * for an unprivileged caller) written to <bundle>/config.json (bundle
+ * NULL: the current directory).  Refuses an existing config.json: it is
+ * usually somebody's hand-edited configuration. */
+OJRUN_API int ojrun_spec_write(ojrun_context *ctx, const char *bundle, bool rootless,
+                               ojrun_error *err);
 
 /* A judge-template bundle, as `ojrun spec --judge`: config.json and rootfs/
  * for one phase of a language (bundle-templates/, specs/judge-templates.md).
