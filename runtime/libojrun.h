@@ -16,7 +16,8 @@
  *                    ojrun_judge_write_bundle(): a judge-template bundle;
  *                    ojrun_features_json(): what a config may hold
  *   4. Containers    create / start / kill / delete / state, as the OCI verbs
- *   5. Results       ojrun_result: what result.json holds; verdict names, JSON
+ *   5. Results       ojrun_result: what result.json holds; verdict names, JSON;
+ *                    ojrun_container_wait(): a shim's result line
  *   6. Judged tasks  ojrun_task_spawn(): one supervised task per call, a pollable
  *                    fd, ojrun_task_collect() without blocking; ojrun_task_run()
  *                    for one task in the calling process
@@ -229,6 +230,13 @@ typedef struct ojrun_result {
 /* result.json's one line for task `id` (no newline), malloc'ed; NULL only
  * when out of memory. */
 OJRUN_API char *ojrun_result_json(const char *id, const ojrun_result *r);
+
+/* Block until the task of container `id`, created with the shim option,
+ * has ended, and return result.json's line (no newline), malloc'ed, which
+ * the caller frees -- as `ojrun wait` prints it, whatever the verdict.
+ * NULL when there is no such container, it is not supervised, it was
+ * deleted meanwhile, or its shim exited without writing a result. */
+OJRUN_API char *ojrun_container_wait(ojrun_context *ctx, const char *id, ojrun_error *err);
 
 /* ---- 6. Judged tasks ---------------------------------------------------------- */
 
