@@ -15,7 +15,8 @@
  *                    ojrun_spec_write(): the default config.json;
  *                    ojrun_judge_write_bundle(): a judge-template bundle;
  *                    ojrun_features_json(): what a config may hold
- *   4. Containers    create / start / kill / delete / state, as the OCI verbs
+ *   4. Containers    create / start / kill / delete / state, as the OCI verbs;
+ *                    pause / resume
  *   5. Results       ojrun_result: what result.json holds; verdict names, JSON;
  *                    ojrun_container_wait(): a shim's result line
  *   6. Judged tasks  ojrun_task_spawn(): one supervised task per call, a pollable
