@@ -399,6 +399,38 @@ OJRUN_API int ojrun_container_resume(ojrun_context *ctx, const char *id, ojrun_e
     return 0;
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+    return (x > y) - (x < y);
+}
+
+OJRUN_API int ojrun_container_pids(ojrun_context *ctx, const char *id, pid_t **pids, size_t *n,
+                                   ojrun_error *err)
+{
+    struct oj_err e = {0};
+    _cleanup_state_ struct oj_state *st = NULL;
+    struct oj_cgroup *cg = NULL;
+    pid_t *list = NULL;
+    size_t len = 0;
+    if (oj_state_load(ctx->root, id, &st, &e) < 0 || oj_state_cgroup(st, &cg, &e) < 0) {
+        oj_api_error_from(err, &e);
+        return -1;
+    }
+    int rc = oj_cgroup_pids(cg, &list, &len, &e);
+    oj_cgroup_free(cg);
+    if (rc < 0) {
+        oj_api_error_from(err, &e);
+        return -1;
+    }
+    /* qsort(3)'s base must not be NULL, even for 0 elements (UBSan). */
+    if (len > 1)
+        qsort(list, len, sizeof(*list), cmp_pid);
+    *pids = list;
+    *n = len;
+    return 0;
+}
+
 OJRUN_API const char *ojrun_status_name(enum ojrun_status s)
 {
     return oj_status_name((enum oj_status)s);

@@ -16,7 +16,7 @@
  *                    ojrun_judge_write_bundle(): a judge-template bundle;
  *                    ojrun_features_json(): what a config may hold
  *   4. Containers    create / start / kill / delete / state, as the OCI verbs;
- *                    pause / resume
+ *                    pause / resume; the PIDs of a container
  *   5. Results       ojrun_result: what result.json holds; verdict names, JSON;
  *                    ojrun_container_wait(): a shim's result line
  *   6. Judged tasks  ojrun_task_spawn(): one supervised task per call, a pollable
@@ -174,6 +174,13 @@ OJRUN_API int ojrun_container_delete(ojrun_context *ctx, const char *id, bool fo
  * cgroup frozen, and "running" again after the thaw. */
 OJRUN_API int ojrun_container_pause(ojrun_context *ctx, const char *id, ojrun_error *err);
 OJRUN_API int ojrun_container_resume(ojrun_context *ctx, const char *id, ojrun_error *err);
+
+/* The host PIDs of every process in the container's cgroup (those that
+ * joined with exec and daemons that left the init's tree included), in
+ * ascending order: `ojrun ps`.  *pids is malloc'ed (possibly NULL when *n
+ * is 0); the caller frees it. */
+OJRUN_API int ojrun_container_pids(ojrun_context *ctx, const char *id, pid_t **pids, size_t *n,
+                                   ojrun_error *err);
 
 enum ojrun_status {
     OJRUN_STATUS_CREATING,
