@@ -16,7 +16,7 @@
  *                    ojrun_judge_write_bundle(): a judge-template bundle;
  *                    ojrun_features_json(): what a config may hold
  *   4. Containers    create / start / kill / delete / state, as the OCI verbs;
- *                    pause / resume; the PIDs of a container
+ *                    pause / resume; the PIDs of a container; update
  *   5. Results       ojrun_result: what result.json holds; verdict names, JSON;
  *                    ojrun_container_wait(): a shim's result line
  *   6. Judged tasks  ojrun_task_spawn(): one supervised task per call, a pollable
@@ -181,6 +181,27 @@ OJRUN_API int ojrun_container_resume(ojrun_context *ctx, const char *id, ojrun_e
  * is 0); the caller frees it. */
 OJRUN_API int ojrun_container_pids(ojrun_context *ctx, const char *id, pid_t **pids, size_t *n,
                                    ojrun_error *err);
+
+/* New limits for a live container (runc's `update`): a LinuxResources
+ * object (config-linux.md, "linux.resources"), given as JSON and/or field
+ * by field.  Only the fields given are written; device rules are not
+ * updated (a rewrite of the v1 allow list would deny the container's
+ * open() calls in between). */
+typedef struct ojrun_resources ojrun_resources;
+OJRUN_API ojrun_resources *ojrun_resources_new(ojrun_error *err); /* no field set */
+OJRUN_API ojrun_resources *ojrun_resources_from_json(const char *json, size_t len,
+                                                     ojrun_error *err);
+/* Set one field from text, as `ojrun update`'s flag of that name takes it
+ * (an error names it so: "--memory ..."): "memory", "memory-swap",
+ * "memory-reservation" (1024, 64m, 1.5g; -1: unlimited), "cpu-quota",
+ * "cpu-period", "cpu-share", "cpu-rt-period", "cpu-rt-runtime",
+ * "cpuset-cpus", "cpuset-mems", "blkio-weight" (10..1000), "pids-limit". */
+OJRUN_API int ojrun_resources_set(ojrun_resources *res, const char *field, const char *value,
+                                  ojrun_error *err);
+OJRUN_API void ojrun_resources_free(ojrun_resources *res);
+/* Write `res` to the cgroup of a created, running or paused container. */
+OJRUN_API int ojrun_container_update(ojrun_context *ctx, const char *id, ojrun_resources *res,
+                                     ojrun_error *err);
 
 enum ojrun_status {
     OJRUN_STATUS_CREATING,
