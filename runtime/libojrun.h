@@ -16,7 +16,7 @@
  *                    ojrun_judge_write_bundle(): a judge-template bundle;
  *                    ojrun_features_json(): what a config may hold
  *   4. Containers    create / start / kill / delete / state, as the OCI verbs;
- *                    pause / resume; the PIDs of a container; update
+ *                    pause / resume; the PIDs of a container; update; list
  *   5. Results       ojrun_result: what result.json holds; verdict names, JSON;
  *                    ojrun_container_wait(): a shim's result line
  *   6. Judged tasks  ojrun_task_spawn(): one supervised task per call, a pollable
@@ -217,6 +217,24 @@ OJRUN_API const char *ojrun_status_name(enum ojrun_status s); /* "created", ... 
  * caller frees. */
 OJRUN_API int ojrun_container_state(ojrun_context *ctx, const char *id, enum ojrun_status *status,
                                     pid_t *pid, char **json, ojrun_error *err);
+
+/* One container under the root, as `ojrun list` shows it. */
+typedef struct ojrun_container_info {
+    char *id;
+    enum ojrun_status status;
+    pid_t pid;     /* the init's host PID; 0 once stopped */
+    char *bundle;  /* absolute; NULL if not recorded */
+    char *created; /* RFC 3339, UTC; NULL if not recorded */
+    char *json;    /* its OCI state on one line (NULL if it could not be made) */
+} ojrun_container_info;
+
+/* Every container under the context's root, sorted by id, into a
+ * malloc'ed array of *n (NULL when 0) that ojrun_container_list_free()
+ * releases.  A root that does not exist has none; a container whose state
+ * cannot be read is left out with a warning in the log. */
+OJRUN_API int ojrun_container_list(ojrun_context *ctx, ojrun_container_info **list, size_t *n,
+                                   ojrun_error *err);
+OJRUN_API void ojrun_container_list_free(ojrun_container_info *list, size_t n);
 
 /* ---- 5. Results --------------------------------------------------------------- */
 
