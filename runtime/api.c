@@ -23,6 +23,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "container.h"
+#include "exec.h"
 #include "judge.h"
 #include "lifecycle.h"
 #include "log.h"
@@ -393,6 +394,42 @@ OJRUN_API int ojrun_container_resume(ojrun_context *ctx, const char *id, ojrun_e
 {
     struct oj_err e = {0};
     if (set_paused(ctx->root, id, false, &e) < 0) {
+        oj_api_error_from(err, &e);
+        return -1;
+    }
+    return 0;
+}
+
+OJRUN_API int ojrun_container_exec(ojrun_context *ctx, const char *id,
+                                   const ojrun_exec_options *opts, pid_t *pid, ojrun_error *err)
+{
+    /* The library reads the arrays and never writes them. */
+    struct oj_exec_opts o = {
+        .id = id,
+        .process_file = opts->process_file,
+        .pid_file = opts->pid_file,
+        .tty = opts->tty,
+        .console_socket = opts->console_socket,
+        .cwd = opts->cwd,
+        .env = (char **)opts->env,
+        .n_env = opts->n_env,
+        .user_set = opts->user_set,
+        .uid = opts->uid,
+        .gid_set = opts->gid_set,
+        .gid = opts->gid,
+        .additional_gids = (uint32_t *)opts->additional_gids,
+        .n_additional_gids = opts->n_additional_gids,
+        .caps = (char **)opts->caps,
+        .n_caps = opts->n_caps,
+        .no_new_privs = opts->no_new_privs,
+        .preserve_fds = opts->preserve_fds,
+        .apparmor = opts->apparmor,
+        .process_label = opts->process_label,
+        .args = (char **)opts->args,
+        .n_args = opts->n_args,
+    };
+    struct oj_err e = {0};
+    if (oj_exec_start(&ctx->ctx, &o, pid, &e) < 0) {
         oj_api_error_from(err, &e);
         return -1;
     }

@@ -16,7 +16,8 @@
  *                    ojrun_judge_write_bundle(): a judge-template bundle;
  *                    ojrun_features_json(): what a config may hold
  *   4. Containers    create / start / kill / delete / state, as the OCI verbs;
- *                    pause / resume; the PIDs of a container; update; list
+ *                    pause / resume; exec; the PIDs of a container; update;
+ *                    list
  *   5. Results       ojrun_result: what result.json holds; verdict names, JSON;
  *                    ojrun_container_wait(): a shim's result line
  *   6. Judged tasks  ojrun_task_spawn(): one supervised task per call, a pollable
@@ -217,6 +218,41 @@ OJRUN_API const char *ojrun_status_name(enum ojrun_status s); /* "created", ... 
  * caller frees. */
 OJRUN_API int ojrun_container_state(ojrun_context *ctx, const char *id, enum ojrun_status *status,
                                     pid_t *pid, char **json, ojrun_error *err);
+
+/* One more process in a running container: the options of `ojrun exec`
+ * (all zero but tty = -1: config.json's process with `args`). */
+typedef struct ojrun_exec_options {
+    const char *process_file; /* a config.md "process" object instead of args */
+    char *const *args;        /* the command (not with process_file) */
+    size_t n_args;
+    const char *pid_file;       /* write the process's host PID here */
+    int tty;                    /* -1: as the base process says, 0 or 1 */
+    const char *console_socket; /* send the pty master here */
+    const char *cwd;            /* absolute, in the container */
+    char *const *env;           /* "NAME=VALUE", replacing a variable of that name */
+    size_t n_env;
+    bool user_set; /* run as uid (and gid, if gid_set) */
+    uint32_t uid;
+    bool gid_set;
+    uint32_t gid;
+    const uint32_t *additional_gids; /* appended */
+    size_t n_additional_gids;
+    char *const *caps; /* "CAP_X": added to bounding, effective, permitted */
+    size_t n_caps;
+    bool no_new_privs;
+    unsigned preserve_fds;     /* pass fds 3 .. 3+N-1 */
+    const char *apparmor;      /* refused: no AppArmor support */
+    const char *process_label; /* refused: no SELinux support */
+} ojrun_exec_options;
+
+/* Run the process in container `id` (running: not created, paused or
+ * stopped).  Returns once it has passed execve(2), with *pid its host PID:
+ * a child of the caller, to wait for (or to leave to the caller's
+ * subreaper).  It starts with an empty signal mask and the caller's stdio
+ * (or a pty sent to console_socket).  On failure no process remains; the
+ * errors name the option or file at fault ("--cwd", "--process"). */
+OJRUN_API int ojrun_container_exec(ojrun_context *ctx, const char *id,
+                                   const ojrun_exec_options *opts, pid_t *pid, ojrun_error *err);
 
 /* One container under the root, as `ojrun list` shows it. */
 typedef struct ojrun_container_info {
