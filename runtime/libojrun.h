@@ -16,6 +16,7 @@
  *                    ojrun_judge_write_bundle(): a judge-template bundle;
  *                    ojrun_features_json(): what a config may hold
  *   4. Containers    create / start / kill / delete / state, as the OCI verbs;
+ *                    run (create + start, one parse);
  *                    pause / resume; exec; the PIDs of a container; update;
  *                    list
  *   5. Results       ojrun_result: what result.json holds; verdict names, JSON;
@@ -163,6 +164,20 @@ OJRUN_API int ojrun_container_create(ojrun_context *ctx, const char *id, const c
                                      const ojrun_config *cfg, const ojrun_create_options *opts,
                                      ojrun_error *err);
 OJRUN_API int ojrun_container_start(ojrun_context *ctx, const char *id, ojrun_error *err);
+/* Create and start, as `ojrun run`, keeping what create parsed for the
+ * delete (no second parse of config.json).  A container that fails to
+ * start is deleted again.  Not with opts->shim. */
+typedef struct ojrun_running ojrun_running;
+OJRUN_API ojrun_running *ojrun_container_run(ojrun_context *ctx, const char *id, const char *bundle,
+                                             const ojrun_config *cfg,
+                                             const ojrun_create_options *opts, ojrun_error *err);
+/* The init's host PID: a child of the caller, which reaps it. */
+OJRUN_API pid_t ojrun_running_pid(const ojrun_running *r);
+/* Delete the container (as delete with force) and free the handle, which
+ * is gone even when this fails. */
+OJRUN_API int ojrun_running_delete(ojrun_running *r, ojrun_error *err);
+/* Free the handle and leave the container as it is (`run --detach`). */
+OJRUN_API void ojrun_running_free(ojrun_running *r);
 /* Signal the init (all: every process of the container). */
 OJRUN_API int ojrun_container_kill(ojrun_context *ctx, const char *id, int sig, bool all,
                                    ojrun_error *err);
