@@ -5,8 +5,9 @@
  * This is the only header a client includes; it includes no other header
  * of the project.  Link with `pkg-config --cflags --libs libojrun`
  * (libojrun.so) or `pkg-config --static --libs libojrun` (libojrun.a).
- * The `ojrun` command is itself a client of this API for create, start,
- * kill, delete, state, spec --judge and run --result.
+ * The `ojrun` command is itself a client of this API for every verb but
+ * events: create, start, run, kill, delete, state, list, pause, resume,
+ * exec, update, ps, wait, features and spec.
  *
  * Contents
  *   1. Errors        ojrun_error: errno + one-line message, filled by every call
