@@ -3,9 +3,9 @@
  * The public API (libojrun.h): context, errors, configs, containers and
  * results, as thin wrappers over the library's own functions.  The judged
  * tasks are in api_task.c, list in api_list.c, update in api_update.c,
- * wait in api_wait.c.  The `ojrun` command calls these for every verb but
- * events, so the wrappers add nothing to the launch path but a copy of the
- * options.
+ * wait in api_wait.c, events in api_events.c.  The `ojrun` command calls
+ * these for every verb, so the wrappers add nothing to the launch path but
+ * a copy of the options.
  *
  * crun draws the same line: libcrun_context_t and libcrun_container_*()
  * in src/libcrun/container.h, the verbs in src/<verb>.c (specs/internals.md,

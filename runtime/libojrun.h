@@ -5,9 +5,9 @@
  * This is the only header a client includes; it includes no other header
  * of the project.  Link with `pkg-config --cflags --libs libojrun`
  * (libojrun.so) or `pkg-config --static --libs libojrun` (libojrun.a).
- * The `ojrun` command is itself a client of this API for every verb but
- * events: create, start, run, kill, delete, state, list, pause, resume,
- * exec, update, ps, wait, features and spec.
+ * The `ojrun` command is itself a client of this API for every verb:
+ * create, start, run, kill, delete, state, list, pause, resume, exec,
+ * update, ps, events, wait, features and spec.
  *
  * Contents
  *   1. Errors        ojrun_error: errno + one-line message, filled by every call
@@ -19,7 +19,7 @@
  *   4. Containers    create / start / kill / delete / state, as the OCI verbs;
  *                    run (create + start, one parse);
  *                    pause / resume; exec; the PIDs of a container; update;
- *                    list
+ *                    list; statistics and OOM events
  *   5. Results       ojrun_result: what result.json holds; verdict names, JSON;
  *                    ojrun_container_wait(): a shim's result line
  *   6. Judged tasks  ojrun_task_spawn(): one supervised task per call, a pollable
@@ -287,6 +287,25 @@ typedef struct ojrun_container_info {
 OJRUN_API int ojrun_container_list(ojrun_context *ctx, ojrun_container_info **list, size_t *n,
                                    ojrun_error *err);
 OJRUN_API void ojrun_container_list_free(ojrun_container_info *list, size_t n);
+
+/* Statistics and OOM events, as `ojrun events` prints them (runc's
+ * shape: {"type":"stats","id":...,"data":{"cpu":...,"memory":...,
+ * "pids":...,"blkio":...}} and {"type":"oom","id":...}), one line each,
+ * malloc'ed, without a newline; the caller frees them. */
+/* One stats event; also for a stopped container whose cgroup is still
+ * there (the CPU time and peak memory of a finished run). */
+OJRUN_API char *ojrun_container_stats(ojrun_context *ctx, const char *id, ojrun_error *err);
+/* A stream of events of a created, running or paused container: a stats
+ * event at once and then every `interval_ns`, an oom event for each OOM
+ * kill in its memory cgroup.  Without an OOM watch here (a warning in the
+ * log) the stream has statistics only. */
+typedef struct ojrun_events ojrun_events;
+OJRUN_API ojrun_events *ojrun_events_open(ojrun_context *ctx, const char *id, uint64_t interval_ns,
+                                          ojrun_error *err);
+/* Block until the next event: 1 and *line, 0 once the container has
+ * stopped or was deleted (the end of the stream), -1 on error. */
+OJRUN_API int ojrun_events_next(ojrun_events *ev, char **line, ojrun_error *err);
+OJRUN_API void ojrun_events_free(ojrun_events *ev);
 
 /* ---- 5. Results --------------------------------------------------------------- */
 
