@@ -5,16 +5,23 @@
  * This is the only header a client includes; it includes no other header
  * of the project.  Link with `pkg-config --cflags --libs libojrun`
  * (libojrun.so) or `pkg-config --static --libs libojrun` (libojrun.a).
- * The `ojrun` command is itself a client of this API for create, start,
- * kill, delete, state, spec --judge and run --result.
+ * The `ojrun` command is itself a client of this API for every verb:
+ * create, start, run, kill, delete, state, list, pause, resume, exec,
+ * update, ps, events, wait, features and spec.
  *
  * Contents
  *   1. Errors        ojrun_error: errno + one-line message, filled by every call
  *   2. Context       ojrun_context: state root, log file/fd and format, debug sink
  *   3. Configs       ojrun_config: a bundle directory or config.json text in memory;
- *                    ojrun_judge_write_bundle(): a judge-template bundle
- *   4. Containers    create / start / kill / delete / state, as the OCI verbs
- *   5. Results       ojrun_result: what result.json holds; verdict names, JSON
+ *                    ojrun_spec_write(): the default config.json;
+ *                    ojrun_judge_write_bundle(): a judge-template bundle;
+ *                    ojrun_features_json(): what a config may hold
+ *   4. Containers    create / start / kill / delete / state, as the OCI verbs;
+ *                    run (create + start, one parse);
+ *                    pause / resume; exec; the PIDs of a container; update;
+ *                    list; statistics and OOM events
+ *   5. Results       ojrun_result: what result.json holds; verdict names, JSON;
+ *                    ojrun_container_wait(): a shim's result line
  *   6. Judged tasks  ojrun_task_spawn(): one supervised task per call, a pollable
  *                    fd, ojrun_task_collect() without blocking; ojrun_task_run()
  *                    for one task in the calling process
@@ -104,6 +111,13 @@ OJRUN_API ojrun_config *ojrun_config_from_json(const char *json, size_t len, con
                                                ojrun_error *err);
 OJRUN_API void ojrun_config_free(ojrun_config *cfg);
 
+/* The default config.json of `ojrun spec` (rootless: `spec --rootless`,
+ * for an unprivileged caller) written to <bundle>/config.json (bundle
+ * NULL: the current directory).  Refuses an existing config.json: it is
+ * usually somebody's hand-edited configuration. */
+OJRUN_API int ojrun_spec_write(ojrun_context *ctx, const char *bundle, bool rootless,
+                               ojrun_error *err);
+
 /* A judge-template bundle, as `ojrun spec --judge`: config.json and rootfs/
  * for one phase of a language (bundle-templates/, specs/judge-templates.md).
  * Strings as on the command line; NULL: the template's default (bundle:
@@ -117,6 +131,12 @@ typedef struct ojrun_judge_request {
 } ojrun_judge_request;
 OJRUN_API int ojrun_judge_write_bundle(ojrun_context *ctx, const ojrun_judge_request *req,
                                        ojrun_error *err);
+
+/* What a config.json may hold here: the OCI features document
+ * (runtime-spec features.md: spec versions, hooks, mount options,
+ * namespaces, capabilities, seccomp names), as `ojrun features` prints it
+ * (indented, ending in a newline); malloc'ed, the caller frees it. */
+OJRUN_API char *ojrun_features_json(ojrun_error *err);
 
 /* ---- 4. Containers ------------------------------------------------------------ */
 
@@ -145,11 +165,59 @@ OJRUN_API int ojrun_container_create(ojrun_context *ctx, const char *id, const c
                                      const ojrun_config *cfg, const ojrun_create_options *opts,
                                      ojrun_error *err);
 OJRUN_API int ojrun_container_start(ojrun_context *ctx, const char *id, ojrun_error *err);
+/* Create and start, as `ojrun run`, keeping what create parsed for the
+ * delete (no second parse of config.json).  A container that fails to
+ * start is deleted again.  Not with opts->shim. */
+typedef struct ojrun_running ojrun_running;
+OJRUN_API ojrun_running *ojrun_container_run(ojrun_context *ctx, const char *id, const char *bundle,
+                                             const ojrun_config *cfg,
+                                             const ojrun_create_options *opts, ojrun_error *err);
+/* The init's host PID: a child of the caller, which reaps it. */
+OJRUN_API pid_t ojrun_running_pid(const ojrun_running *r);
+/* Delete the container (as delete with force) and free the handle, which
+ * is gone even when this fails. */
+OJRUN_API int ojrun_running_delete(ojrun_running *r, ojrun_error *err);
+/* Free the handle and leave the container as it is (`run --detach`). */
+OJRUN_API void ojrun_running_free(ojrun_running *r);
 /* Signal the init (all: every process of the container). */
 OJRUN_API int ojrun_container_kill(ojrun_context *ctx, const char *id, int sig, bool all,
                                    ojrun_error *err);
 /* Remove a stopped container; force: kill it first, whatever its state. */
 OJRUN_API int ojrun_container_delete(ojrun_context *ctx, const char *id, bool force,
+                                     ojrun_error *err);
+
+/* Freeze every process of a running container (runc's pause) and thaw a
+ * paused one; the status becomes "paused" once the kernel reports the
+ * cgroup frozen, and "running" again after the thaw. */
+OJRUN_API int ojrun_container_pause(ojrun_context *ctx, const char *id, ojrun_error *err);
+OJRUN_API int ojrun_container_resume(ojrun_context *ctx, const char *id, ojrun_error *err);
+
+/* The host PIDs of every process in the container's cgroup (those that
+ * joined with exec and daemons that left the init's tree included), in
+ * ascending order: `ojrun ps`.  *pids is malloc'ed (possibly NULL when *n
+ * is 0); the caller frees it. */
+OJRUN_API int ojrun_container_pids(ojrun_context *ctx, const char *id, pid_t **pids, size_t *n,
+                                   ojrun_error *err);
+
+/* New limits for a live container (runc's `update`): a LinuxResources
+ * object (config-linux.md, "linux.resources"), given as JSON and/or field
+ * by field.  Only the fields given are written; device rules are not
+ * updated (a rewrite of the v1 allow list would deny the container's
+ * open() calls in between). */
+typedef struct ojrun_resources ojrun_resources;
+OJRUN_API ojrun_resources *ojrun_resources_new(ojrun_error *err); /* no field set */
+OJRUN_API ojrun_resources *ojrun_resources_from_json(const char *json, size_t len,
+                                                     ojrun_error *err);
+/* Set one field from text, as `ojrun update`'s flag of that name takes it
+ * (an error names it so: "--memory ..."): "memory", "memory-swap",
+ * "memory-reservation" (1024, 64m, 1.5g; -1: unlimited), "cpu-quota",
+ * "cpu-period", "cpu-share", "cpu-rt-period", "cpu-rt-runtime",
+ * "cpuset-cpus", "cpuset-mems", "blkio-weight" (10..1000), "pids-limit". */
+OJRUN_API int ojrun_resources_set(ojrun_resources *res, const char *field, const char *value,
+                                  ojrun_error *err);
+OJRUN_API void ojrun_resources_free(ojrun_resources *res);
+/* Write `res` to the cgroup of a created, running or paused container. */
+OJRUN_API int ojrun_container_update(ojrun_context *ctx, const char *id, ojrun_resources *res,
                                      ojrun_error *err);
 
 enum ojrun_status {
@@ -166,6 +234,78 @@ OJRUN_API const char *ojrun_status_name(enum ojrun_status s); /* "created", ... 
  * caller frees. */
 OJRUN_API int ojrun_container_state(ojrun_context *ctx, const char *id, enum ojrun_status *status,
                                     pid_t *pid, char **json, ojrun_error *err);
+
+/* One more process in a running container: the options of `ojrun exec`
+ * (all zero but tty = -1: config.json's process with `args`). */
+typedef struct ojrun_exec_options {
+    const char *process_file; /* a config.md "process" object instead of args */
+    char *const *args;        /* the command (not with process_file) */
+    size_t n_args;
+    const char *pid_file;       /* write the process's host PID here */
+    int tty;                    /* -1: as the base process says, 0 or 1 */
+    const char *console_socket; /* send the pty master here */
+    const char *cwd;            /* absolute, in the container */
+    char *const *env;           /* "NAME=VALUE", replacing a variable of that name */
+    size_t n_env;
+    bool user_set; /* run as uid (and gid, if gid_set) */
+    uint32_t uid;
+    bool gid_set;
+    uint32_t gid;
+    const uint32_t *additional_gids; /* appended */
+    size_t n_additional_gids;
+    char *const *caps; /* "CAP_X": added to bounding, effective, permitted */
+    size_t n_caps;
+    bool no_new_privs;
+    unsigned preserve_fds;     /* pass fds 3 .. 3+N-1 */
+    const char *apparmor;      /* refused: no AppArmor support */
+    const char *process_label; /* refused: no SELinux support */
+} ojrun_exec_options;
+
+/* Run the process in container `id` (running: not created, paused or
+ * stopped).  Returns once it has passed execve(2), with *pid its host PID:
+ * a child of the caller, to wait for (or to leave to the caller's
+ * subreaper).  It starts with an empty signal mask and the caller's stdio
+ * (or a pty sent to console_socket).  On failure no process remains; the
+ * errors name the option or file at fault ("--cwd", "--process"). */
+OJRUN_API int ojrun_container_exec(ojrun_context *ctx, const char *id,
+                                   const ojrun_exec_options *opts, pid_t *pid, ojrun_error *err);
+
+/* One container under the root, as `ojrun list` shows it. */
+typedef struct ojrun_container_info {
+    char *id;
+    enum ojrun_status status;
+    pid_t pid;     /* the init's host PID; 0 once stopped */
+    char *bundle;  /* absolute; NULL if not recorded */
+    char *created; /* RFC 3339, UTC; NULL if not recorded */
+    char *json;    /* its OCI state on one line (NULL if it could not be made) */
+} ojrun_container_info;
+
+/* Every container under the context's root, sorted by id, into a
+ * malloc'ed array of *n (NULL when 0) that ojrun_container_list_free()
+ * releases.  A root that does not exist has none; a container whose state
+ * cannot be read is left out with a warning in the log. */
+OJRUN_API int ojrun_container_list(ojrun_context *ctx, ojrun_container_info **list, size_t *n,
+                                   ojrun_error *err);
+OJRUN_API void ojrun_container_list_free(ojrun_container_info *list, size_t n);
+
+/* Statistics and OOM events, as `ojrun events` prints them (runc's
+ * shape: {"type":"stats","id":...,"data":{"cpu":...,"memory":...,
+ * "pids":...,"blkio":...}} and {"type":"oom","id":...}), one line each,
+ * malloc'ed, without a newline; the caller frees them. */
+/* One stats event; also for a stopped container whose cgroup is still
+ * there (the CPU time and peak memory of a finished run). */
+OJRUN_API char *ojrun_container_stats(ojrun_context *ctx, const char *id, ojrun_error *err);
+/* A stream of events of a created, running or paused container: a stats
+ * event at once and then every `interval_ns`, an oom event for each OOM
+ * kill in its memory cgroup.  Without an OOM watch here (a warning in the
+ * log) the stream has statistics only. */
+typedef struct ojrun_events ojrun_events;
+OJRUN_API ojrun_events *ojrun_events_open(ojrun_context *ctx, const char *id, uint64_t interval_ns,
+                                          ojrun_error *err);
+/* Block until the next event: 1 and *line, 0 once the container has
+ * stopped or was deleted (the end of the stream), -1 on error. */
+OJRUN_API int ojrun_events_next(ojrun_events *ev, char **line, ojrun_error *err);
+OJRUN_API void ojrun_events_free(ojrun_events *ev);
 
 /* ---- 5. Results --------------------------------------------------------------- */
 
@@ -208,6 +348,13 @@ typedef struct ojrun_result {
 /* result.json's one line for task `id` (no newline), malloc'ed; NULL only
  * when out of memory. */
 OJRUN_API char *ojrun_result_json(const char *id, const ojrun_result *r);
+
+/* Block until the task of container `id`, created with the shim option,
+ * has ended, and return result.json's line (no newline), malloc'ed, which
+ * the caller frees -- as `ojrun wait` prints it, whatever the verdict.
+ * NULL when there is no such container, it is not supervised, it was
+ * deleted meanwhile, or its shim exited without writing a result. */
+OJRUN_API char *ojrun_container_wait(ojrun_context *ctx, const char *id, ojrun_error *err);
 
 /* ---- 6. Judged tasks ---------------------------------------------------------- */
 

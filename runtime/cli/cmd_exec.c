@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ojrun exec [options] ID [COMMAND [ARG...]]: run one more process in a
- * running container (runc's `exec`; see exec.h and specs/cli.md).
+ * running container (runc's `exec`, through ojrun_container_exec(); see
+ * exec.h and specs/cli.md).
  *
  * Without --detach ojrun stays, forwards the signals a terminal or a
  * supervisor sends it (as `ojrun run` does) and exits with the process's
@@ -20,7 +21,6 @@
 
 #include "cleanup.h"
 #include "cli.h"
-#include "exec.h"
 #include "log.h"
 #include "util.h"
 
@@ -57,7 +57,7 @@ static int parse_id(const char *s, uint32_t *out)
     return 0;
 }
 
-static int parse_user(const char *s, struct oj_exec_opts *o)
+static int parse_user(const char *s, ojrun_exec_options *o)
 {
     _cleanup_free_ char *dup = strdup(s);
     if (!dup)
@@ -72,9 +72,20 @@ static int parse_user(const char *s, struct oj_exec_opts *o)
     return 0;
 }
 
-/* Parse the options into `o`; the arrays point into argv and are sized
- * argc.  0: go on, 1: --help printed, -1: usage error (reported). */
-static int parse_opts(int argc, char **argv, struct oj_exec_opts *o)
+/* What the command line gives: the API's options, their arrays (pointing
+ * into argv and sized argc), the id and --detach (which is ours: the
+ * process is always started the same way). */
+struct exec_cmd {
+    ojrun_exec_options o;
+    char **env, **caps;
+    uint32_t *gids;
+    const char *id;
+    bool detach;
+};
+
+/* Parse the options into `x`.  0: go on, 1: --help printed, -1: usage error
+ * (reported). */
+static int parse_opts(int argc, char **argv, struct exec_cmd *x)
 {
     enum {
         OPT_PID_FILE = 256,
@@ -103,15 +114,22 @@ static int parse_opts(int argc, char **argv, struct oj_exec_opts *o)
         {"help", no_argument, NULL, 'h'},
         {0},
     };
+    ojrun_exec_options *o = &x->o;
     int c;
     uint64_t v;
     opterr = 0;
     /* '+': stop at the container id; what follows is the command's own. */
     while ((c = getopt_long(argc, argv, "+p:dte:u:g:c:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': o->process_file = optarg; break;
-        case 'd': o->detach = true; break;
-        case OPT_PID_FILE: o->pid_file = optarg; break;
+        case 'p':
+            o->process_file = optarg;
+            break;
+        case 'd':
+            x->detach = true;
+            break;
+        case OPT_PID_FILE:
+            o->pid_file = optarg;
+            break;
         case 't':
             if (!optarg || strcmp(optarg, "true") == 0)
                 o->tty = 1;
@@ -121,9 +139,15 @@ static int parse_opts(int argc, char **argv, struct oj_exec_opts *o)
                 return oj_usage_error("exec", "--tty: expected true or false, got \"%s\"", optarg),
                        -1;
             break;
-        case OPT_CONSOLE: o->console_socket = optarg; break;
-        case OPT_CWD: o->cwd = optarg; break;
-        case 'e': o->env[o->n_env++] = optarg; break;
+        case OPT_CONSOLE:
+            o->console_socket = optarg;
+            break;
+        case OPT_CWD:
+            o->cwd = optarg;
+            break;
+        case 'e':
+            x->env[o->n_env++] = optarg;
+            break;
         case 'u':
             if (parse_user(optarg, o) < 0)
                 return oj_usage_error("exec", "--user: expected UID[:GID] (numbers), got \"%s\"",
@@ -131,25 +155,36 @@ static int parse_opts(int argc, char **argv, struct oj_exec_opts *o)
                        -1;
             break;
         case 'g':
-            if (parse_id(optarg, &o->additional_gids[o->n_additional_gids]) < 0)
+            if (parse_id(optarg, &x->gids[o->n_additional_gids]) < 0)
                 return oj_usage_error("exec", "--additional-gids: expected a GID, got \"%s\"",
                                       optarg),
                        -1;
             o->n_additional_gids++;
             break;
-        case 'c': o->caps[o->n_caps++] = optarg; break;
-        case OPT_NNP: o->no_new_privs = true; break;
+        case 'c':
+            x->caps[o->n_caps++] = optarg;
+            break;
+        case OPT_NNP:
+            o->no_new_privs = true;
+            break;
         case OPT_PRESERVE:
             if (oj_parse_u64(optarg, &v) < 0 || v > 1024)
-                return oj_usage_error("exec", "--preserve-fds: expected a number 0..1024, got "
-                                              "\"%s\"",
+                return oj_usage_error("exec",
+                                      "--preserve-fds: expected a number 0..1024, got "
+                                      "\"%s\"",
                                       optarg),
                        -1;
             o->preserve_fds = (unsigned)v;
             break;
-        case OPT_LABEL: o->process_label = optarg; break;
-        case OPT_APPARMOR: o->apparmor = optarg; break;
-        case 'h': usage(); return 1;
+        case OPT_LABEL:
+            o->process_label = optarg;
+            break;
+        case OPT_APPARMOR:
+            o->apparmor = optarg;
+            break;
+        case 'h':
+            usage();
+            return 1;
         default:
             return oj_usage_error("exec", "unknown option or missing value: '%s'",
                                   argv[optind - 1]),
@@ -158,7 +193,7 @@ static int parse_opts(int argc, char **argv, struct oj_exec_opts *o)
     }
     if (optind >= argc)
         return oj_usage_error("exec", "missing container id"), -1;
-    o->id = argv[optind];
+    x->id = argv[optind];
     o->args = argv + optind + 1;
     o->n_args = (size_t)(argc - optind - 1);
     if (o->process_file && o->n_args)
@@ -202,7 +237,7 @@ static int wait_forwarding(const char *id, pid_t pid, const sigset_t *set)
 
 int cmd_exec(const struct oj_globals *g, int argc, char **argv)
 {
-    struct oj_exec_opts o = {.tty = -1};
+    struct exec_cmd x = {.o = {.tty = -1}};
     /* Each repeatable option occurs at most argc times. */
     _cleanup_free_ char **env = calloc((size_t)argc + 1, sizeof(char *));
     _cleanup_free_ char **caps = calloc((size_t)argc + 1, sizeof(char *));
@@ -211,10 +246,13 @@ int cmd_exec(const struct oj_globals *g, int argc, char **argv)
         oj_error("exec: out of memory");
         return 1;
     }
-    o.env = env;
-    o.caps = caps;
-    o.additional_gids = gids;
-    int r = parse_opts(argc, argv, &o);
+    x.env = env;
+    x.o.env = env;
+    x.caps = caps;
+    x.o.caps = caps;
+    x.gids = gids;
+    x.o.additional_gids = gids;
+    int r = parse_opts(argc, argv, &x);
     if (r != 0)
         return r < 0 ? 1 : 0;
 
@@ -228,18 +266,18 @@ int cmd_exec(const struct oj_globals *g, int argc, char **argv)
     for (size_t i = 0; i < OJ_ARRAY_SIZE(forwarded); i++)
         sigaddset(&set, forwarded[i]);
     sigaddset(&set, SIGCHLD);
-    if (!o.detach)
+    if (!x.detach)
         sigprocmask(SIG_BLOCK, &set, &old);
 
-    struct oj_err err = {0};
+    ojrun_error err;
     pid_t pid;
-    if (oj_exec_start(&g->ctx, &o, &pid, &err) < 0) {
-        oj_error("exec %s: %s", o.id, err.msg);
+    if (ojrun_container_exec(g->api, x.id, &x.o, &pid, &err) < 0) {
+        oj_error("exec %s: %s", x.id, err.message);
         return 1;
     }
-    if (o.detach)
+    if (x.detach)
         return 0;
-    int status = wait_forwarding(o.id, pid, &set);
+    int status = wait_forwarding(x.id, pid, &set);
     sigprocmask(SIG_SETMASK, &old, NULL);
     return status;
 }

@@ -5,17 +5,17 @@
  * Print the OCI features document (runtime-spec features.md): which spec
  * versions, hooks, mount options, namespaces, capabilities and seccomp
  * names ojrun recognizes.  Callers such as containerd read it to decide
- * what they may put in a config.json.  The document is built in oci_features.c.
+ * what they may put in a config.json.  The document is built in oci_features.c
+ * (ojrun_features_json()).
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "error.h"
-#include "oci_features.h"
 #include "log.h"
-#include "strbuf.h"
 #include "util.h"
 
 static void usage(FILE *f)
@@ -51,15 +51,14 @@ int cmd_features(const struct oj_globals *g, int argc, char **argv)
     if (optind < argc)
         return oj_usage_error("features", "unexpected argument '%s'", argv[optind]);
 
-    struct oj_err err = {0};
-    struct strbuf sb = {0};
-    if (oj_features_json(true, &sb, &err) < 0) {
-        sb_free(&sb);
-        oj_error("%s", err.msg);
+    ojrun_error err;
+    char *json = ojrun_features_json(&err);
+    if (!json) {
+        oj_error("%s", err.message);
         return 1;
     }
-    ssize_t w = oj_write_all(STDOUT_FILENO, sb.s, sb.len);
-    sb_free(&sb);
+    ssize_t w = oj_write_all(STDOUT_FILENO, json, strlen(json));
+    free(json);
     if (w < 0) {
         oj_error("features: write to stdout: %m");
         return 1;

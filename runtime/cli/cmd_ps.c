@@ -3,9 +3,9 @@
  * ojrun ps [--format table|json] ID [PS_OPTIONS...]: the processes of a
  * container, as runc's `ps` shows them.
  *
- * The list is the container's cgroup (every cgroup.procs below it), so it
- * holds host PIDs, including processes that joined with `exec` and
- * daemons that left the init's process tree.
+ * The list is the container's cgroup (every cgroup.procs below it, from
+ * ojrun_container_pids()), so it holds host PIDs, including processes that
+ * joined with `exec` and daemons that left the init's process tree.
  *
  *   --format json   a JSON array of those PIDs: what containerd's runc shim
  *                   reads ([] when there are none; runc prints null).
@@ -23,12 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
 #include "cleanup.h"
 #include "cli.h"
-#include "lifecycle.h"
 #include "log.h"
-#include "state.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -170,12 +167,6 @@ static int print_table(const pid_t *pids, size_t n, char **args, size_t n_args, 
     return 0;
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-    pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-    return (x > y) - (x < y);
-}
-
 int cmd_ps(const struct oj_globals *g, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -213,18 +204,13 @@ int cmd_ps(const struct oj_globals *g, int argc, char **argv)
     if (json && n_ps_args > 0)
         return oj_usage_error("ps", "ps options cannot be combined with --format json");
 
-    struct oj_err err = {0};
-    _cleanup_state_ struct oj_state *st = NULL;
-    struct oj_cgroup *cg = NULL;
+    ojrun_error aerr;
     _cleanup_free_ pid_t *pids = NULL;
     size_t n = 0;
-    if (oj_state_load(g->ctx.root, id, &st, &err) < 0 || oj_state_cgroup(st, &cg, &err) < 0)
-        goto fail;
-    int rc = oj_cgroup_pids(cg, &pids, &n, &err);
-    oj_cgroup_free(cg);
-    if (rc < 0)
-        goto fail;
-    qsort(pids, n, sizeof(*pids), cmp_pid);
+    if (ojrun_container_pids(g->api, id, &pids, &n, &aerr) < 0) {
+        oj_error("ps %s: %s", id, aerr.message);
+        return 1;
+    }
 
     if (json) {
         struct jw w;
@@ -237,10 +223,10 @@ int cmd_ps(const struct oj_globals *g, int argc, char **argv)
         sb_free(&w.sb);
         return 0;
     }
-    if (print_table(pids, n, ps_args, n_ps_args, &err) < 0)
-        goto fail;
+    struct oj_err err = {0};
+    if (print_table(pids, n, ps_args, n_ps_args, &err) < 0) {
+        oj_error("ps %s: %s", id, err.msg);
+        return 1;
+    }
     return 0;
-fail:
-    oj_error("ps %s: %s", id, err.msg);
-    return 1;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ojrun run [create flags] [--detach] ID: create + start, then (unless
+ * ojrun run [create flags] [--detach] ID: create + start
+ * (ojrun_container_run(), which keeps the parsed config), then (unless
  * --detach) wait for the process, forward signals to it, delete the
  * container and exit with the process's status (128+N when killed by
  * signal N, as a shell reports it).
@@ -19,7 +20,6 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "container.h"
-#include "lifecycle.h"
 #include "log.h"
 #include "util.h"
 
@@ -102,29 +102,25 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
         }
     }
 
-    struct oj_err err = {0};
-    struct oj_container *c = NULL;
-    if (oj_container_create(&g->ctx, &o, &c, &err) < 0) {
-        oj_error("run %s: %s", o.id, err.msg);
+    const ojrun_create_options co = {
+        .pid_file = o.pid_file,
+        .console_socket = o.console_socket,
+        .no_pivot = o.no_pivot,
+        .no_new_keyring = o.no_new_keyring,
+        .preserve_fds = o.preserve_fds,
+        .result_socket = o.result_socket,
+    };
+    ojrun_error err;
+    ojrun_running *run = ojrun_container_run(g->api, o.id, o.bundle, NULL, &co, &err);
+    if (!run) {
+        oj_error("run %s: %s", o.id, err.message);
         return 1;
     }
-    pid_t pid = c->pid;
-    /* start takes the container lock itself.  The parsed config stays with
-     * us: start and delete need it (process, hooks) and parsing the file
-     * again costs ~0.5 ms each for a judge bundle (specs/performance.md). */
-    close(c->lock_fd);
-    c->lock_fd = -1;
-    _cleanup_config_ struct oj_config *cfg = c->cfg;
-    c->cfg = NULL;
-    oj_container_free(c);
-    if (oj_container_start_cfg(&g->ctx, o.id, cfg, &err) < 0) {
-        oj_error("run %s: %s", o.id, err.msg);
-        struct oj_err derr = {0};
-        oj_container_delete_cfg(&g->ctx, o.id, true, cfg, &derr);
-        return 1;
-    }
-    if (detach)
+    pid_t pid = ojrun_running_pid(run);
+    if (detach) {
+        ojrun_running_free(run);
         return 0;
+    }
 
     int status = 0;
     for (;;) {
@@ -150,8 +146,8 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
             break;
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
-    if (oj_container_delete_cfg(&g->ctx, o.id, true, cfg, &err) < 0)
-        oj_warn("run %s: %s", o.id, err.msg);
+    if (ojrun_running_delete(run, &err) < 0)
+        oj_warn("run %s: %s", o.id, err.message);
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     if (WIFSIGNALED(status))

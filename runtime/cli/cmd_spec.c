@@ -3,28 +3,19 @@
  * ojrun spec [--bundle DIR] [--rootless]
  * ojrun spec --judge LANG --phase compile|run --box DIR [limits] [--bundle DIR]
  *
- * Write a default config.json (spec.c) into the bundle directory, like
+ * Write a default config.json (spec.c, through ojrun_spec_write()) into the bundle directory, like
  * `runc spec`.  An existing config.json is never overwritten: it is usually
  * somebody's hand-edited configuration.
  *
  * With --judge, write the bundle of one phase of a judge template instead
  * (judge.h): config.json and the rootfs/ it needs.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "error.h"
 #include "judge.h"
 #include "log.h"
-#include "spec.h"
-#include "strbuf.h"
-#include "util.h"
 
 static void usage(FILE *f)
 {
@@ -78,24 +69,6 @@ static void usage(FILE *f)
     }
 }
 
-/* Write the default configuration to <bundle>/config.json. */
-static int write_spec(const char *bundle, bool rootless, struct oj_err *err)
-{
-    char path[PATH_MAX];
-    if (oj_spec_config_path(bundle, path, sizeof(path), err) < 0)
-        return -1;
-
-    struct strbuf sb = {0};
-    bool cgroupns = oj_spec_host_wants_cgroupns(NULL, NULL);
-    if (oj_spec_default(rootless, cgroupns, geteuid(), getegid(), &sb) < 0) {
-        sb_free(&sb);
-        return oj_fail(err, errno, "generate %s", path);
-    }
-    int r = oj_write_file_atomic(path, sb.s, sb.len, 0644, err);
-    sb_free(&sb);
-    return r;
-}
-
 int cmd_spec(const struct oj_globals *g, int argc, char **argv)
 {
     enum {
@@ -125,7 +98,7 @@ int cmd_spec(const struct oj_globals *g, int argc, char **argv)
     };
     const char *bundle = ".";
     bool rootless = false;
-    struct oj_judge_request judge = {0};
+    ojrun_judge_request judge = {0};
     const char *judge_only = NULL; /* a judge option given without --judge */
 
     /* '+': stop at the first non-option; ':': report a missing argument
@@ -189,7 +162,6 @@ int cmd_spec(const struct oj_globals *g, int argc, char **argv)
     if (bundle[0] == '\0')
         return oj_usage_error("spec", "--bundle: empty path");
 
-    struct oj_err err = {0};
     if (judge.lang) {
         if (rootless)
             return oj_usage_error("spec", "--rootless and --judge cannot be combined");
@@ -197,19 +169,9 @@ int cmd_spec(const struct oj_globals *g, int argc, char **argv)
             return oj_usage_error("spec", "--judge needs --phase compile|run");
         if (!judge.box)
             return oj_usage_error("spec", "--judge needs --box DIR");
-        const ojrun_judge_request req = {
-            .lang = judge.lang,
-            .phase = judge.phase,
-            .box = judge.box,
-            .bundle = bundle,
-            .cpu_ms = judge.cpu_ms,
-            .wall_ms = judge.wall_ms,
-            .memory = judge.memory,
-            .pids = judge.pids,
-            .output_bytes = judge.output_bytes,
-        };
+        judge.bundle = bundle;
         ojrun_error aerr;
-        if (ojrun_judge_write_bundle(g->api, &req, &aerr) < 0) {
+        if (ojrun_judge_write_bundle(g->api, &judge, &aerr) < 0) {
             oj_error("spec: %s", aerr.message);
             return 1;
         }
@@ -217,8 +179,9 @@ int cmd_spec(const struct oj_globals *g, int argc, char **argv)
     }
     if (judge_only)
         return oj_usage_error("spec", "--%s needs --judge", judge_only);
-    if (write_spec(bundle, rootless, &err) < 0) {
-        oj_error("spec: %s", err.msg);
+    ojrun_error err;
+    if (ojrun_spec_write(g->api, bundle, rootless, &err) < 0) {
+        oj_error("spec: %s", err.message);
         return 1;
     }
     return 0;

@@ -84,6 +84,26 @@ n_procs() { [ "$(wc -l <"$(cgdir freezer)/cgroup.procs")" -eq "$1" ]; }
     assert_no_leftovers "$ID"
 }
 
+@test "events streams stats every interval and ends when the init exits; a stopped container is refused" {
+    cfg_args sleep 100
+    ojrun run -d -b "$BUNDLE" "$ID"
+    ev=$BATS_TEST_TMPDIR/events
+    timeout 20 "$OJRUN" --root "$ROOT" events --interval 100ms "$ID" >"$ev" &
+    evpid=$!
+    wait_until nonempty "$ev"
+    # at least two more ticks before the kill
+    lines() { [ "$(wc -l <"$ev")" -ge "$1" ]; }
+    wait_until lines 3
+    ojrun kill "$ID" KILL
+    # exit 0 by itself (timeout would exit 124)
+    wait "$evpid"
+    jq -e -s --arg id "$ID" 'length >= 3 and all(.type == "stats" and .id == $id)' "$ev"
+    wait_until is_stopped "$ID"
+    run --separate-stderr ojrun events --interval 100ms "$ID"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "ojrun: events $ID: container \"$ID\" is stopped" ]
+}
+
 @test "pids limit stops a fork bomb at the limit" {
     copy_helper forker
     cfg '.linux.resources.pids = {"limit": 16}'

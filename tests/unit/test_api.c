@@ -220,6 +220,72 @@ static void test_task_spec_refused(void **state)
     ojrun_context_free(ctx);
 }
 
+/* update's resources: JSON, then fields set from text as the flags are. */
+static void test_resources(void **state)
+{
+    ojrun_error err = {0};
+    static const char json[] = "{\"pids\":{\"limit\":10}}";
+    ojrun_resources *r = ojrun_resources_from_json(json, strlen(json), &err);
+    assert_non_null(r);
+    assert_int_equal(ojrun_resources_set(r, "memory", "64m", &err), 0);
+    assert_int_equal(ojrun_resources_set(r, "blkio-weight", "5", &err), -1);
+    assert_int_equal(err.code, EINVAL);
+    assert_string_equal(err.message, "--blkio-weight \"5\": expected an integer in 10..1000");
+    assert_int_equal(ojrun_resources_set(r, "nope", "1", &err), -1);
+    assert_int_equal(err.code, EINVAL);
+    assert_string_equal(err.message, "update: unknown resource \"nope\": Invalid argument");
+    ojrun_resources_free(r);
+    assert_null(ojrun_resources_from_json("{\"pids\":1}", 10, &err));
+    assert_true(err.message[0] != '\0');
+    r = ojrun_resources_new(&err);
+    assert_non_null(r);
+    ojrun_resources_free(r);
+}
+
+/* list, wait, run and spec without a container: an empty root, errors. */
+static void test_root_calls(void **state)
+{
+    char root[] = "/tmp/ojrun-api-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    ojrun_error err = {0};
+    ojrun_context *ctx = ojrun_context_new(root, &err);
+    assert_non_null(ctx);
+    ojrun_container_info *list = (ojrun_container_info *)1;
+    size_t n = 7;
+    assert_int_equal(ojrun_container_list(ctx, &list, &n, &err), 0);
+    assert_int_equal(n, 0);
+    assert_null(list);
+
+    assert_null(ojrun_container_wait(ctx, "none", &err));
+    assert_int_equal(err.code, ENOENT);
+    ojrun_create_options co = {.shim = true};
+    assert_null(ojrun_container_run(ctx, "x", "/", NULL, &co, &err));
+    assert_int_equal(err.code, EINVAL);
+    assert_int_equal(ojrun_container_pause(ctx, "none", &err), -1);
+    assert_int_equal(err.code, ENOENT);
+    assert_null(ojrun_container_stats(ctx, "none", &err));
+    assert_int_equal(err.code, ENOENT);
+
+    /* spec: written once, never overwritten */
+    assert_int_equal(ojrun_spec_write(ctx, root, false, &err), 0);
+    char path[64];
+    snprintf(path, sizeof(path), "%s/config.json", root);
+    ojrun_config *cfg = ojrun_config_load_bundle(root, &err);
+    assert_non_null(cfg);
+    ojrun_config_free(cfg);
+    assert_int_equal(ojrun_spec_write(ctx, root, false, &err), -1);
+    assert_non_null(strstr(err.message, path));
+    assert_int_equal(unlink(path), 0);
+
+    char *features = ojrun_features_json(&err);
+    assert_non_null(features);
+    assert_non_null(strstr(features, "\"ociVersionMax\""));
+    assert_int_equal(features[strlen(features) - 1], '\n');
+    free(features);
+    ojrun_context_free(ctx);
+    assert_int_equal(rmdir(root), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +296,8 @@ int main(void)
         cmocka_unit_test(test_log_sink_not_stderr),
         cmocka_unit_test(test_task_create_error),
         cmocka_unit_test(test_task_spec_refused),
+        cmocka_unit_test(test_resources),
+        cmocka_unit_test(test_root_calls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

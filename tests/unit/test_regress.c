@@ -77,7 +77,11 @@ static void list_of_empty_root(void **state)
     (void)state;
     char root[PATH_MAX];
     snprintf(root, sizeof(root), "%s/missing-root", tmpdir);
-    struct oj_globals g = {.ctx.root = root, .argv0 = "ojrun"};
+    /* the verbs run on the public API's context, as main() makes it */
+    ojrun_context *api = ojrun_context_new(root, NULL);
+    assert_non_null(api);
+    ojrun_context_set_log_stderr(api, true);
+    struct oj_globals g = {.ctx.root = root, .argv0 = "ojrun", .api = api};
     char *argv_json[] = {"list", "--format", "json", NULL};
     _cleanup_free_ char *out = NULL;
     assert_int_equal(capture(cmd_list, &g, 3, argv_json, &out), 0);
@@ -91,6 +95,7 @@ static void list_of_empty_root(void **state)
     assert_int_equal(capture(cmd_list, &g, 1, argv_table, &out), 0);
     assert_non_null(strstr(out, "ID"));
     assert_null(strchr(out, '\n') ? strchr(strchr(out, '\n') + 1, '\n') : NULL);
+    ojrun_context_free(api);
 }
 
 /* A damaged state.json nested 500 000 levels deep ("[[[[...") crashed every
