@@ -369,6 +369,11 @@ n_procs() { [ "$(wc -l <"$(cgdir freezer)/cgroup.procs")" -eq "$1" ]; }
     done
     jq -e -n --slurpfile a "$BATS_TEST_TMPDIR/ours" --slurpfile b "$BATS_TEST_TMPDIR/theirs" \
         "[$paths] | all(. as \$p | (\$a[0] | getpath(\$p) | type) == (\$b[0] | getpath(\$p) | type))"
+    # shown when the comparison below fails
+    for f in ours theirs; do
+        echo "$f: $(jq -c '[.data.memory.usage.limit, .data.pids.limit, .data.pids.current,
+                             (.data.cpu.usage.percpu | length)]' "$BATS_TEST_TMPDIR/$f")"
+    done
     jq -e -n --slurpfile a "$BATS_TEST_TMPDIR/ours" --slurpfile b "$BATS_TEST_TMPDIR/theirs" '
         ($a[0].data.memory.usage.limit == $b[0].data.memory.usage.limit) and
         ($a[0].data.pids.limit == $b[0].data.pids.limit) and
