@@ -60,6 +60,9 @@ int oj_parse_id_only(const char *cmd, int argc, char **argv, const char **id);
 int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_create_opts *o,
                          bool *detach, bool run);
 
+/* The parsed flags as the API's create options (cmd_create.c). */
+ojrun_create_options oj_create_options_of(const struct oj_create_opts *o);
+
 /* Print "ojrun <cmd>: usage..." style errors: one line, exit status 1
  * (cli.c). */
 int oj_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

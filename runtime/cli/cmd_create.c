@@ -110,6 +110,19 @@ int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_creat
     return 0;
 }
 
+ojrun_create_options oj_create_options_of(const struct oj_create_opts *o)
+{
+    return (ojrun_create_options){
+        .pid_file = o->pid_file,
+        .console_socket = o->console_socket,
+        .no_pivot = o->no_pivot,
+        .no_new_keyring = o->no_new_keyring,
+        .preserve_fds = o->preserve_fds,
+        .shim = o->shim,
+        .result_socket = o->result_socket,
+    };
+}
+
 int cmd_create(const struct oj_globals *g, int argc, char **argv)
 {
     struct oj_create_opts o = {0};
@@ -117,15 +130,7 @@ int cmd_create(const struct oj_globals *g, int argc, char **argv)
     int r = oj_parse_create_opts("create", argc, argv, &o, &detach, false);
     if (r != 0)
         return r < 0 ? 1 : 0;
-    const ojrun_create_options co = {
-        .pid_file = o.pid_file,
-        .console_socket = o.console_socket,
-        .no_pivot = o.no_pivot,
-        .no_new_keyring = o.no_new_keyring,
-        .preserve_fds = o.preserve_fds,
-        .shim = o.shim,
-        .result_socket = o.result_socket,
-    };
+    const ojrun_create_options co = oj_create_options_of(&o);
     ojrun_error err;
     if (ojrun_container_create(g->api, o.id, o.bundle, NULL, &co, &err) < 0) {
         oj_error("create %s: %s", o.id, err.message);

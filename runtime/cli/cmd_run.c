@@ -28,14 +28,7 @@
  * exit status is the program's, as for run. */
 static int run_supervised(const struct oj_globals *g, struct oj_create_opts *o)
 {
-    const ojrun_create_options co = {
-        .pid_file = o->pid_file,
-        .console_socket = o->console_socket,
-        .no_pivot = o->no_pivot,
-        .no_new_keyring = o->no_new_keyring,
-        .preserve_fds = o->preserve_fds,
-        .result_socket = o->result_socket,
-    };
+    const ojrun_create_options co = oj_create_options_of(o);
     const ojrun_task_spec spec = {
         .id = o->id,
         .bundle = o->bundle,
@@ -102,14 +95,7 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
         }
     }
 
-    const ojrun_create_options co = {
-        .pid_file = o.pid_file,
-        .console_socket = o.console_socket,
-        .no_pivot = o.no_pivot,
-        .no_new_keyring = o.no_new_keyring,
-        .preserve_fds = o.preserve_fds,
-        .result_socket = o.result_socket,
-    };
+    const ojrun_create_options co = oj_create_options_of(&o);
     ojrun_error err;
     ojrun_running *run = ojrun_container_run(g->api, o.id, o.bundle, NULL, &co, &err);
     if (!run) {
