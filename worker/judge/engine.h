@@ -92,7 +92,7 @@ int oj_judging_step(struct oj_judging *j);
 /* The final result (specs/worker-protocol.md, "result"), as JSON: verdict,
  * score, per-test table, compile output cut to a few KiB, the engine's own
  * timings.  `attempt` is copied into it.  Only once the judging is over. */
-int oj_judging_result_json(const struct oj_judging *j, unsigned attempt, struct oj_strbuf *out,
+int oj_judging_result_json(const struct oj_judging *j, unsigned attempt, struct strbuf *out,
                            struct oj_err *err);
 /* The overall verdict ("AC", ..., "SE"), once over. */
 const char *oj_judging_verdict(const struct oj_judging *j);
