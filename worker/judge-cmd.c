@@ -309,8 +309,10 @@ int cmd_judge(int argc, char **argv)
     }
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0) {
+        fprintf(stderr, "judge: sigaction: %s\n", strerror(errno));
+        return 1;
+    }
     char state[4096] = "";
     const char *root = o.root;
     if (!root) {
