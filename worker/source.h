@@ -3,7 +3,7 @@
  * Where submissions come from and where their results go.  The worker's
  * loop knows only this interface; two sources implement it:
  *
- *   spool.c  files: DIR/in/*.json → DIR/out/<submission_id>.json
+ *   spool.c  files: DIR/in/NAME.json → DIR/out/<submission_id>.json
  *   amqp.c   RabbitMQ (librabbitmq): a queue → the result exchange or the
  *            message's reply_to, with publisher confirms
  *
