@@ -101,20 +101,6 @@ static void on_progress(void *arg, const struct oj_test_report *t)
     sb_free(&w.sb);
 }
 
-bool worker_result_add(struct strbuf *json, uint64_t queued_ms, uint64_t judge_ms, bool redelivered)
-{
-    while (json->len && (json->s[json->len - 1] == '\n' || json->s[json->len - 1] == ' '))
-        json->s[--json->len] = '\0';
-    if (json->len < 2 || json->s[0] != '{' || json->s[json->len - 1] != '}')
-        return false;
-    bool empty = json->len == 2;
-    json->s[--json->len] = '\0';
-    sb_printf(json, "%s\"worker\":{\"queued_ms\":%llu,\"judge_ms\":%llu,\"redelivered\":%s}}",
-              empty ? "" : ",", (unsigned long long)queued_ms, (unsigned long long)judge_ms,
-              redelivered ? "true" : "false");
-    return !json->oom;
-}
-
 /* The error text of an SE result, for the retry's reason. */
 static void se_reason(const struct strbuf *json, char *buf, size_t size)
 {

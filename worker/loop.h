@@ -43,10 +43,4 @@ struct worker_loop_config {
  * good (every message held has been handed back). */
 int worker_loop_run(const struct worker_loop_config *c, struct oj_err *err);
 
-/* Add "worker": {...} (the worker's own timings) to the engine's result
- * object `json`; false when it is not an object.  For tests too. */
-struct strbuf;
-bool worker_result_add(struct strbuf *json, uint64_t queued_ms, uint64_t judge_ms,
-                       bool redelivered);
-
 #endif

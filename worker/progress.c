@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Progress events (progress.h). */
+/* What the worker writes besides the engine's result (progress.h). */
 #include "progress.h"
 
 #include "submission.h"
@@ -22,4 +22,18 @@ void worker_progress_json(const char *submission_id, unsigned attempt,
     jw_kint(w, "exit_code", t->exit_code);
     jw_kint(w, "signal", t->signal);
     jw_obj_end(w);
+}
+
+bool worker_result_add(struct strbuf *json, uint64_t queued_ms, uint64_t judge_ms, bool redelivered)
+{
+    while (json->len && (json->s[json->len - 1] == '\n' || json->s[json->len - 1] == ' '))
+        json->s[--json->len] = '\0';
+    if (json->len < 2 || json->s[0] != '{' || json->s[json->len - 1] != '}')
+        return false;
+    bool empty = json->len == 2;
+    json->s[--json->len] = '\0';
+    sb_printf(json, "%s\"worker\":{\"queued_ms\":%llu,\"judge_ms\":%llu,\"redelivered\":%s}}",
+              empty ? "" : ",", (unsigned long long)queued_ms, (unsigned long long)judge_ms,
+              redelivered ? "true" : "false");
+    return !json->oom;
 }
