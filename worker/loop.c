@@ -23,7 +23,8 @@
 /* poll()'s longest sleep: judgings are advanced at least this often even
  * if a wake-up were missed, and a source without an fd is asked this often
  * (source.h). */
-#define MAX_SLEEP_MS 100
+#define MAX_SLEEP_MS  100
+#define IDLE_SLEEP_MS 1000
 
 struct job {
     struct oj_msg msg;
@@ -330,7 +331,8 @@ int worker_loop_run(const struct worker_loop_config *c, struct oj_err *err)
                 cap *= 2;
             }
         }
-        int timeout = MAX_SLEEP_MS;
+        /* idle on a source with an fd: every fd that matters wakes us */
+        int timeout = sfd < 0 || l.jobs || l.draining ? MAX_SLEEP_MS : IDLE_SLEEP_MS;
         if (l.draining) {
             uint64_t t = now_ms();
             uint64_t left = l.deadline > t ? l.deadline - t : 0;
