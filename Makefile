@@ -204,7 +204,8 @@ $(UNIT_CLI): UNIT_INC := $(CLI_INC)
 $(UNIT_CLI): UNIT_LIBS := $(CLI_LIB)
 # The judging core's tests (and the corpus replay, which includes
 # fuzz_problem.c) link its archive.
-UNIT_JUDGE := $(BUILD)/tests/test_checker $(BUILD)/tests/test_problem $(BUILD)/tests/test_score
+UNIT_JUDGE := $(BUILD)/tests/test_checker $(BUILD)/tests/test_problem $(BUILD)/tests/test_score \
+              $(BUILD)/tests/test_engine
 $(UNIT_JUDGE) $(BUILD)/tests/test_fuzz_replay: $(JUDGE_LIB)
 $(UNIT_JUDGE): UNIT_INC := $(JUDGE_INC)
 $(UNIT_JUDGE): UNIT_LIBS := $(JUDGE_LIB)
