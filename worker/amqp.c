@@ -37,12 +37,12 @@
 #include "json.h"
 
 #define CONFIRM_TIMEOUT_MS 30000
-#define BACKOFF_MIN_MS 200
-#define BACKOFF_MAX_MS 5000
+#define BACKOFF_MIN_MS     200
+#define BACKOFF_MAX_MS     5000
 /* How long a result published after a reconnect is remembered, to drop the
  * broker's redelivery of its submission; and how many at most. */
 #define DONE_KEEP_MS (30 * 60 * 1000)
-#define DONE_MAX 4096
+#define DONE_MAX     4096
 
 /* A final result waiting for a connection. */
 struct outbox {
@@ -107,7 +107,8 @@ static char *msg_key(const char *body, size_t len, unsigned attempt)
         return NULL;
     const char *id = NULL;
     char *key = NULL;
-    if (oj_json_str(oj_json_get(root, "submission_id"), &id) && asprintf(&key, "%s/%u", id, attempt) < 0)
+    if (oj_json_str(oj_json_get(root, "submission_id"), &id) &&
+        asprintf(&key, "%s/%u", id, attempt) < 0)
         key = NULL;
     oj_json_free(root);
     return key;

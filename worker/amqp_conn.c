@@ -18,9 +18,9 @@
 #include "error.h"
 
 #define CONNECT_TIMEOUT_S 5
-#define RPC_TIMEOUT_S 10
-#define HEARTBEAT_S 10
-#define FRAME_MAX 131072
+#define RPC_TIMEOUT_S     10
+#define HEARTBEAT_S       10
+#define FRAME_MAX         131072
 
 void oj_amqp_delivery_free(struct oj_amqp_delivery *d)
 {
@@ -117,8 +117,8 @@ static int bind_queue(amqp_connection_state_t st, const char *queue, const char 
 static int declare_exchange(amqp_connection_state_t st, const char *name, const char *type,
                             struct oj_err *err)
 {
-    amqp_exchange_declare(st, OJ_AMQP_CH, amqp_cstring_bytes(name), amqp_cstring_bytes(type), 0,
-                          1, 0, 0, amqp_empty_table);
+    amqp_exchange_declare(st, OJ_AMQP_CH, amqp_cstring_bytes(name), amqp_cstring_bytes(type), 0, 1,
+                          0, 0, amqp_empty_table);
     if (check_rpc(st, err, "declare %s exchange %s", type, name) < 0) {
         if (strcmp(type, "x-consistent-hash") == 0)
             oj_wrap(err, "(is the rabbitmq_consistent_hash_exchange plugin enabled?)");
@@ -138,7 +138,8 @@ static int declare_topology(amqp_connection_state_t st, const struct oj_amqp_opt
                             struct oj_err *err)
 {
     bool hash = opt->routing == OJ_AMQP_ROUTE_HASH;
-    if (declare_exchange(st, opt->submit_exchange, hash ? "x-consistent-hash" : "direct", err) < 0 ||
+    if (declare_exchange(st, opt->submit_exchange, hash ? "x-consistent-hash" : "direct", err) <
+            0 ||
         declare_exchange(st, opt->result_exchange, "topic", err) < 0 ||
         declare_exchange(st, opt->dead_letter_exchange, "fanout", err) < 0 ||
         declare_queue(st, opt, opt->dead_letter_queue, err) < 0 ||
@@ -147,8 +148,7 @@ static int declare_topology(amqp_connection_state_t st, const struct oj_amqp_opt
 
     /* basic.qos applies to the consumers started after it, each on its own
      * (RabbitMQ's reading of global=false; quorum queues support no other) */
-    amqp_basic_qos(st, OJ_AMQP_CH, 0, (uint16_t)(opt->prefetch > 65535 ? 65535 : opt->prefetch),
-                   0);
+    amqp_basic_qos(st, OJ_AMQP_CH, 0, (uint16_t)(opt->prefetch > 65535 ? 65535 : opt->prefetch), 0);
     if (check_rpc(st, err, "basic.qos prefetch %u", opt->prefetch) < 0)
         return -1;
 
@@ -300,25 +300,43 @@ static unsigned header_attempt(const amqp_basic_properties_t *p)
         const amqp_field_value_t *v = &e->value;
         long long n = 0;
         switch (v->kind) {
-        case AMQP_FIELD_KIND_I8: n = v->value.i8; break;
-        case AMQP_FIELD_KIND_U8: n = v->value.u8; break;
-        case AMQP_FIELD_KIND_I16: n = v->value.i16; break;
-        case AMQP_FIELD_KIND_U16: n = v->value.u16; break;
-        case AMQP_FIELD_KIND_I32: n = v->value.i32; break;
-        case AMQP_FIELD_KIND_U32: n = v->value.u32; break;
-        case AMQP_FIELD_KIND_I64: n = v->value.i64; break;
-        case AMQP_FIELD_KIND_U64: n = (long long)v->value.u64; break;
+        case AMQP_FIELD_KIND_I8:
+            n = v->value.i8;
+            break;
+        case AMQP_FIELD_KIND_U8:
+            n = v->value.u8;
+            break;
+        case AMQP_FIELD_KIND_I16:
+            n = v->value.i16;
+            break;
+        case AMQP_FIELD_KIND_U16:
+            n = v->value.u16;
+            break;
+        case AMQP_FIELD_KIND_I32:
+            n = v->value.i32;
+            break;
+        case AMQP_FIELD_KIND_U32:
+            n = v->value.u32;
+            break;
+        case AMQP_FIELD_KIND_I64:
+            n = v->value.i64;
+            break;
+        case AMQP_FIELD_KIND_U64:
+            n = (long long)v->value.u64;
+            break;
         case AMQP_FIELD_KIND_UTF8:
         case AMQP_FIELD_KIND_BYTES: {
             /* amqp-publish -H "x-ojrun-attempt: 2" sends a string */
             char buf[24];
-            size_t len = v->value.bytes.len < sizeof(buf) - 1 ? v->value.bytes.len : sizeof(buf) - 1;
+            size_t len =
+                v->value.bytes.len < sizeof(buf) - 1 ? v->value.bytes.len : sizeof(buf) - 1;
             memcpy(buf, v->value.bytes.bytes, len);
             buf[len] = '\0';
             n = strtoll(buf, NULL, 10);
             break;
         }
-        default: break;
+        default:
+            break;
         }
         return n >= 1 && n < 1000000 ? (unsigned)n : 1;
     }
@@ -583,7 +601,8 @@ int oj_amqp_conn_ack(struct oj_amqp_conn *c, uint64_t tag, struct oj_err *err)
         return oj_fail(err, 0, "ack delivery %llu: not connected", (unsigned long long)tag);
     int r = amqp_basic_ack(c->state, OJ_AMQP_CH, tag, 0);
     if (r != AMQP_STATUS_OK)
-        return lost(c, err, "ack delivery %llu: %s", (unsigned long long)tag, amqp_error_string2(r));
+        return lost(c, err, "ack delivery %llu: %s", (unsigned long long)tag,
+                    amqp_error_string2(r));
     return 0;
 }
 
@@ -593,6 +612,7 @@ int oj_amqp_conn_nack_requeue(struct oj_amqp_conn *c, uint64_t tag, struct oj_er
         return oj_fail(err, 0, "nack delivery %llu: not connected", (unsigned long long)tag);
     int r = amqp_basic_nack(c->state, OJ_AMQP_CH, tag, 0, 1);
     if (r != AMQP_STATUS_OK)
-        return lost(c, err, "nack delivery %llu: %s", (unsigned long long)tag, amqp_error_string2(r));
+        return lost(c, err, "nack delivery %llu: %s", (unsigned long long)tag,
+                    amqp_error_string2(r));
     return 0;
 }

@@ -20,11 +20,11 @@
  * dead letters): confirm.select is on it.  Channel 2 publishes progress
  * events, best effort, so their confirms never mix with the ones finish()
  * waits for. */
-#define OJ_AMQP_CH 1
+#define OJ_AMQP_CH          1
 #define OJ_AMQP_CH_PROGRESS 2
 
 #define OJ_AMQP_HDR_ATTEMPT "x-ojrun-attempt"
-#define OJ_AMQP_HDR_REASON "x-ojrun-reason"
+#define OJ_AMQP_HDR_REASON  "x-ojrun-reason"
 
 /* A delivery read from the broker, complete, not yet given to the loop. */
 struct oj_amqp_delivery {
@@ -45,8 +45,8 @@ void oj_amqp_delivery_free(struct oj_amqp_delivery *d);
  * publishes.  The broker may confirm out of order and with `multiple`. */
 #define OJ_AMQP_CONFIRM_RING 64
 struct oj_amqp_confirms {
-    uint64_t seq;        /* sequence number of the last publish on OJ_AMQP_CH */
-    uint64_t acked_upto; /* every seq <= this is acked (a `multiple` ack) */
+    uint64_t seq;                        /* sequence number of the last publish on OJ_AMQP_CH */
+    uint64_t acked_upto;                 /* every seq <= this is acked (a `multiple` ack) */
     uint64_t ring[OJ_AMQP_CONFIRM_RING]; /* single acks (positive) and nacks (negated bit 63) */
     unsigned ring_pos;
 };
@@ -81,8 +81,8 @@ int oj_amqp_conn_pump(struct oj_amqp_conn *c, int timeout_ms, bool once, struct 
 struct oj_amqp_pub {
     const char *exchange, *routing_key;
     const char *reply_to, *correlation_id, *content_type, *type;
-    unsigned attempt; /* header x-ojrun-attempt when non-zero */
-    const char *reason; /* header x-ojrun-reason when set */
+    unsigned attempt;                             /* header x-ojrun-attempt when non-zero */
+    const char *reason;                           /* header x-ojrun-reason when set */
     const char *orig_exchange, *orig_routing_key; /* dead letters: where it was sent */
 };
 

@@ -53,6 +53,7 @@ rabbitmq_as() {
         RABBITMQ_ADVANCED_CONFIG_FILE="$RMQ_DIR/advanced.config" \
         RABBITMQ_PID_FILE="$RMQ_DIR/rabbitmq.pid" \
         RABBITMQ_CONF_ENV_FILE="$RMQ_DIR/rabbitmq-env.conf" \
+        RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
         "$@")
 }
 
@@ -91,7 +92,7 @@ EOF
         RMQ_DIST_PORT=$(rabbitmq_free_port) || return 1
         RMQ_EPMD_PORT=$(rabbitmq_free_port) || return 1
     fi
-    RMQ_URL="amqp://guest:guest@127.0.0.1:$RMQ_PORT/"
+    RMQ_URL="amqp://guest:guest@127.0.0.1:$RMQ_PORT"
     export RMQ_DIR RMQ_NODE RMQ_PORT RMQ_DIST_PORT RMQ_EPMD_PORT RMQ_URL
     _rabbitmq_launch
 }

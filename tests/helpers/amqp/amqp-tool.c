@@ -54,7 +54,7 @@ static void check(amqp_connection_state_t c, const char *what)
     }
     die("%s: failed (%s)", what,
         r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION ? amqp_error_string2(r.library_error)
-                                                         : "broker error");
+                                                        : "broker error");
 }
 
 static amqp_connection_state_t connect_url(const char *url)
@@ -164,12 +164,11 @@ static int declare_main(amqp_connection_state_t c, int argc, char **argv)
         check(c, "channel.open");
     }
     amqp_channel_t ch = amqp_get_rpc_reply(c).reply_type == AMQP_RESPONSE_NORMAL ? 1 : 2;
-    amqp_table_entry_t e[1] = {{.key = amqp_cstring_bytes("x-queue-type"),
-                                .value = {.kind = AMQP_FIELD_KIND_UTF8,
-                                          .value.bytes = amqp_cstring_bytes(
-                                              argc > 3 && strcmp(argv[3], "quorum") == 0
-                                                  ? "quorum"
-                                                  : "classic")}}};
+    amqp_table_entry_t e[1] = {
+        {.key = amqp_cstring_bytes("x-queue-type"),
+         .value = {.kind = AMQP_FIELD_KIND_UTF8,
+                   .value.bytes = amqp_cstring_bytes(
+                       argc > 3 && strcmp(argv[3], "quorum") == 0 ? "quorum" : "classic")}}};
     amqp_queue_declare(c, ch, amqp_cstring_bytes(argv[0]), 0, 1, 0, 0,
                        (amqp_table_t){.num_entries = 1, .entries = e});
     check(c, "queue.declare");
@@ -182,11 +181,19 @@ static int declare_main(amqp_connection_state_t c, int argc, char **argv)
 static void print_field(const amqp_field_value_t *v)
 {
     switch (v->kind) {
-    case AMQP_FIELD_KIND_I32: printf("%d", v->value.i32); break;
-    case AMQP_FIELD_KIND_I64: printf("%lld", (long long)v->value.i64); break;
+    case AMQP_FIELD_KIND_I32:
+        printf("%d", v->value.i32);
+        break;
+    case AMQP_FIELD_KIND_I64:
+        printf("%lld", (long long)v->value.i64);
+        break;
     case AMQP_FIELD_KIND_UTF8:
-    case AMQP_FIELD_KIND_BYTES: json_str(stdout, v->value.bytes.bytes, v->value.bytes.len); break;
-    default: printf("null"); break;
+    case AMQP_FIELD_KIND_BYTES:
+        json_str(stdout, v->value.bytes.bytes, v->value.bytes.len);
+        break;
+    default:
+        printf("null");
+        break;
     }
 }
 
@@ -213,8 +220,16 @@ static int collect_main(amqp_connection_state_t c, int argc, char **argv)
         if (r.reply_type != AMQP_RESPONSE_NORMAL)
             break;
         amqp_basic_properties_t *p = &env.message.properties;
-        printf("{\"body\":%.*s,\"routing_key\":", (int)env.message.body.len,
-               (char *)env.message.body.bytes);
+        /* a JSON body as itself, anything else (poison) as a string */
+        struct oj_err jerr;
+        oj_json *j = oj_json_parse(env.message.body.bytes, env.message.body.len, "body", &jerr);
+        printf("{\"body\":");
+        if (j)
+            printf("%.*s", (int)env.message.body.len, (char *)env.message.body.bytes);
+        else
+            json_str(stdout, env.message.body.bytes, env.message.body.len);
+        oj_json_free(j);
+        printf(",\"routing_key\":");
         json_str(stdout, env.routing_key.bytes, env.routing_key.len);
         printf(",\"correlation_id\":");
         if (p->_flags & AMQP_BASIC_CORRELATION_ID_FLAG)
@@ -267,7 +282,8 @@ static int count_main(amqp_connection_state_t c, int argc, char **argv)
  *   "act": "finish" (default) | "retry" | "reject" | "hold"
  *   "ms":  how long the judging takes (default 0)
  * It finishes with {"submission_id","attempt","verdict":"AC","worker":NAME}.
- * Runs until SIGTERM, then releases what it holds and exits 0.  Logs each
+ * Runs until SIGTERM, then releases what it holds and exits 0.  With
+ * OJ_AMQP_NS=X the names are X.submissions, X.results, X.dead, X.<lang>.  Logs each
  * settlement on stderr ("finish ID attempt N"). */
 
 static volatile sig_atomic_t stop;
@@ -315,8 +331,26 @@ static int source_main(const char *url, int argc, char **argv)
         die("source NAME SLOTS MAX_ATTEMPTS lang=a,b|queue=Q|hash=Q [quorum]");
     const char *name = argv[0];
     unsigned slots = (unsigned)atoi(argv[1]);
-    struct oj_amqp_options o = {.url = url, .prefetch = slots, .max_attempts = (unsigned)atoi(argv[2]),
-                                .log = log_fn, .log_arg = (void *)name};
+    struct oj_amqp_options o = {.url = url,
+                                .prefetch = slots,
+                                .max_attempts = (unsigned)atoi(argv[2]),
+                                .log = log_fn,
+                                .log_arg = (void *)name};
+    /* OJ_AMQP_NS: a prefix for every name, so the tests of one file keep
+     * apart on one broker */
+    const char *ns = getenv("OJ_AMQP_NS");
+    char names[4][256];
+    if (ns && *ns) {
+        snprintf(names[0], sizeof(names[0]), "%s.submissions%s", ns,
+                 strncmp(argv[3], "hash=", 5) == 0 ? ".hash" : "");
+        snprintf(names[1], sizeof(names[1]), "%s.results", ns);
+        snprintf(names[2], sizeof(names[2]), "%s.dead", ns);
+        snprintf(names[3], sizeof(names[3]), "%s.", ns);
+        o.submit_exchange = names[0];
+        o.result_exchange = names[1];
+        o.dead_letter_exchange = o.dead_letter_queue = names[2];
+        o.queue_prefix = names[3];
+    }
     const char *langs[16] = {0};
     char *spec = strdup(argv[3]);
     if (strncmp(spec, "lang=", 5) == 0) {
@@ -397,7 +431,8 @@ static int source_main(const char *url, int argc, char **argv)
                                  "\"worker\":\"%s\"}",
                                  s->id, s->m.attempt, name);
                 char ev[256];
-                int en = snprintf(ev, sizeof(ev), "{\"submission_id\":\"%s\",\"test\":\"t1\"}", s->id);
+                int en =
+                    snprintf(ev, sizeof(ev), "{\"submission_id\":\"%s\",\"test\":\"t1\"}", s->id);
                 src->ops->progress(src, &s->m, ev, (size_t)en, &err);
                 r = src->ops->finish(src, &s->m, res, (size_t)n, &err);
             }
