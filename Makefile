@@ -77,6 +77,19 @@ JUDGE_OBJ   := $(JUDGE_SRC:%.c=$(BUILD)/%.o)
 JUDGE_LIB   := $(BUILD)/libojrun-judge.a
 JUDGE_INC   := $(LIB_INC) -Iworker -Iworker/judge
 JUDGE_TOOL  := $(BUILD)/ojrun-judge-tool
+# ojrun-worker (worker/: specs/worker-protocol.md): main.c and, in an archive
+# the unit tests link too, the rest of worker/*.c (not judge-tool.c).  The
+# RabbitMQ source, worker/amqp.c, is built in when it is there.  Linked
+# with the shared libraries: a long-running service, started once.
+WORKER_SRC  := $(filter-out worker/judge-tool.c worker/main.c,$(wildcard worker/*.c))
+WORKER_OBJ  := $(WORKER_SRC:%.c=$(BUILD)/%.o)
+WORKER_LIB  := $(BUILD)/libojrun-worker.a
+WORKER_BIN  := $(BUILD)/ojrun-worker
+WORKER_LIBS  = $(PKG_LIBS) -lm
+ifneq ($(wildcard worker/amqp.c),)
+WORKER_LIBS += $(shell pkg-config --libs librabbitmq 2>/dev/null)
+$(BUILD)/worker/main.o: CFLAGS += -DOJ_WORKER_AMQP
+endif
 # The public API (runtime/libojrun.h) as a shared library: the same objects
 # (all compiled with -fPIC), exporting only the ojrun_* functions
 # (runtime/libojrun.map), and its pkg-config file.
@@ -173,6 +186,13 @@ $(BUILD)/ojrun: $(MAIN_OBJ) $(CLI_LIB) $(LIB)
 $(JUDGE_TOOL): $(BUILD)/worker/judge-tool.o $(JUDGE_LIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(OJRUN_LIBS) -lm
 
+$(WORKER_LIB): $(WORKER_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(WORKER_BIN): $(BUILD)/worker/main.o $(WORKER_LIB) $(JUDGE_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(WORKER_LIBS)
+
 # Unit tests test the library; the few that test a verb (UNIT_CLI) also
 # link the CLI archive, and only they get runtime/cli on the -I path
 # (test_fuzz_replay includes tests/fuzz/fuzz_cli.c).
@@ -186,6 +206,11 @@ UNIT_JUDGE := $(BUILD)/tests/test_checker $(BUILD)/tests/test_problem $(BUILD)/t
 $(UNIT_JUDGE) $(BUILD)/tests/test_fuzz_replay: $(JUDGE_LIB)
 $(UNIT_JUDGE): UNIT_INC := $(JUDGE_INC)
 $(UNIT_JUDGE): UNIT_LIBS := $(JUDGE_LIB)
+# The worker's tests (test_worker_*) link its archive and the core's.
+UNIT_WORKER := $(filter $(BUILD)/tests/test_worker_%,$(UNIT_BIN))
+$(UNIT_WORKER): $(WORKER_LIB) $(JUDGE_LIB)
+$(UNIT_WORKER): UNIT_INC := $(JUDGE_INC)
+$(UNIT_WORKER): UNIT_LIBS := $(WORKER_LIB) $(JUDGE_LIB)
 $(BUILD)/tests/test_fuzz_replay: UNIT_INC := $(CLI_INC) -Iworker/judge
 $(BUILD)/tests/test_fuzz_replay: UNIT_LIBS := $(CLI_LIB) $(JUDGE_LIB)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
@@ -317,5 +342,5 @@ build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CLI_LIB) $(JUDGE
 clean:
 	rm -rf build build-san build-fuzz build-fuzz-cov
 
--include $(RUNTIME_OBJ:.o=.d) $(JUDGE_OBJ:.o=.d) $(BUILD)/worker/judge-tool.d $(MAIN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
+-include $(RUNTIME_OBJ:.o=.d) $(JUDGE_OBJ:.o=.d) $(WORKER_OBJ:.o=.d) $(BUILD)/worker/main.d $(BUILD)/worker/judge-tool.d $(MAIN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
          $(UNIT_BIN:=.d)
