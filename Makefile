@@ -183,7 +183,7 @@ endif
 $(BUILD)/ojrun: $(MAIN_OBJ) $(CLI_LIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(OJRUN_LIBS)
 
-$(JUDGE_TOOL): $(BUILD)/worker/judge-tool.o $(JUDGE_LIB) $(LIB)
+$(JUDGE_TOOL): $(BUILD)/worker/judge-tool.o $(BUILD)/worker/judge-cmd.o $(JUDGE_LIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(OJRUN_LIBS) -lm
 
 $(WORKER_LIB): $(WORKER_OBJ)
@@ -342,5 +342,5 @@ build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CLI_LIB) $(JUDGE
 clean:
 	rm -rf build build-san build-fuzz build-fuzz-cov
 
--include $(RUNTIME_OBJ:.o=.d) $(JUDGE_OBJ:.o=.d) $(WORKER_OBJ:.o=.d) $(BUILD)/worker/main.d $(BUILD)/worker/judge-tool.d $(MAIN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
+-include $(RUNTIME_OBJ:.o=.d) $(JUDGE_OBJ:.o=.d) $(WORKER_OBJ:.o=.d) $(BUILD)/worker/main.d $(BUILD)/worker/judge-tool.d $(BUILD)/worker/judge-cmd.d $(MAIN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
          $(UNIT_BIN:=.d)

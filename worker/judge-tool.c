@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ojrun-judge-tool: the judging core (worker/judge/) for shell judges.
- * hack/judge orchestrates containers through the ojrun CLI and asks this
- * tool everything about a problem, so that it and ojrun-worker share one
- * implementation of the problem format, the checkers and the scoring.
+ * ojrun-judge-tool: the judging core (worker/judge/) from the command line.
+ * hack/judge is `ojrun-judge-tool judge`: one submission through the
+ * judging engine, the same engine ojrun-worker drives, so that both share
+ * one implementation of the containers, the problem format, the checkers
+ * and the scoring.
  *
+ *   ojrun-judge-tool judge --lang LANG --problem DIR [options] SOURCE
+ *       judge one submission (judge-cmd.c)
  *   ojrun-judge-tool validate-problem [--lang LANG] DIR
  *       load and validate the problem; print its normalised form (one JSON
  *       line, specs/problem-format.md) with the limits for LANG
@@ -27,6 +30,7 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "judge-cmd.h"
 #include "judge/checker.h"
 #include "judge/problem.h"
 #include "judge/score.h"
@@ -37,7 +41,8 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: ojrun-judge-tool validate-problem [--lang LANG] DIR\n"
+    fprintf(stderr, "usage: ojrun-judge-tool judge --lang LANG --problem DIR [options] SOURCE\n"
+                    "       ojrun-judge-tool validate-problem [--lang LANG] DIR\n"
                     "       ojrun-judge-tool check CHECKER ANSWER OUTPUT\n"
                     "       ojrun-judge-tool next DIR RESULTS\n"
                     "       ojrun-judge-tool score DIR RESULTS\n");
@@ -195,6 +200,8 @@ int main(int argc, char **argv)
     if (argc < 2)
         return usage();
     const char *cmd = argv[1];
+    if (strcmp(cmd, "judge") == 0)
+        return cmd_judge(argc - 1, argv + 1);
     if (strcmp(cmd, "validate-problem") == 0)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0)

@@ -31,6 +31,10 @@
 
 struct ojrun_context;
 
+/* A line about what the engine does that is not a result (an SE retried:
+ * "test 3: SE (create: ...), retrying"); no newline. */
+typedef void (*oj_log_fn)(void *arg, const char *line);
+
 struct oj_engine_options {
     const char *state_root; /* ojrun's state directory (--root) */
     const char *work_dir;   /* bundles, boxes, outputs: created 0711 if missing */
@@ -38,12 +42,15 @@ struct oj_engine_options {
     unsigned slots;         /* tasks at once; 0: the CPUs in the affinity mask */
     const char *cpus;       /* NULL: the process's affinity; else "0-3", "1,3" */
     bool keep;              /* keep each submission's work directory */
+    /* (added after the first version; zero is the default) */
+    const char *cache_dir; /* compiled checkers and interactors; NULL: <work_dir>/cache */
+    oj_log_fn log;         /* NULL: no log */
+    void *log_arg;
 };
 
 struct oj_engine;
 
-int oj_engine_new(const struct oj_engine_options *opt, struct oj_engine **out,
-                  struct oj_err *err);
+int oj_engine_new(const struct oj_engine_options *opt, struct oj_engine **out, struct oj_err *err);
 void oj_engine_free(struct oj_engine *e);
 /* Slots not running a task now (a worker takes new submissions only while
  * this is non-zero: prefetch = free slots). */
@@ -60,13 +67,16 @@ struct oj_submission {
     /* 0: the problem's; otherwise at most the problem's (a caller asking
      * for more gets an error from oj_judging_start) */
     int64_t cpu_ms, wall_ms, memory_mb;
+    /* NULL: compile `source`; else an already compiled box, used as /box
+     * as it is (no compile phase; `source` is ignored) */
+    const char *prebuilt_box;
 };
 
 /* One finished test, as a progress event carries it (specs/worker-protocol.md). */
 struct oj_test_report {
     const char *test; /* its name */
     size_t index, total;
-    const char *verdict; /* AC, WA, TLE, ... */
+    const char *verdict;                         /* AC, WA, TLE, ... */
     uint64_t cpu_us, wall_us, memory_peak_bytes; /* the shim's accounting, unchanged */
     int exit_code, signal;                       /* -1 / 0 when not applicable */
 };
@@ -80,7 +90,9 @@ struct oj_judging;
 int oj_judging_start(struct oj_engine *e, const struct oj_submission *s, oj_progress_fn progress,
                      void *arg, struct oj_judging **out, struct oj_err *err);
 
-/* The fds this judging waits on (POLLIN), at most `max`; returns how many. */
+/* The fds this judging waits on (POLLIN), at most `max`; returns how many.
+ * Ask again after every step: the set changes as tasks start and end (one
+ * of them wakes a judging waiting for a slot that another judging freed). */
 int oj_judging_fds(const struct oj_judging *j, struct pollfd *fds, int max);
 
 /* Advance without blocking: collect what finished, start what can start.
@@ -96,6 +108,13 @@ int oj_judging_result_json(const struct oj_judging *j, unsigned attempt, struct 
                            struct oj_err *err);
 /* The overall verdict ("AC", ..., "SE"), once over. */
 const char *oj_judging_verdict(const struct oj_judging *j);
+
+/* Why the problem could not be judged at all -- its checker or interactor
+ * does not compile -- once over (the verdict is then SE); NULL when a
+ * verdict was given. */
+const char *oj_judging_error(const struct oj_judging *j);
+/* The judging's work directory (bundles, box, outputs). */
+const char *oj_judging_dir(const struct oj_judging *j);
 
 /* Stop: cancel its tasks (they are deleted), free everything. */
 void oj_judging_free(struct oj_judging *j);
