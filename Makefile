@@ -78,10 +78,12 @@ JUDGE_LIB   := $(BUILD)/libojrun-judge.a
 JUDGE_INC   := $(LIB_INC) -Iworker -Iworker/judge
 JUDGE_TOOL  := $(BUILD)/ojrun-judge-tool
 # ojrun-worker (worker/: specs/worker-protocol.md): main.c and, in an archive
-# the unit tests link too, the rest of worker/*.c (not judge-tool.c).  The
-# RabbitMQ source, worker/amqp.c, is built in when it is there.  Linked
+# the unit tests link too, the rest of worker/*.c (not judge-tool.c and
+# judge-cmd.c, ojrun-judge-tool's).  The
+# RabbitMQ source, worker/amqp.c, is built in when it is there.  In `all`
+# and installed by `make install`.  Linked
 # with the shared libraries: a long-running service, started once.
-WORKER_SRC  := $(filter-out worker/judge-tool.c worker/main.c,$(wildcard worker/*.c))
+WORKER_SRC  := $(filter-out worker/judge-tool.c worker/judge-cmd.c worker/main.c,$(wildcard worker/*.c))
 WORKER_OBJ  := $(WORKER_SRC:%.c=$(BUILD)/%.o)
 WORKER_LIB  := $(BUILD)/libojrun-worker.a
 WORKER_BIN  := $(BUILD)/ojrun-worker
@@ -102,7 +104,7 @@ BINARIES := $(BUILD)/ojrun
 
 .PHONY: all deps check unit integration demo install clean format bench fuzz fuzz-bins san-build \
         helpers fuzz-cov
-all: $(BINARIES) $(JUDGE_TOOL) $(SHLIB) $(PC_FILE)
+all: $(BINARIES) $(JUDGE_TOOL) $(WORKER_BIN) $(SHLIB) $(PC_FILE)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): hack/install-deps.sh
@@ -297,7 +299,7 @@ bench: all $(BENCH_BIN)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
-	install -m 0755 $(BINARIES) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BINARIES) $(WORKER_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 0644 runtime/libojrun.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(SHLIB).$(VERSION) $(DESTDIR)$(LIBDIR)/

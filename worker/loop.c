@@ -101,15 +101,30 @@ static void on_progress(void *arg, const struct oj_test_report *t)
     sb_free(&w.sb);
 }
 
-/* The error text of an SE result, for the retry's reason. */
-static void se_reason(const struct strbuf *json, char *buf, size_t size)
+/* Why a judging ended in SE, for the retry's reason: the engine's error
+ * (a checker that does not compile), else the first test judged SE. */
+static void se_reason(const struct oj_judging *j, const struct strbuf *json, char *buf, size_t size)
 {
+    const char *e = oj_judging_error(j);
+    if (e && *e) {
+        snprintf(buf, size, "%s", e);
+        return;
+    }
     snprintf(buf, size, "the sandbox failed (verdict SE)");
     struct oj_err err;
     oj_json *root = oj_json_parse(sb_str(json), json->len, "result", &err);
-    const char *s;
-    if (root && oj_json_str(oj_json_get(root, "error"), &s) && *s)
-        snprintf(buf, size, "%s", s);
+    const oj_json *tests = oj_json_get(root, "tests");
+    for (size_t i = 0; i < oj_json_len(tests); i++) {
+        const oj_json *t = oj_json_at(tests, i);
+        const char *v, *name, *msg;
+        if (oj_json_str(oj_json_get(t, "verdict"), &v) && strcmp(v, "SE") == 0 &&
+            oj_json_str(oj_json_get(t, "name"), &name)) {
+            if (!oj_json_str(oj_json_get(t, "message"), &msg))
+                msg = "SE";
+            snprintf(buf, size, "test %s: %s", name, msg);
+            break;
+        }
+    }
     oj_json_free(root);
 }
 
@@ -126,7 +141,7 @@ static void complete(struct loop *l, struct job *jb)
         l->failed++;
     } else if (verdict && strcmp(verdict, "SE") == 0) {
         char reason[OJ_ERR_MSG_MAX];
-        se_reason(&json, reason, sizeof(reason));
+        se_reason(jb->j, &json, reason, sizeof(reason));
         settle_retry(l, &jb->msg, jb->sub.id, reason);
         l->failed++;
     } else {

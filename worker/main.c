@@ -45,6 +45,11 @@ static void amqp_log(void *arg, const char *level, const char *fmt, va_list ap)
     wlog_v(wlog_level_from_name(level), NULL, fmt, ap);
 }
 
+static void engine_log(void *arg, const char *line)
+{
+    wlog(WLOG_WARN, NULL, "%s", line);
+}
+
 /* The lock that makes a --root this worker's alone. */
 static int lock_root(const char *root, struct oj_err *err)
 {
@@ -198,6 +203,7 @@ static int run(struct worker_options *o)
         .slots = o->slots,
         .cpus = o->cpus,
         .keep = o->keep,
+        .log = engine_log,
     };
     struct oj_engine *engine = NULL;
     if (oj_engine_new(&eo, &engine, &err) < 0) {

@@ -24,7 +24,7 @@ void worker_progress_json(const char *submission_id, unsigned attempt,
     jw_obj_end(w);
 }
 
-bool worker_result_add(struct strbuf *json, uint64_t queued_ms, uint64_t judge_ms, bool redelivered)
+bool worker_result_add(struct strbuf *json, uint64_t start_ms, uint64_t judge_ms, bool redelivered)
 {
     while (json->len && (json->s[json->len - 1] == '\n' || json->s[json->len - 1] == ' '))
         json->s[--json->len] = '\0';
@@ -32,8 +32,8 @@ bool worker_result_add(struct strbuf *json, uint64_t queued_ms, uint64_t judge_m
         return false;
     bool empty = json->len == 2;
     json->s[--json->len] = '\0';
-    sb_printf(json, "%s\"worker\":{\"queued_ms\":%llu,\"judge_ms\":%llu,\"redelivered\":%s}}",
-              empty ? "" : ",", (unsigned long long)queued_ms, (unsigned long long)judge_ms,
+    sb_printf(json, "%s\"worker\":{\"start_ms\":%llu,\"judge_ms\":%llu,\"redelivered\":%s}}",
+              empty ? "" : ",", (unsigned long long)start_ms, (unsigned long long)judge_ms,
               redelivered ? "true" : "false");
     return !json->oom;
 }

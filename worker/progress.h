@@ -18,10 +18,9 @@
 void worker_progress_json(const char *submission_id, unsigned attempt,
                           const struct oj_test_report *t, struct jw *w);
 
-/* Add "worker": {"queued_ms", "judge_ms", "redelivered"} to the engine's
+/* Add "worker": {"start_ms", "judge_ms", "redelivered"} to the engine's
  * result object in `json` (trailing blanks dropped); false when it is not
  * an object (then unchanged but for the blanks) or out of memory. */
-bool worker_result_add(struct strbuf *json, uint64_t queued_ms, uint64_t judge_ms,
-                       bool redelivered);
+bool worker_result_add(struct strbuf *json, uint64_t start_ms, uint64_t judge_ms, bool redelivered);
 
 #endif

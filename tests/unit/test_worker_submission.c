@@ -202,7 +202,7 @@ static void test_result_member(void **state)
     sb_puts(&sb, "{\"submission_id\":\"s1\",\"verdict\":\"AC\"}\n");
     assert_true(worker_result_add(&sb, 3, 412, true));
     assert_string_equal(sb_str(&sb), "{\"submission_id\":\"s1\",\"verdict\":\"AC\",\"worker\":"
-                                     "{\"queued_ms\":3,\"judge_ms\":412,\"redelivered\":true}}");
+                                     "{\"start_ms\":3,\"judge_ms\":412,\"redelivered\":true}}");
     struct oj_err err;
     oj_json *root = oj_json_parse(sb_str(&sb), sb.len, "result", &err);
     assert_non_null(root);
@@ -211,7 +211,7 @@ static void test_result_member(void **state)
     sb_puts(&sb, "{}");
     assert_true(worker_result_add(&sb, 0, 1, false));
     assert_string_equal(sb_str(&sb),
-                        "{\"worker\":{\"queued_ms\":0,\"judge_ms\":1,\"redelivered\":false}}");
+                        "{\"worker\":{\"start_ms\":0,\"judge_ms\":1,\"redelivered\":false}}");
     sb_free(&sb);
     sb_puts(&sb, "[1]");
     assert_false(worker_result_add(&sb, 0, 1, false));
