@@ -15,6 +15,7 @@
  * predecessor left there (containers, through libojrun) and in the work
  * directory, so that a SIGKILL leaves nothing behind for long.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -98,22 +99,30 @@ static int sweep_containers(const char *root, struct oj_err *err)
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-    if (ftw->level == 0)
-        return 0;
     if ((flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
         wlog(WLOG_WARN, NULL, "remove %s: %s", path, strerror(errno));
     return 0;
 }
 
-/* The work directory's contents: a killed worker's bundles and boxes. */
+/* The work directory's contents but the engine's cache (compiled checkers
+ * and interactors, worth keeping): a killed worker's bundles and boxes. */
 static void sweep_work_dir(const char *dir)
 {
-    struct stat st;
-    if (stat(dir, &st) < 0)
+    _cleanup_closedir_ DIR *d = opendir(dir);
+    if (!d)
         return;
-    /* FTW_MOUNT: never into a file system mounted below (none should be) */
-    if (nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
-        wlog(WLOG_WARN, NULL, "clean %s: %s", dir, strerror(errno));
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            strcmp(de->d_name, "cache") == 0)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        wlog(WLOG_INFO, NULL, "%s: left by a stopped worker: removed", path);
+        /* FTW_MOUNT: never into a file system mounted below (none should be) */
+        if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+            wlog(WLOG_WARN, NULL, "remove %s: %s", path, strerror(errno));
+    }
 }
 
 static int open_source(const struct worker_options *o, struct oj_source **src,
