@@ -72,7 +72,8 @@ struct oj_amqp_src {
     int64_t next_try_ms;
     int backoff_ms;
     bool ever_lost;
-    unsigned credit;
+    unsigned credit; /* how many unsettled messages the loop may hold */
+    unsigned held;   /* given to the loop and not settled yet */
     struct outbox *outbox;
     struct done *done;
     unsigned ndone;
@@ -317,7 +318,7 @@ static int amqp_next(struct oj_source *src, struct oj_msg *m, struct oj_err *err
         schedule_reconnect(s, &e);
         return 0;
     }
-    while (s->credit > 0 && s->conn.head) {
+    while (s->held < s->credit && s->conn.head) {
         struct oj_amqp_delivery *d = s->conn.head;
         s->conn.head = d->next;
         if (!s->conn.head)
@@ -340,7 +341,7 @@ static int amqp_next(struct oj_source *src, struct oj_msg *m, struct oj_err *err
         m->correlation_id = d->correlation_id;
         d->reply_to = d->correlation_id = NULL;
         m->priv = d; /* keeps the tag, generation, exchange and routing key */
-        s->credit--;
+        s->held++;
         return 1;
     }
     return 0;
@@ -374,8 +375,10 @@ static int amqp_progress(struct oj_source *src, const struct oj_msg *m, const ch
     return 0;
 }
 
-static void msg_done(struct oj_msg *m)
+static void msg_done(struct oj_amqp_src *s, struct oj_msg *m)
 {
+    if (m->priv && s->held > 0)
+        s->held--;
     oj_amqp_delivery_free(m->priv);
     m->priv = NULL;
 }
@@ -432,7 +435,7 @@ static int amqp_finish(struct oj_source *src, struct oj_msg *m, const char *json
             r = to_outbox(s, m, json, len, rk, err);
         }
     }
-    msg_done(m);
+    msg_done(s, m);
     return r;
 }
 
@@ -491,7 +494,7 @@ static int amqp_retry(struct oj_source *src, struct oj_msg *m, const char *reaso
                   reason ? reason : "system error");
         r = republish(s, m, dead, why ? why : reason, err);
     }
-    msg_done(m);
+    msg_done(s, m);
     return r;
 }
 
@@ -505,7 +508,7 @@ static int amqp_reject(struct oj_source *src, struct oj_msg *m, const char *reas
         logf_(s, "warn", "dead-lettered: %s", reason);
         r = republish(s, m, true, reason, err);
     }
-    msg_done(m);
+    msg_done(s, m);
     return r;
 }
 
@@ -518,7 +521,7 @@ static int amqp_release(struct oj_source *src, struct oj_msg *m, struct oj_err *
         if (oj_amqp_conn_nack_requeue(&s->conn, d->tag, &e) < 0)
             schedule_reconnect(s, &e);
     }
-    msg_done(m);
+    msg_done(s, m);
     return 0;
 }
 

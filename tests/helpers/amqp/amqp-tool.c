@@ -377,10 +377,8 @@ static int source_main(const char *url, int argc, char **argv)
     fprintf(stderr, "[%s] ready\n", name);
     struct slot *sl = calloc(slots, sizeof(*sl));
     while (!stop) {
-        unsigned free_slots = 0;
-        for (unsigned i = 0; i < slots; i++)
-            free_slots += !sl[i].busy;
-        src->ops->set_credit(src, free_slots, &err);
+        /* the credit is what may be held unsettled: every slot */
+        src->ops->set_credit(src, slots, &err);
         for (unsigned i = 0; i < slots; i++) {
             if (sl[i].busy)
                 continue;
