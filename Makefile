@@ -241,7 +241,7 @@ integration: $(BINARIES)
 # set of bats files against the ASan+UBSan build in build-san/ (SAN_CHECK=0
 # skips it).  `make check SAN=1` runs the SAN part alone.
 SAN_CHECK ?= 1
-CHECK_DEPS := all $(UNIT_BIN) $(HELPER_BIN) $(BUILD)/tests/ojrun-dynamic
+CHECK_DEPS := all $(UNIT_BIN) $(HELPER_BIN) $(AMQP_TOOL) $(BUILD)/tests/ojrun-dynamic
 ifeq ($(SAN),1)
 check: $(CHECK_DEPS)
 	@BUILD=$(BUILD) TESTS=san bash tests/run.sh
@@ -257,7 +257,21 @@ endif
 san-build:
 	@$(MAKE) --no-print-directory SAN=1 all unit helpers
 
-helpers: $(HELPER_BIN)
+helpers: $(HELPER_BIN) $(AMQP_TOOL)
+
+# The RabbitMQ source of ojrun-worker (worker/amqp*.c, librabbitmq) and the
+# tests' client of the broker, which also drives that source with a fake
+# judge (tests/helpers/amqp/amqp-tool.c).
+AMQP_OBJ  := $(BUILD)/worker/amqp.o $(BUILD)/worker/amqp_conn.o
+AMQP_LIBS := -lrabbitmq
+# worker/amqp.h would hide librabbitmq's <amqp.h> on a -Iworker path: these
+# files find the worker's headers with -iquote only.
+AMQP_INC  := $(LIB_INC) -iquote worker -Iworker/judge
+AMQP_TOOL := $(BUILD)/tests/amqp-tool
+$(AMQP_OBJ) $(AMQP_TOOL): JUDGE_INC := $(AMQP_INC)
+$(AMQP_TOOL): tests/helpers/amqp/amqp-tool.c $(AMQP_OBJ) $(LIB) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(JUDGE_INC) $(LDFLAGS) -o $@ $< $(AMQP_OBJ) $(LIB) $(PKG_LIBS) $(AMQP_LIBS)
 
 demo: all
 	@bash hack/demo.sh
