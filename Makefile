@@ -91,6 +91,8 @@ WORKER_LIBS  = $(PKG_LIBS) -lm
 ifneq ($(wildcard worker/amqp.c),)
 WORKER_LIBS += $(shell pkg-config --libs librabbitmq 2>/dev/null)
 $(BUILD)/worker/main.o: CFLAGS += -DOJ_WORKER_AMQP
+# (a main.o built before amqp.c arrived must be built again)
+$(BUILD)/worker/main.o: worker/amqp.c
 endif
 # The public API (runtime/libojrun.h) as a shared library: the same objects
 # (all compiled with -fPIC), exporting only the ojrun_* functions
