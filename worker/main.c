@@ -240,8 +240,9 @@ static int run(struct worker_options *o)
         return 1;
     }
     wlog(WLOG_INFO, NULL,
-         "serving %s %s with %u slot(s), prefetch %u; %zu problem(s) loaded, %zu refused",
-         src->ops->name, o->spool ? o->spool : "(broker)", slots, o->prefetch, loaded, bad);
+         "serving %s%s%s with %u slot(s), prefetch %u; %zu problem(s) loaded, %zu refused",
+         src->ops->name, o->spool ? " " : "", o->spool ? o->spool : "", slots, o->prefetch, loaded,
+         bad);
 
     struct worker_loop_config lc = {
         .src = src,
