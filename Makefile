@@ -91,6 +91,8 @@ WORKER_LIBS  = $(PKG_LIBS) -lm
 ifneq ($(wildcard worker/amqp.c),)
 WORKER_LIBS += $(shell pkg-config --libs librabbitmq 2>/dev/null)
 $(BUILD)/worker/main.o: CFLAGS += -DOJ_WORKER_AMQP
+# (a main.o built before amqp.c arrived must be built again)
+$(BUILD)/worker/main.o: worker/amqp.c
 endif
 # The public API (runtime/libojrun.h) as a shared library: the same objects
 # (all compiled with -fPIC), exporting only the ojrun_* functions
@@ -204,7 +206,8 @@ $(UNIT_CLI): UNIT_INC := $(CLI_INC)
 $(UNIT_CLI): UNIT_LIBS := $(CLI_LIB)
 # The judging core's tests (and the corpus replay, which includes
 # fuzz_problem.c) link its archive.
-UNIT_JUDGE := $(BUILD)/tests/test_checker $(BUILD)/tests/test_problem $(BUILD)/tests/test_score
+UNIT_JUDGE := $(BUILD)/tests/test_checker $(BUILD)/tests/test_problem $(BUILD)/tests/test_score \
+              $(BUILD)/tests/test_engine
 $(UNIT_JUDGE) $(BUILD)/tests/test_fuzz_replay: $(JUDGE_LIB)
 $(UNIT_JUDGE): UNIT_INC := $(JUDGE_INC)
 $(UNIT_JUDGE): UNIT_LIBS := $(JUDGE_LIB)

@@ -23,7 +23,8 @@
 /* poll()'s longest sleep: judgings are advanced at least this often even
  * if a wake-up were missed, and a source without an fd is asked this often
  * (source.h). */
-#define MAX_SLEEP_MS 100
+#define MAX_SLEEP_MS  100
+#define IDLE_SLEEP_MS 1000
 
 struct job {
     struct oj_msg msg;
@@ -41,7 +42,7 @@ struct loop {
     unsigned credit; /* as last told to the source; UINT32_MAX: not yet */
     bool draining;
     uint64_t deadline;
-    uint64_t settled, failed;
+    uint64_t results, retried, rejected, released, undelivered; /* for the last log line */
 };
 
 static uint64_t now_ms(void)
@@ -74,6 +75,7 @@ static void settle_reject(struct loop *l, struct oj_msg *m, const char *id, cons
 {
     struct oj_err err = {0};
     wlog(WLOG_WARN, id, "dead-lettered: %s", reason);
+    l->rejected++;
     if (l->c->src->ops->reject(l->c->src, m, reason, &err) < 0)
         wlog(WLOG_ERROR, id, "dead-letter: %s", err.msg);
 }
@@ -82,6 +84,7 @@ static void settle_retry(struct loop *l, struct oj_msg *m, const char *id, const
 {
     struct oj_err err = {0};
     wlog(WLOG_WARN, id, "attempt %u failed (SE): %s", m->attempt, reason);
+    l->retried++;
     if (l->c->src->ops->retry(l->c->src, m, reason, &err) < 0)
         wlog(WLOG_ERROR, id, "retry: %s", err.msg);
 }
@@ -138,24 +141,22 @@ static void complete(struct loop *l, struct job *jb)
     struct oj_err err = {0};
     if (oj_judging_result_json(jb->j, jb->msg.attempt, &json, &err) < 0) {
         settle_retry(l, &jb->msg, jb->sub.id, err.msg);
-        l->failed++;
     } else if (verdict && strcmp(verdict, "SE") == 0) {
         char reason[OJ_ERR_MSG_MAX];
         se_reason(jb->j, &json, reason, sizeof(reason));
         settle_retry(l, &jb->msg, jb->sub.id, reason);
-        l->failed++;
     } else {
         worker_result_add(&json, jb->t_started - jb->t_taken, t - jb->t_started,
                           jb->msg.redelivered);
         if (l->c->src->ops->finish(l->c->src, &jb->msg, sb_str(&json), json.len, &err) < 0) {
             wlog(WLOG_ERROR, jb->sub.id, "result not delivered (the source gives it again): %s",
                  err.msg);
-            l->failed++;
+            l->undelivered++;
         } else {
             wlog(WLOG_INFO, jb->sub.id, "%s in %llu ms (attempt %u%s)", verdict ? verdict : "?",
                  (unsigned long long)(t - jb->t_taken), jb->msg.attempt,
                  jb->msg.redelivered ? ", redelivered" : "");
-            l->settled++;
+            l->results++;
         }
     }
     sb_free(&json);
@@ -268,6 +269,7 @@ static void hand_back(struct loop *l)
             wlog(WLOG_ERROR, jb->sub.id, "hand back: %s", err.msg);
         else
             wlog(WLOG_INFO, jb->sub.id, "handed back unjudged");
+        l->released++;
         free_job(jb);
     }
 }
@@ -330,7 +332,8 @@ int worker_loop_run(const struct worker_loop_config *c, struct oj_err *err)
                 cap *= 2;
             }
         }
-        int timeout = MAX_SLEEP_MS;
+        /* idle on a source with an fd: every fd that matters wakes us */
+        int timeout = sfd < 0 || l.jobs || l.draining ? MAX_SLEEP_MS : IDLE_SLEEP_MS;
         if (l.draining) {
             uint64_t t = now_ms();
             uint64_t left = l.deadline > t ? l.deadline - t : 0;
@@ -351,7 +354,11 @@ int worker_loop_run(const struct worker_loop_config *c, struct oj_err *err)
             wlog(WLOG_INFO, NULL, "drain deadline reached: %u judging(s) handed back", l.held);
         hand_back(&l);
     }
-    wlog(WLOG_INFO, NULL, "stopped: %llu submission(s) settled, %llu not",
-         (unsigned long long)l.settled, (unsigned long long)l.failed);
+    wlog(WLOG_INFO, NULL,
+         "stopped: %llu result(s), %llu retried, %llu dead-lettered, %llu handed back, "
+         "%llu not delivered",
+         (unsigned long long)l.results, (unsigned long long)l.retried,
+         (unsigned long long)l.rejected, (unsigned long long)l.released,
+         (unsigned long long)l.undelivered);
     return rc;
 }

@@ -36,6 +36,7 @@
 #include "libojrun.h"
 #include "loop.h"
 #include "options.h"
+#include "problem.h"
 #include "problems.h"
 #include "spool.h"
 #include "util.h"
@@ -141,7 +142,10 @@ static int open_source(const struct worker_options *o, struct oj_source **src,
     struct oj_amqp_options ao = {
         .url = o->amqp_url,
         .routing = o->routing,
-        .languages = (const char *const *)o->languages,
+        /* direct routing without --languages or --queue: every language */
+        .languages = o->languages ? (const char *const *)o->languages
+                     : o->queue   ? NULL
+                                  : oj_problem_languages,
         .queue = o->queue,
         .queue_type = o->queue_type,
         .prefetch = o->prefetch,
@@ -236,8 +240,9 @@ static int run(struct worker_options *o)
         return 1;
     }
     wlog(WLOG_INFO, NULL,
-         "serving %s %s with %u slot(s), prefetch %u; %zu problem(s) loaded, %zu refused",
-         src->ops->name, o->spool ? o->spool : "(broker)", slots, o->prefetch, loaded, bad);
+         "serving %s%s%s with %u slot(s), prefetch %u; %zu problem(s) loaded, %zu refused",
+         src->ops->name, o->spool ? " " : "", o->spool ? o->spool : "", slots, o->prefetch, loaded,
+         bad);
 
     struct worker_loop_config lc = {
         .src = src,

@@ -9,7 +9,7 @@
  * not there at start is looked up on its first submission, so problems can
  * be added to a running worker.  A problem once loaded (or refused) is not
  * reloaded: problems change by restarting the worker, which SIGTERM makes
- * lossless (specs/worker.md).  Judgings in flight keep pointers into the
+ * lossless (specs/worker-protocol.md, "Shutdown").  Judgings in flight keep pointers into the
  * set, so entries are never freed before the set.
  */
 #ifndef OJRUN_WORKER_PROBLEMS_H

@@ -352,11 +352,11 @@ open(sys.argv[1], "w").write("CONNECTED\n")
         --problem "$T/problem-a" --prebuilt "$box_a" >"$T/a.json" &
     local a=$! i
     for i in $(seq 100); do
-        [ "$("$OJRUN" --root "$SUITE/state" state "$ID-a-t1" 2>/dev/null |
+        [ "$("$OJRUN" --root "$SUITE/state" state "$ID-a-1" 2>/dev/null |
             jq -r .status)" = running ] && break
         sleep 0.05
     done
-    [ "$("$OJRUN" --root "$SUITE/state" state "$ID-a-t1" | jq -r .status)" = running ]
+    [ "$("$OJRUN" --root "$SUITE/state" state "$ID-a-1" | jq -r .status)" = running ]
     # B gets the host path of A's secret as its input
     echo "$box_a/secret" >"$T/problem/tests/1.in"
     cp "$PROBLEM/limits.json" "$T/problem/"

@@ -312,63 +312,56 @@ EOF
     [ "${lines[-1]}" = "verdict: CE" ]
 }
 
-# fake_ojrun SCRIPT: $T/bin/ojrun runs SCRIPT (bash, with "$@" the ojrun
-# arguments and $real the real ojrun) -- to make the runtime fail on purpose
-fake_ojrun() {
-    mkdir -p "$T/bin"
-    { echo '#!/usr/bin/env bash'; echo "real=$OJRUN"; echo "T=$T"; echo "$1"; } >"$T/bin/ojrun"
-    chmod +x "$T/bin/ojrun"
-}
-
 @test "SE: a failing runtime is retried once; a second failure is SE, not the contestant's fault" {
     problem "$T/p" "1=1\n1 2\n:3\n" "2=1\n2 2\n:4\n"
-    # the first create of test 1 fails, everything else works
-    fake_ojrun '
-for a in "$@"; do
-    if [[ "$a" == *-t1 ]] && [ ! -e "$T/failed-once" ]; then
-        touch "$T/failed-once"; echo "ojrun: create: injected failure" >&2; exit 1
-    fi
-done
-exec "$real" "$@"'
-    OJRUN=$T/bin/ojrun run --separate-stderr judge --json --lang c --problem "$T/p" \
+    # Task ids are <id>-<n> in the order the tasks start (one slot): the
+    # compile task is -1, test 1 -2.  A container state directory already
+    # there for an id makes that create fail, as a broken runtime would.
+    mkdir -p "$T/state/$ID-2"
+    run --separate-stderr judge --root "$T/state" --json --lang c --problem "$T/p" \
         "$DEMO/submissions/correct.AC.c"
     [ "$status" -eq 0 ]
+    echo "$output" "$stderr"
     [ "$(jq -r .verdict <<<"$output")" = AC ]
-    [[ "$stderr" == *"test 1: SE (ojrun: create: injected failure), retrying"* ]]
-    # now test 2 fails at start, every time
-    rm "$T/failed-once"
-    fake_ojrun '
-if [ "$3" = start ] && [[ "$4" == *-t2* ]]; then echo "ojrun: start: injected" >&2; exit 1; fi
-exec "$real" "$@"'
-    OJRUN=$T/bin/ojrun run --separate-stderr judge --json --lang c --problem "$T/p" \
+    [ "$(jq -r '.tests[0].attempts' <<<"$output")" = 2 ]
+    [[ "$stderr" == *"test 1: SE (container \"$ID-2\" already exists: File exists), retrying"* ]]
+    # now test 2 (-3 after test 1's -2) fails twice (-3, then -4)
+    rm -rf "$T/state"
+    mkdir -p "$T/state/$ID-3" "$T/state/$ID-4"
+    run --separate-stderr judge --root "$T/state" --json --lang c --problem "$T/p" \
         "$DEMO/submissions/correct.AC.c"
     [ "$status" -eq 0 ]
     echo "$output" >"$T/r.json"
     assert_jq '.verdict == "SE" and [.tests[].verdict] == ["AC", "SE"]' "$T/r.json"
-    [ "$(grep -c '^judge: test 2: SE (ojrun: start: injected)' <<<"$stderr")" -eq 2 ]
-    [[ "$stderr" == *"test 2: SE (ojrun: start: injected), retrying"* ]]
-    # the shim's own SE (its error is read from the result), and a result of
-    # an unknown version
-    fake_ojrun '
-if [ "$3" = wait ] && [[ "$4" == *-t1* ]]; then
-    "$real" "$@" >/dev/null
-    echo "{\"version\":1,\"verdict\":\"SE\",\"cpu_us\":0,\"wall_us\":0,"\
-"\"memory_peak_bytes\":0,\"pids_peak\":0,\"error\":\"init died: injected\"}"
-    exit 0
-fi
-if [ "$3" = wait ] && [[ "$4" == *-t2* ]]; then
-    "$real" "$@" | sed "s/\"version\":1/\"version\":2/"
-    exit 0
-fi
-exec "$real" "$@"'
-    OJRUN=$T/bin/ojrun run --separate-stderr judge --json --lang c --problem "$T/p" \
-        "$DEMO/submissions/correct.AC.c"
-    [ "$status" -eq 0 ]
-    echo "$output" >"$T/r.json"
-    assert_jq '.verdict == "SE" and [.tests[].verdict] == ["SE", "SE"]' "$T/r.json"
-    [ "$(grep -c '^judge: test 1: SE (init died: injected)' <<<"$stderr")" -eq 2 ]
-    [ "$(grep -c '^judge: test 2: SE (bad result: .*result version 2, want 1)' \
-        <<<"$stderr")" -eq 2 ]
+    assert_jq '.tests[1].message == "container \"'"$ID"'-4\" already exists: File exists"' \
+        "$T/r.json"
+    [ "$(grep -c "^judge: test 2: SE (container" <<<"$stderr")" -eq 2 ]
+    [[ "$stderr" == *"test 2: SE (container \"$ID-3\" already exists: File exists), retrying"* ]]
+    rm -rf "$T/state"
+}
+
+@test "SE: a task's supervisor killed mid-test is SE, retried; its container is deleted" {
+    problem "$T/p" "1=:done\n"
+    echo '{"cpu_ms": 5000, "wall_ms": 20000}' >"$T/p/limits.json"
+    printf '#include <stdio.h>\n#include <unistd.h>\nint main(void) { sleep(2); puts("done"); return 0; }\n' \
+        >"$T/slow.c"
+    TMPDIR=$T/tmp OJRUN_JUDGE_CACHE=$SUITE/cache "$JUDGE" --id "$ID" --root "$T/state" --json \
+        --lang c --problem "$T/p" "$T/slow.c" >"$T/r.json" 2>"$T/err" &
+    local pid=$! i sup
+    for i in $(seq 200); do
+        [ "$("$OJRUN" --root "$T/state" state "$ID-2" 2>/dev/null | jq -r .status)" = running ] &&
+            break
+        sleep 0.05
+    done
+    # the judge's one child is the supervisor of test 1's task
+    sup=$(pgrep -P "$pid")
+    [ "$(wc -w <<<"$sup")" -eq 1 ]
+    kill -KILL "$sup"
+    wait "$pid"
+    cat "$T/err" "$T/r.json"
+    assert_jq '.verdict == "AC" and .tests[0].attempts == 2' "$T/r.json"
+    grep -q "^judge: test 1: SE (the task's supervisor was killed by SIGKILL), retrying" "$T/err"
+    [ -z "$(ls -A "$T/state" | grep -vx seccomp-cache)" ]
 }
 
 @test "usage errors exit 2, a problem the judge cannot use exits 1" {
@@ -409,12 +402,13 @@ exec "$real" "$@"'
         >"$T/out" 2>&1 &
     local pid=$! i
     for i in $(seq 200); do
-        [ "$("$OJRUN" --root "$T/state" state "$ID-t1" 2>/dev/null | jq -r .status)" = running ] &&
+        # (the compile task is $ID-1, test 1's $ID-2)
+        [ "$("$OJRUN" --root "$T/state" state "$ID-2" 2>/dev/null | jq -r .status)" = running ] &&
             break
         sleep 0.05
     done
     local init
-    init=$("$OJRUN" --root "$T/state" state "$ID-t1" | jq .pid)
+    init=$("$OJRUN" --root "$T/state" state "$ID-2" | jq .pid)
     # (SIGTERM: a background job ignores SIGINT; Ctrl-C works the same way)
     kill -TERM "$pid"
     local rc=0

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "engine_internal.h"
@@ -131,9 +132,16 @@ int oj_engine_new(const struct oj_engine_options *opt, struct oj_engine **out, s
     e->log_arg = opt->log_arg;
     e->work_dir = strdup(opt->work_dir);
     e->prefix = strdup(opt->id_prefix);
-    if (opt->cache_dir)
-        e->cache_dir = strdup(opt->cache_dir);
-    else if (asprintf(&e->cache_dir, "%s/cache", opt->work_dir) < 0)
+    /* (absolute: boxes in it are bind-mounted) */
+    char cwd[4096] = "";
+    if (((opt->cache_dir && opt->cache_dir[0] != '/') || opt->work_dir[0] != '/') &&
+        !getcwd(cwd, sizeof(cwd))) {
+        free(e);
+        return oj_fail(err, errno, "engine: getcwd");
+    }
+    const char *cache = opt->cache_dir ? opt->cache_dir : opt->work_dir;
+    if (asprintf(&e->cache_dir, "%s%s%s%s", cache[0] == '/' ? "" : cwd, cache[0] == '/' ? "" : "/",
+                 cache, opt->cache_dir ? "" : "/cache") < 0)
         e->cache_dir = NULL;
     e->slot_cpu = calloc(e->n_slots, sizeof(*e->slot_cpu));
     e->slot_busy = calloc(e->n_slots, sizeof(*e->slot_busy));
