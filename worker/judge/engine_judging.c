@@ -194,6 +194,15 @@ static void over(struct oj_judging *j)
 {
     j->phase = OJ_PHASE_OVER;
     j->end_us = oj_engine_now_us();
+    const char *v = "SE";
+    struct oj_score s = {0};
+    if (!j->error && strcmp(j->compile_verdict, "OK") != 0 &&
+        strcmp(j->compile_verdict, "SKIPPED") != 0)
+        v = j->compile_verdict[0] ? j->compile_verdict : "SE";
+    else if (!j->error && oj_score_compute(j->p, j->committed, &s, NULL) == 0)
+        v = s.verdict;
+    snprintf(j->verdict, sizeof(j->verdict), "%s", v);
+    free(s.groups);
 }
 
 int oj_judging_step(struct oj_judging *j)
@@ -292,19 +301,7 @@ int oj_judging_result_json(const struct oj_judging *j, unsigned attempt, struct 
 
 const char *oj_judging_verdict(const struct oj_judging *j)
 {
-    if (j->phase != OJ_PHASE_OVER)
-        return NULL;
-    if (j->error)
-        return "SE";
-    if (strcmp(j->compile_verdict, "OK") != 0 && strcmp(j->compile_verdict, "SKIPPED") != 0)
-        return j->compile_verdict[0] ? j->compile_verdict : "SE";
-    struct oj_score s;
-    if (oj_score_compute(j->p, j->committed, &s, NULL) < 0)
-        return "SE";
-    free(s.groups);
-    struct oj_judging *mj = (struct oj_judging *)j;
-    snprintf(mj->verdict, sizeof(mj->verdict), "%s", s.verdict);
-    return j->verdict;
+    return j->phase == OJ_PHASE_OVER ? j->verdict : NULL;
 }
 
 const char *oj_judging_error(const struct oj_judging *j)
