@@ -76,7 +76,7 @@ bind_results() {
 publish() {
     local key=$1 ex=${2:-$P.submissions}
     shift 2 2>/dev/null || shift
-    "$TOOL" "$RMQ_URL" publish "$ex" "$key" "$@"
+    "$TOOL" "${PUB_URL:-$RMQ_URL}" publish "$ex" "$key" "$@"
 }
 
 collect() {
@@ -280,4 +280,295 @@ stop_worker() { # NAME: SIGTERM, wait (bounded), expect exit 0
     # duplicate window (dropped by (submission_id, attempt))
     [ "$(echo "$output" | jq -r '"\(.body.submission_id)/\(.body.attempt)"' | sort -u | wc -l)" -eq 300 ]
     [ "$(echo "$output" | jq -r .body.submission_id | sort -u | wc -l)" -eq 300 ]
+}
+
+# ---- ojrun-worker --amqp: the real worker, judging through libojrun ----
+#
+# Each test gets its own virtual host on the broker (the worker's names are
+# the defaults: ojrun.submissions, ojrun.<language>, ojrun.results,
+# ojrun.dead), its workers their own --root, and a problem set made in
+# setup_file: "sum" (one small test, limits calibrated to keep a TLE cheap),
+# "se" (a custom checker that always fails: SE), h0..h9 (copies of sum, for
+# routing by problem).
+
+WORKER=${OJRUN_WORKER:-$(dirname "$OJRUN")/ojrun-worker}
+
+PY_AC='a, b = map(int, input().split()); print(a + b)'
+PY_WA='print(4)'
+PY_RE='raise SystemExit(3)'
+PY_MLE='x = bytearray(300 * 1024 * 1024); print(len(x))'
+C_AC='#include <stdio.h>
+int main(void) { int a, b; if (scanf("%d %d", &a, &b) != 2) return 1; printf("%d\n", a + b); return 0; }'
+C_WA='#include <stdio.h>
+int main(void) { puts("7"); return 0; }'
+C_CE='int main( { return 0; }'
+C_TLE='int main(void) { for (volatile unsigned long i = 0;; i++) ; }'
+
+make_problems() {
+    local d=$1
+    mkdir -p "$d/sum/tests" "$d/se/tests"
+    printf '2 3\n' >"$d/sum/tests/1.in"
+    printf '5\n' >"$d/sum/tests/1.out"
+    echo '{"cpu_ms": 500, "wall_ms": 4000, "memory_mb": 64, "output_kb": 1024}' >"$d/sum/limits.json"
+    cp "$d/sum/tests/"* "$d/se/tests/"
+    echo '{"version": 1, "cpu_ms": 1000, "wall_ms": 4000, "memory_mb": 64, "output_kb": 1024,
+           "checker": "custom"}' >"$d/se/problem.json"
+    printf 'int main(void) { return 3; }\n' >"$d/se/checker.c"
+    local i
+    for i in $(seq 0 9); do cp -r "$d/sum" "$d/h$i"; done
+}
+
+# new_vhost: a virtual host for this test; sets VURL (guest may use it)
+new_vhost() {
+    rabbitmq_ctl add_vhost "$P" >/dev/null
+    rabbitmq_ctl set_permissions -p "$P" guest '.*' '.*' '.*' >/dev/null
+    VURL="$RMQ_URL/$P"
+    PUB_URL=$VURL
+}
+
+setup_real() {
+    [ -x "$WORKER" ] || skip "ojrun-worker not built"
+    WT=$RMQ_BASE/t$BATS_TEST_NUMBER
+    mkdir -m 0711 -p "$WT"
+    if [ ! -d "$RMQ_BASE/problems" ]; then
+        make_problems "$RMQ_BASE/problems.tmp"
+        mv "$RMQ_BASE/problems.tmp" "$RMQ_BASE/problems"
+    fi
+    new_vhost
+    "$TOOL" "$VURL" declare res ojrun.results 'result.#'
+}
+
+# start_worker NAME [OPTIONS...]: ojrun-worker --amqp on this test's vhost,
+# JSON log in $WT/NAME.log, state in $WT/NAME.root; waits until it serves
+start_worker() {
+    local name=$1
+    shift
+    OJRUN_AMQP_URL=$VURL "$WORKER" --problems "$RMQ_BASE/problems" \
+        --root "$WT/$name.root" --slots 2 --id-prefix "$P-$name" --log-format json "$@" \
+        2>>"$WT/$name.log" &
+    WPIDS+=($!)
+    eval "PID_$name=$!"
+    local i
+    for ((i = 0; i < 600; i++)); do
+        grep -q '"msg":"serving amqp' "$WT/$name.log" 2>/dev/null && return 0
+        kill -0 "$!" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "worker $name did not start:" >&2
+    cat "$WT/$name.log" >&2
+    return 1
+}
+
+stop_real() { # NAME: SIGTERM, exit status 0 expected
+    local pid_var=PID_$1
+    kill -TERM "${!pid_var}"
+    wait "${!pid_var}"
+}
+
+# sub ID LANG SOURCE [PROBLEM] [JQ]: one submission's JSON on stdout
+sub() {
+    jq -cn --arg id "$1" --arg l "$2" --arg s "$3" --arg p "${4:-sum}" \
+        '{version: 1, submission_id: $id, problem_id: $p, language: $l, source: $s}' | jq -c "${5:-.}"
+}
+
+queue_count() { "$TOOL" "$VURL" count "$1"; }
+wait_count() { # QUEUE N SECONDS: until the queue holds N ready messages
+    local deadline=$((SECONDS + $3))
+    until (($(queue_count "$1") >= $2)); do
+        ((SECONDS < deadline)) || { echo "$1: $(queue_count "$1") of $2 messages after $3 s" >&2; return 1; }
+        sleep 0.5
+    done
+}
+
+# judged_by NAME: the submission ids NAME's log says it settled
+judged_by() {
+    jq -r 'select(.msg | test("^[A-Z]+ in [0-9]+ ms")) | .submission_id' "$WT/$1.log"
+}
+
+# no container, cgroup or state of this test's workers
+real_leftovers() {
+    local left r
+    left=$(cgroup_leftovers "/ojrun/$P-*")
+    [ -z "$left" ] || { echo "cgroups left: $left" >&2; return 1; }
+    for r in "$WT"/*.root; do
+        [ -d "$r" ] || continue
+        left=$("$OJRUN" --root "$r" list -q)
+        [ -z "$left" ] || { echo "containers left in $r: $left" >&2; return 1; }
+        left=$(find "$r" -mindepth 1 -maxdepth 1 -type d ! -name seccomp-cache)
+        [ -z "$left" ] || { echo "state left: $left" >&2; return 1; }
+    done
+}
+
+@test "worker --amqp: per-language routing: a python-only worker never gets C" {
+    setup_real
+    start_worker wpy --languages python
+    start_worker wc --languages c
+    { sub pa1 python "$PY_AC"; sub pa2 python "$PY_WA"; } | publish python ojrun.submissions
+    { sub ca1 c "$C_AC"; sub ca2 c "$C_WA"; } | publish c ojrun.submissions
+    run --separate-stderr "$TOOL" "$VURL" collect res 4 180
+    [ "$status" -eq 0 ] || { echo "$stderr"; cat "$WT"/*.log; false; }
+    echo "$output" | jq -c '[.body.submission_id, .body.verdict, .routing_key]'
+    echo "$output" | jq -se 'map({(.body.submission_id): .body.verdict}) | add ==
+        {"pa1": "AC", "pa2": "WA", "ca1": "AC", "ca2": "WA"}'
+    [ "$(judged_by wpy | sort | tr '\n' ' ')" = "pa1 pa2 " ]
+    [ "$(judged_by wc | sort | tr '\n' ' ')" = "ca1 ca2 " ]
+    stop_real wpy
+    stop_real wc
+    real_leftovers
+}
+
+@test "worker --amqp: consistent-hash routing by problem_id, quorum queues" {
+    setup_real
+    start_worker wh1 --routing hash --queue hq1 --queue-type quorum --languages python
+    start_worker wh2 --routing hash --queue hq2 --queue-type quorum --languages python
+    local i
+    for i in $(seq 0 29); do
+        sub "s$i" python "$PY_AC" "h$((i % 10))" | publish "h$((i % 10))" ojrun.submissions.hash
+    done
+    run --separate-stderr "$TOOL" "$VURL" collect res 30 300
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    [ "$(echo "$output" | jq -r .body.verdict | sort -u)" = AC ]
+    # each problem on one worker: s<i> is problem h<i % 10>
+    local per
+    per=$( (judged_by wh1 | sed 's/$/ wh1/'; judged_by wh2 | sed 's/$/ wh2/') |
+        awk '{sub("^s", "", $1); print $1 % 10, $2}' | sort -u)
+    echo "$per"
+    [ "$(echo "$per" | wc -l)" -eq 10 ]
+    [ "$(echo "$per" | awk '{print $1}' | sort | uniq -d | wc -l)" -eq 0 ]
+    run rabbitmq_ctl list_queues -p "$P" name type
+    echo "$output" | grep -E '^hq1\s+quorum'
+    echo "$output" | grep -E '^hq2\s+quorum'
+    echo "$output" | grep -E '^ojrun\.dead\s+quorum'
+    stop_real wh1
+    stop_real wh2
+    real_leftovers
+}
+
+@test "worker --amqp: poison messages are dead-lettered with a one-line reason, the worker goes on" {
+    setup_real
+    start_worker wp --languages c,python --max-source-bytes 500
+    {
+        echo 'int main() {}'
+        echo '{"submission_id": "p1", "problem_id": "sum", "language": "c", "source": 42}'
+        sub p2 cobol "$C_AC"
+        sub p3 c "$C_AC" no-such-problem
+        sub p4 c "$C_AC" sum '.source += ("x" * 600)'
+        sub good c "$C_AC"
+    } | publish c ojrun.submissions
+    run --separate-stderr "$TOOL" "$VURL" collect ojrun.dead 5 120
+    [ "$status" -eq 0 ] || { echo "$stderr"; cat "$WT/wp.log"; false; }
+    echo "$output" | jq -c '.headers["x-ojrun-reason"]'
+    reason() { echo "$output" | jq -r "select(.body.submission_id? == \"$1\") | .headers[\"x-ojrun-reason\"]"; }
+    [[ "$(echo "$output" | jq -r 'select(.body == "int main() {}") | .headers["x-ojrun-reason"]')" == "message: invalid JSON: "* ]]
+    [ "$(reason p1)" = "source: expected a string" ]
+    [[ "$(reason p2)" == 'language: "cobol" is not served here'* ]]
+    [ "$(reason p3)" = "problem_id: no problem \"no-such-problem\" in $RMQ_BASE/problems" ]
+    [[ "$(reason p4)" == "source: "*" bytes, more than the limit of 500" ]]
+    # each one line, and never requeued: the queue is empty, the good one judged
+    [ "$(echo "$output" | jq -r '.headers["x-ojrun-reason"]' | wc -l)" -eq 5 ]
+    run --separate-stderr "$TOOL" "$VURL" collect res 1 120
+    [ "$status" -eq 0 ]
+    echo "$output" | jq -e '.body.submission_id == "good" and .body.verdict == "AC"'
+    [ "$(queue_count ojrun.c)" -eq 0 ]
+    [ "$(queue_count ojrun.dead)" -eq 0 ]
+    stop_real wp
+    real_leftovers
+}
+
+@test "worker --amqp: SE is retried up to --max-attempts, then dead-lettered with the error" {
+    setup_real
+    start_worker wse --languages python --max-attempts 2
+    sub se1 python "$PY_AC" se | publish python ojrun.submissions
+    run --separate-stderr "$TOOL" "$VURL" collect ojrun.dead 1 180
+    [ "$status" -eq 0 ] || { echo "$stderr"; cat "$WT/wse.log"; false; }
+    echo "$output" | jq -c .headers
+    echo "$output" | jq -e '.headers["x-ojrun-attempt"] == 2 and (.headers["x-ojrun-reason"] | startswith("attempt 2 of 2: "))'
+    # two attempts judged, no result published
+    [ "$(jq -r 'select(.msg | startswith("attempt ")) | .msg' "$WT/wse.log" | wc -l)" -eq 2 ]
+    [ "$(queue_count res)" -eq 0 ]
+    stop_real wse
+    real_leftovers
+}
+
+@test "worker --amqp: reply_to and correlation_id; SIGTERM lets the judging finish, exits 0" {
+    setup_real
+    "$TOOL" "$VURL" declare replies unused.exchange none
+    start_worker wr --languages c --drain-seconds 300
+    sub r1 c "$C_AC" | publish c ojrun.submissions reply_to=replies correlation_id=req-7
+    local i
+    for ((i = 0; i < 600; i++)); do
+        grep -q '"submission_id":"r1"' "$WT/wr.log" && break
+        sleep 0.1
+    done
+    stop_real wr
+    grep -q '"msg":"signal 15: taking no more' "$WT/wr.log"
+    run --separate-stderr "$TOOL" "$VURL" collect replies 1 30
+    [ "$status" -eq 0 ]
+    echo "$output" | jq -e '.body.submission_id == "r1" and .body.verdict == "AC" and .correlation_id == "req-7"'
+    run --separate-stderr "$TOOL" "$VURL" collect res 1 30
+    [ "$status" -eq 0 ]
+    echo "$output" | jq -e '.body.submission_id == "r1" and .correlation_id == "req-7"'
+    real_leftovers
+}
+
+@test "worker --amqp: 300 mixed submissions, 3 workers, one SIGKILLed, the broker restarted: one right result each" {
+    setup_real
+    declare -A want
+    local i lang src v
+    {
+        for i in $(seq 1 300); do
+            case $((i % 20)) in
+            0 | 1 | 2 | 3 | 4 | 5) lang=python src=$PY_AC v=AC ;;
+            6 | 7) lang=python src=$PY_WA v=WA ;;
+            8 | 9) lang=python src=$PY_RE v=RE ;;
+            10) lang=python src=$PY_MLE v=MLE ;;
+            11 | 12 | 13) lang=c src=$C_AC v=AC ;;
+            14) lang=c src=$C_WA v=WA ;;
+            15 | 16) lang=c src=$C_CE v=CE ;;
+            17) lang=c src=$C_TLE v=TLE ;;
+            18 | 19) lang=python src=$PY_AC v=AC ;;
+            esac
+            echo "m$i $lang $v"
+            sub "m$i" "$lang" "$src" >"$WT/m$i.json"
+        done
+    } >"$WT/want"
+    start_worker w1 --languages c,cpp,python
+    start_worker w2 --languages c,cpp,python
+    start_worker w3 --languages c,cpp,python
+    # (no C++: three g++ at once on a loaded 2-core machine pass the
+    # engine's 10 s compile limit, a CE that is no fault of the source)
+    for lang in c python; do
+        awk -v l=$lang '$2 == l {print $1}' "$WT/want" | while read -r i; do cat "$WT/$i.json"; done |
+            publish "$lang" ojrun.submissions
+    done
+    # mid-run: w1 dies with judgings in flight; later the broker restarts
+    wait_count res 40 600
+    kill -KILL "$PID_w1"
+    wait "$PID_w1" 2>/dev/null || true
+    wait_count res 120 600
+    rabbitmq_restart
+    wait_count res 300 900
+    # the killed worker's root: a restarted worker sweeps what it left
+    start_worker w1 --languages c,cpp,python
+    sleep 1
+    stop_real w1
+    stop_real w2
+    stop_real w3
+    run --separate-stderr "$TOOL" "$VURL" collect res "$(queue_count res)" 60
+    [ "$status" -eq 0 ] || { echo "$stderr"; false; }
+    echo "$output" | jq -r '"\(.body.submission_id) \(.body.attempt) \(.body.verdict)"' | sort -u >"$WT/got"
+    # one result per submission (duplicates of one (id, attempt) dropped:
+    # the documented window), with the verdict its source was written for
+    awk '{print $1, $3}' "$WT/got" | sort >"$WT/got.v"
+    awk '{print $1, $3}' "$WT/want" | sort >"$WT/want.v"
+    diff "$WT/want.v" "$WT/got.v"
+    [ "$(awk '{print $1}' "$WT/got" | sort | uniq -d | wc -l)" -eq 0 ]
+    [ "$(queue_count ojrun.dead)" -eq 0 ]
+    # what the run went through: w2 and w3 reconnected after the restart,
+    # and the killed worker's submissions were judged again as redeliveries
+    grep -q '"msg":"connected to .* again' "$WT/w2.log"
+    grep -q '"msg":"connected to .* again' "$WT/w3.log"
+    cat "$WT/w2.log" "$WT/w3.log" | grep -q '"msg":"[A-Z]* in [0-9]* ms (attempt 1, redelivered)'
+    echo "# results: $(echo "$output" | wc -l) for 300 submissions" >&3
+    real_leftovers
 }

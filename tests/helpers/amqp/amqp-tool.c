@@ -146,6 +146,9 @@ static int publish_main(amqp_connection_state_t c, int argc, char **argv)
             acked = a->multiple ? a->delivery_tag : acked + 1;
         } else if (f.payload.method.id == AMQP_BASIC_NACK_METHOD) {
             die("the broker nacked a publish");
+        } else if (f.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD) {
+            amqp_channel_close_t *m = f.payload.method.decoded;
+            die("publish to %s: %.*s", argv[0], (int)m->reply_text.len, (char *)m->reply_text.bytes);
         }
     }
     free(line);
