@@ -167,6 +167,8 @@ raw() {
         if [ "$got" != "${want_verdict[$id]}" ] ||
             { [ -n "${want_score[$id]:-}" ] && [ "$score" != "${want_score[$id]}" ]; }; then
             echo "$id: got $got score $score, want ${want_verdict[$id]} ${want_score[$id]:-}" >&2
+            jq -c '{compile, tests: [.tests[] | {name, verdict, cpu_us, wall_us, message}]}' \
+                "$SPOOL/out/$id.json" >&2
             bad=1
         fi
         # the result's envelope: its id, the attempt, the worker's timings
