@@ -77,6 +77,23 @@ JUDGE_OBJ   := $(JUDGE_SRC:%.c=$(BUILD)/%.o)
 JUDGE_LIB   := $(BUILD)/libojrun-judge.a
 JUDGE_INC   := $(LIB_INC) -Iworker -Iworker/judge
 JUDGE_TOOL  := $(BUILD)/ojrun-judge-tool
+# ojrun-worker (worker/: specs/worker-protocol.md): main.c and, in an archive
+# the unit tests link too, the rest of worker/*.c (not judge-tool.c and
+# judge-cmd.c, ojrun-judge-tool's).  The
+# RabbitMQ source, worker/amqp.c, is built in when it is there.  In `all`
+# and installed by `make install`.  Linked
+# with the shared libraries: a long-running service, started once.
+WORKER_SRC  := $(filter-out worker/judge-tool.c worker/judge-cmd.c worker/main.c,$(wildcard worker/*.c))
+WORKER_OBJ  := $(WORKER_SRC:%.c=$(BUILD)/%.o)
+WORKER_LIB  := $(BUILD)/libojrun-worker.a
+WORKER_BIN  := $(BUILD)/ojrun-worker
+WORKER_LIBS  = $(PKG_LIBS) -lm
+ifneq ($(wildcard worker/amqp.c),)
+WORKER_LIBS += $(shell pkg-config --libs librabbitmq 2>/dev/null)
+$(BUILD)/worker/main.o: CFLAGS += -DOJ_WORKER_AMQP
+# (a main.o built before amqp.c arrived must be built again)
+$(BUILD)/worker/main.o: worker/amqp.c
+endif
 # The public API (runtime/libojrun.h) as a shared library: the same objects
 # (all compiled with -fPIC), exporting only the ojrun_* functions
 # (runtime/libojrun.map), and its pkg-config file.
@@ -89,7 +106,7 @@ BINARIES := $(BUILD)/ojrun
 
 .PHONY: all deps check unit integration demo install clean format bench fuzz fuzz-bins san-build \
         helpers fuzz-cov
-all: $(BINARIES) $(JUDGE_TOOL) $(SHLIB) $(PC_FILE)
+all: $(BINARIES) $(JUDGE_TOOL) $(WORKER_BIN) $(SHLIB) $(PC_FILE)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): hack/install-deps.sh
@@ -173,6 +190,13 @@ $(BUILD)/ojrun: $(MAIN_OBJ) $(CLI_LIB) $(LIB)
 $(JUDGE_TOOL): $(BUILD)/worker/judge-tool.o $(BUILD)/worker/judge-cmd.o $(JUDGE_LIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(OJRUN_LIBS) -lm
 
+$(WORKER_LIB): $(WORKER_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(WORKER_BIN): $(BUILD)/worker/main.o $(WORKER_LIB) $(JUDGE_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(WORKER_LIBS)
+
 # Unit tests test the library; the few that test a verb (UNIT_CLI) also
 # link the CLI archive, and only they get runtime/cli on the -I path
 # (test_fuzz_replay includes tests/fuzz/fuzz_cli.c).
@@ -187,6 +211,11 @@ UNIT_JUDGE := $(BUILD)/tests/test_checker $(BUILD)/tests/test_problem $(BUILD)/t
 $(UNIT_JUDGE) $(BUILD)/tests/test_fuzz_replay: $(JUDGE_LIB)
 $(UNIT_JUDGE): UNIT_INC := $(JUDGE_INC)
 $(UNIT_JUDGE): UNIT_LIBS := $(JUDGE_LIB)
+# The worker's tests (test_worker_*) link its archive and the core's.
+UNIT_WORKER := $(filter $(BUILD)/tests/test_worker_%,$(UNIT_BIN))
+$(UNIT_WORKER): $(WORKER_LIB) $(JUDGE_LIB)
+$(UNIT_WORKER): UNIT_INC := $(JUDGE_INC)
+$(UNIT_WORKER): UNIT_LIBS := $(WORKER_LIB) $(JUDGE_LIB)
 $(BUILD)/tests/test_fuzz_replay: UNIT_INC := $(CLI_INC) -Iworker/judge
 $(BUILD)/tests/test_fuzz_replay: UNIT_LIBS := $(CLI_LIB) $(JUDGE_LIB)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
@@ -214,7 +243,7 @@ integration: $(BINARIES)
 # set of bats files against the ASan+UBSan build in build-san/ (SAN_CHECK=0
 # skips it).  `make check SAN=1` runs the SAN part alone.
 SAN_CHECK ?= 1
-CHECK_DEPS := all $(UNIT_BIN) $(HELPER_BIN) $(BUILD)/tests/ojrun-dynamic
+CHECK_DEPS := all $(UNIT_BIN) $(HELPER_BIN) $(AMQP_TOOL) $(BUILD)/tests/ojrun-dynamic
 ifeq ($(SAN),1)
 check: $(CHECK_DEPS)
 	@BUILD=$(BUILD) TESTS=san bash tests/run.sh
@@ -230,7 +259,21 @@ endif
 san-build:
 	@$(MAKE) --no-print-directory SAN=1 all unit helpers
 
-helpers: $(HELPER_BIN)
+helpers: $(HELPER_BIN) $(AMQP_TOOL)
+
+# The RabbitMQ source of ojrun-worker (worker/amqp*.c, librabbitmq) and the
+# tests' client of the broker, which also drives that source with a fake
+# judge (tests/helpers/amqp/amqp-tool.c).
+AMQP_OBJ  := $(BUILD)/worker/amqp.o $(BUILD)/worker/amqp_conn.o
+AMQP_LIBS := -lrabbitmq
+# worker/amqp.h would hide librabbitmq's <amqp.h> on a -Iworker path: these
+# files find the worker's headers with -iquote only.
+AMQP_INC  := $(LIB_INC) -iquote worker -Iworker/judge
+AMQP_TOOL := $(BUILD)/tests/amqp-tool
+$(AMQP_OBJ) $(AMQP_TOOL): JUDGE_INC := $(AMQP_INC)
+$(AMQP_TOOL): tests/helpers/amqp/amqp-tool.c $(AMQP_OBJ) $(LIB) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(JUDGE_INC) $(LDFLAGS) -o $@ $< $(AMQP_OBJ) $(LIB) $(PKG_LIBS) $(AMQP_LIBS)
 
 demo: all
 	@bash hack/demo.sh
@@ -259,7 +302,7 @@ bench: all $(BENCH_BIN)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
-	install -m 0755 $(BINARIES) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BINARIES) $(WORKER_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 0644 runtime/libojrun.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 0755 $(SHLIB).$(VERSION) $(DESTDIR)$(LIBDIR)/
@@ -304,5 +347,5 @@ build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CLI_LIB) $(JUDGE
 clean:
 	rm -rf build build-san build-fuzz build-fuzz-cov
 
--include $(RUNTIME_OBJ:.o=.d) $(JUDGE_OBJ:.o=.d) $(BUILD)/worker/judge-tool.d $(BUILD)/worker/judge-cmd.d $(MAIN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
+-include $(RUNTIME_OBJ:.o=.d) $(JUDGE_OBJ:.o=.d) $(WORKER_OBJ:.o=.d) $(BUILD)/worker/main.d $(BUILD)/worker/judge-tool.d $(BUILD)/worker/judge-cmd.d $(MAIN_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(JUDGE_GEN_OBJ:.o=.d) \
          $(UNIT_BIN:=.d)

@@ -22,6 +22,9 @@ pkgs=(
     # image layout, util-linux `script` (bsdutils) to give exec -t a terminal
     podman conmon containernetworking-plugins fuse-overlayfs
     containerd umoci bsdutils
+    # ojrun-worker: its RabbitMQ client library, and the broker and client
+    # tools of tests/integration/worker_amqp.bats and hack/bench-worker.sh
+    librabbitmq-dev rabbitmq-server amqp-tools
 )
 # Two extra groups, installed instead of the above when named; `make` and
 # `make check` do not need them:

@@ -3,7 +3,7 @@
  * Where submissions come from and where their results go.  The worker's
  * loop knows only this interface; two sources implement it:
  *
- *   spool.c  files: DIR/in/*.json → DIR/out/<submission_id>.json
+ *   spool.c  files: DIR/in/NAME.json → DIR/out/<submission_id>.json
  *   amqp.c   RabbitMQ (librabbitmq): a queue → the result exchange or the
  *            message's reply_to, with publisher confirms
  *
@@ -13,6 +13,10 @@
  * confirm received) and then acknowledges the message, so a worker that
  * dies at any point loses nothing: an unsettled message is given again
  * (marked redelivered) to this worker after a restart or to another.
+ * A settling call ends the loop's hold on the message whether it succeeds
+ * or fails: after a failure (a lost connection, a full disk) the message
+ * is still unsettled at the source, which gives it again later (after the
+ * reconnect, or the next start); the loop logs the error and forgets it.
  */
 #ifndef OJRUN_WORKER_SOURCE_H
 #define OJRUN_WORKER_SOURCE_H
