@@ -439,23 +439,18 @@ static int setup_cgroup(struct oj_container *c, struct oj_err *err)
     if (rn < 0)
         return -1;
     /* The device cgroup always applies, as in runc: deny everything but
-     * the default devices, then the config's rules, then allow rules for
-     * the devices the config creates (linux.devices).  Without it a device
-     * node bind-mounted into the container (/dev/kmsg, /dev/mem) would be
-     * usable. */
+     * the default devices and what linux.resources.devices allows.  The
+     * devices the config creates (linux.devices) get no rule of their own,
+     * as under runc 1.1: creating a node is not permission to use it, or
+     * `linux.devices: [/dev/kmsg]` would make the host's kernel log
+     * writable without the config saying so.  Without the device cgroup a
+     * device node bind-mounted into the container (/dev/kmsg, /dev/mem)
+     * would be usable. */
     struct oj_resources merged = {0};
     if (c->cfg->linux_.has_resources)
         merged = c->cfg->linux_.resources;
-    struct oj_device_cgroup *rules = NULL;
-    size_t n_rules = 0;
-    if (oj_cgroup_devices_with_config(&merged, c->cfg->linux_.devices, c->cfg->linux_.n_devices,
-                                      &rules, &n_rules, err) < 0)
-        return -1;
-    merged.devices = rules;
-    merged.n_devices = n_rules;
     merged.default_devices = true;
     int rc_create = oj_cgroup_create(c->cg, &merged, err);
-    oj_cgroup_devices_free(rules, n_rules);
     if (rc_create < 0) {
         /* create undid its own directories; what remains is not ours (a
          * busy cgroup of another container): rollback must not destroy it */
