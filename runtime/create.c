@@ -370,9 +370,10 @@ static int run_create_hooks(struct oj_container *c, struct oj_err *err)
     struct strbuf sb = {0};
     if (oj_container_state_json(c, OJ_STATUS_CREATING, &sb, err) < 0)
         return -1;
-    int r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_PRESTART, sb_str(&sb), err);
+    /* in the bundle directory, as runc's create runs them (hooks.h) */
+    int r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_PRESTART, sb_str(&sb), c->bundle, err);
     if (r == 0)
-        r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_CREATE_RUNTIME, sb_str(&sb), err);
+        r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_CREATE_RUNTIME, sb_str(&sb), c->bundle, err);
     sb_free(&sb);
     return r;
 }

@@ -70,3 +70,103 @@ check_devices_no_implicit_allow() {
 @test "control/runc: devices: linux.devices are created but not allowed without a rule" {
     check_devices_no_implicit_allow runc
 }
+
+# --- process setup in runc's order --------------------------------------------
+
+# process.cwd is entered while the init is still root, so a directory only
+# root can search works for a non-root process (runc's finalizeNamespace
+# enters it before dropping privileges, and again after if that failed).
+check_cwd_root_only() {
+    local runtime=$1
+    mkdir -m 0700 "$BUNDLE/rootfs/secret"
+    # no CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH: the process's own
+    # capabilities would let it in while it still holds them
+    cfg '.process.user = {"uid": 1000, "gid": 1000} | .process.cwd = "/secret"
+         | .process.capabilities = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"],
+                                    "permitted": ["CAP_KILL"]}'
+    cfg_args sh -c 'pwd; id -u; ls . >/dev/null 2>&1 || echo cannot-list'
+    run rt "$runtime" run -b "$BUNDLE" "$ID-$runtime"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = /secret ]
+    [ "${lines[1]}" = 1000 ]
+    [ "${lines[2]}" = cannot-list ]
+}
+
+@test "process.cwd only root can reach works for a non-root process" {
+    check_cwd_root_only ojrun
+}
+
+@test "control/runc: process.cwd only root can reach works for a non-root process" {
+    check_cwd_root_only runc
+}
+
+# The console's pty belongs to the process's uid (its group stays devpts's,
+# as runc leaves it), so a non-root process owns its terminal.
+check_pty_owner() {
+    local runtime=$1 helpers=${OJRUN_HELPERS:-$SRC/build/tests/helpers}
+    local sock=$BATS_TEST_TMPDIR/console.sock
+    cfg '.process.terminal = true | .process.user = {"uid": 1000, "gid": 1000}'
+    cfg_args sh -c 'stat -c "owner=%u" "$(tty)"'
+    "$helpers/recvtty" "$sock" >"$BATS_TEST_TMPDIR/tty.out" 2>"$BATS_TEST_TMPDIR/tty.err" &
+    local rpid=$! i
+    for i in $(seq 250); do grep -q listening "$BATS_TEST_TMPDIR/tty.err" 2>/dev/null && break; sleep 0.02; done
+    run rt "$runtime" run -d --console-socket "$sock" -b "$BUNDLE" "$ID-$runtime"
+    [ "$status" -eq 0 ]
+    wait "$rpid"
+    run cat "$BATS_TEST_TMPDIR/tty.out"
+    echo "$output"
+    [[ "$output" == *"owner=1000"* ]]
+}
+
+@test "process.terminal: the pty belongs to the process's uid" {
+    check_pty_owner ojrun
+}
+
+@test "control/runc: process.terminal: the pty belongs to the process's uid" {
+    check_pty_owner runc
+}
+
+# Hooks run in the directory runc gives them -- the bundle for the runtime
+# namespace's hooks, the rootfs for createContainer, process.cwd for
+# startContainer -- whatever the caller's directory; startContainer runs as
+# the process would: its user, no_new_privs, and inside its seccomp filter.
+check_hooks_order() {
+    local runtime=$1 log=$BATS_TEST_TMPDIR/hooks.log
+    printf '%s\n' '#!/bin/sh' \
+        'echo "$1 cwd=$(pwd) uid=$(id -u) $(grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | tr -s "\t\n" "  ")" >>"$2"' \
+        >"$BATS_TEST_TMPDIR/hook.sh"
+    chmod 755 "$BATS_TEST_TMPDIR/hook.sh"
+    cp "$BATS_TEST_TMPDIR/hook.sh" "$BUNDLE/rootfs/hook.sh"
+    : >"$BUNDLE/rootfs/hooks.log"
+    chmod 666 "$BUNDLE/rootfs/hooks.log"
+    mkdir -m 0777 "$BUNDLE/rootfs/work"
+    local h=$BATS_TEST_TMPDIR/hook.sh
+    cfg '.process.user = {"uid": 1000, "gid": 1000} | .process.cwd = "/work"
+         | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+                             "syscalls": [{"names": ["mknod"], "action": "SCMP_ACT_ERRNO"}]}
+         | .hooks = {"prestart": [{"path": $h, "args": ["h", "prestart", $log]}],
+                     "createRuntime": [{"path": $h, "args": ["h", "createRuntime", $log]}],
+                     "createContainer": [{"path": $h, "args": ["h", "createContainer", $log]}],
+                     "startContainer": [{"path": "/hook.sh", "args": ["h", "startContainer", "/hooks.log"]}],
+                     "poststart": [{"path": $h, "args": ["h", "poststart", $log]}],
+                     "poststop": [{"path": $h, "args": ["h", "poststop", $log]}]}' \
+        --arg h "$h" --arg log "$log"
+    cfg_args true
+    (cd / && rt "$runtime" run -b "$BUNDLE" "$ID-$runtime")
+    cat "$log" "$BUNDLE/rootfs/hooks.log"
+    local k
+    for k in prestart createRuntime poststart poststop; do
+        grep -qx "$k cwd=$BUNDLE uid=0 NoNewPrivs: 0 Seccomp: 0 *" "$log"
+    done
+    grep -qx "createContainer cwd=$BUNDLE/rootfs uid=0 NoNewPrivs: 0 Seccomp: 0 *" "$log"
+    grep -qx "startContainer cwd=/work uid=1000 NoNewPrivs: 1 Seccomp: 2 *" "$BUNDLE/rootfs/hooks.log"
+}
+
+@test "hooks: working directories, and startContainer under the process's seccomp filter" {
+    check_hooks_order ojrun
+}
+
+@test "control/runc: hooks: working directories, and startContainer under the process's seccomp filter" {
+    check_hooks_order runc
+}
