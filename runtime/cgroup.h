@@ -178,6 +178,10 @@ int oj_cgroup_update(struct oj_cgroup *cg, const struct oj_resources *r, struct 
  * on timeout. */
 int oj_cgroup_freeze(struct oj_cgroup *cg, bool frozen, struct oj_err *err);
 int oj_cgroup_is_frozen(struct oj_cgroup *cg, bool *frozen, struct oj_err *err);
+/* Would a process in the cgroup stop running: frozen, on its way (v1
+ * FREEZING, v2 cgroup.freeze 1), or frozen through an ancestor?  false
+ * when there is no freezer at all. */
+int oj_cgroup_freezing(struct oj_cgroup *cg, bool *freezing, struct oj_err *err);
 
 /* Every process (thread group) in the container's cgroup and its
  * sub-cgroups.  *pids is malloc'ed (NULL when *n == 0). */

@@ -120,6 +120,8 @@ struct oj_sync_msg {
 int oj_sync_send(int fd, enum oj_sync_type type, int32_t code, const char *msg);
 /* Receive one message; EOF (peer gone) is an error "... exited unexpectedly". */
 int oj_sync_recv(int fd, struct oj_sync_msg *m, struct oj_err *err);
+/* The same, failing with ETIMEDOUT when nothing came within timeout_ms. */
+int oj_sync_recv_timeout(int fd, struct oj_sync_msg *m, int timeout_ms, struct oj_err *err);
 /* Receive and require `type`; an ERROR message becomes our error. */
 int oj_sync_expect(int fd, enum oj_sync_type type, struct oj_err *err);
 

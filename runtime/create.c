@@ -327,9 +327,14 @@ static int spawn_init(struct oj_container *c, int child_fd, bool *in_v2, struct 
     int status;
     while (waitpid(s1, &status, 0) < 0 && errno == EINTR)
         ;
+    /* stage 1 has exited: its message is there, or it died without one
+     * while the init it may have cloned keeps the socket open */
     struct oj_sync_msg m;
-    if (oj_sync_recv(c->sync_fd, &m, err) < 0)
+    if (oj_sync_recv_timeout(c->sync_fd, &m, 0, err) < 0) {
+        if (err->code == ETIMEDOUT)
+            return oj_fail(err, 0, "stage-1 child exited (status %#x) without reporting", status);
         return -1;
+    }
     if (m.type == OJ_SYNC_ERROR) {
         err->code = m.code;
         memcpy(err->msg, m.msg, sizeof(err->msg));
@@ -378,12 +383,53 @@ static int run_create_hooks(struct oj_container *c, struct oj_err *err)
     return r;
 }
 
+/* How long the init's own setup may take, on top of its createContainer
+ * hooks' timeouts: a few ms normally, seconds on a loaded host. */
+#define OJ_INIT_SETUP_BUDGET_MS 60000
+
+/* The next message of the init.  The wait is bounded: checked every second,
+ * it fails at once when the container's cgroup has been frozen (the init
+ * would never answer), and after OJ_INIT_SETUP_BUDGET_MS plus the
+ * createContainer hooks' timeouts of silence in total.  A createContainer
+ * hook without a timeout may take as long as it takes (config.md sets no
+ * limit): then only the freezer check bounds the wait. */
+static int recv_from_init(struct oj_container *c, struct oj_sync_msg *m, int64_t *silent_ms,
+                          struct oj_err *err)
+{
+    int64_t budget = OJ_INIT_SETUP_BUDGET_MS;
+    const struct oj_hooks *h = &c->cfg->hooks;
+    for (size_t i = 0; i < h->n[OJ_HOOK_CREATE_CONTAINER]; i++) {
+        const struct oj_hook *k = &h->list[OJ_HOOK_CREATE_CONTAINER][i];
+        if (!k->timeout.set || k->timeout.v <= 0 || k->timeout.v > INT32_MAX) {
+            budget = -1;
+            break;
+        }
+        budget += k->timeout.v * 1000;
+    }
+    for (;;) {
+        if (oj_sync_recv_timeout(c->sync_fd, m, 1000, err) == 0)
+            return 0;
+        if (err->code != ETIMEDOUT)
+            return -1;
+        *silent_ms += 1000;
+        bool frozen = false;
+        if (c->cg && oj_cgroup_freezing(c->cg, &frozen, NULL) == 0 && frozen)
+            return oj_fail(err, EBUSY,
+                           "the container's cgroup was frozen while the container was being "
+                           "created");
+        if (budget >= 0 && *silent_ms >= budget)
+            return oj_fail(err, ETIMEDOUT, "the container init did not finish its setup in %lld s",
+                           (long long)(*silent_ms / 1000));
+    }
+}
+
 /* Wait for the init to finish its setup, serving its hook requests. */
 static int wait_created(struct oj_container *c, struct oj_err *err)
 {
+    int64_t silent_ms = 0;
     for (;;) {
         struct oj_sync_msg m;
-        if (oj_sync_recv(c->sync_fd, &m, err) < 0)
+        if (recv_from_init(c, &m, &silent_ms, err) < 0)
             return -1;
         switch (m.type) {
         case OJ_SYNC_CREATED:
@@ -502,14 +548,34 @@ static int write_pid_file(const char *path, pid_t pid, struct oj_err *err)
     return 0;
 }
 
+/* Reap our killed init, for at most `ms`: a process in a frozen cgroup
+ * does not die of SIGKILL until it is thawed.  false when it did not. */
+static bool reap_bounded(pid_t pid, int ms)
+{
+    for (int waited = 0;; waited += 10) {
+        pid_t r = waitpid(pid, NULL, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            return true;
+        if (waited >= ms)
+            return false;
+        usleep(10000);
+    }
+}
+
 /* Undo a failed create: nothing may remain (process, cgroup, state dir). */
 static void rollback(struct oj_container *c)
 {
     struct oj_err e = {0};
     if (c->pid > 0) {
         kill(c->pid, SIGKILL);
-        while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
+        /* frozen meanwhile: the cgroup is ours, thaw it so that the init
+         * can die */
+        bool frozen = false;
+        if (c->cg && oj_cgroup_freezing(c->cg, &frozen, NULL) == 0 && frozen &&
+            oj_cgroup_freeze(c->cg, false, &e) < 0)
+            oj_warn("cleanup: %s", e.msg);
+        if (!reap_bounded(c->pid, 10000))
+            oj_warn("cleanup: the container init %d did not exit after SIGKILL", (int)c->pid);
     }
     if (c->cg && oj_cgroup_destroy(c->cg, &e) < 0)
         oj_warn("cleanup: %s", e.msg);
