@@ -792,7 +792,8 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
         const struct oj_cg_dir *fz = oj_cg_v1_dir(cg, "freezer");
         if (!fz)
             fz = oj_cg_v2_dir(cg);
-        oj_fail(err, EBUSY, "cgroup %s is frozen: the container's processes could not run (thaw it first)",
+        oj_fail(err, EBUSY,
+                "cgroup %s is frozen: the container's processes could not run (thaw it first)",
                 fz ? fz->path : "");
         undo_create(cg);
         return -1;
