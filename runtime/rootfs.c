@@ -554,8 +554,7 @@ static int readonly_path(int rootfd, const char *path, struct oj_err *err)
     snprintf(what, sizeof(what), "readonly path %s", path);
     /* A symlink would be followed (inside the container) and protect its
      * target only: /proc/net -> self/net is the init's alone. */
-    if (refuse_symlink(rootfd, path, false, what, "is a symlink; name its target instead", err) <
-        0)
+    if (refuse_symlink(rootfd, path, false, what, "is a symlink; name its target instead", err) < 0)
         return -1;
     _cleanup_close_ int fd = oj_path_open_in_root(rootfd, path, O_PATH, err);
     if (fd < 0) {
@@ -577,8 +576,7 @@ static int mask_path(int rootfd, int nullfd, const char *path, struct oj_err *er
 {
     char what[PATH_MAX + 32];
     snprintf(what, sizeof(what), "masked path %s", path);
-    if (refuse_symlink(rootfd, path, false, what, "is a symlink; name its target instead", err) <
-        0)
+    if (refuse_symlink(rootfd, path, false, what, "is a symlink; name its target instead", err) < 0)
         return -1;
     _cleanup_close_ int fd = oj_path_open_in_root(rootfd, path, O_PATH, err);
     if (fd < 0) {
