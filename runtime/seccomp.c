@@ -331,6 +331,10 @@ int oj_seccomp_compile(const struct oj_seccomp *sc, struct oj_bpf *out, struct o
             return -1;
     if (export_bpf(ctx, out, err) < 0)
         return -1;
+    if (oj_seccomp_enosys_stub(sc, def, out, err) < 0) {
+        oj_bpf_free(out);
+        return -1;
+    }
     oj_debug("seccomp: compiled %zu rules into %zu BPF instructions", sc->n_syscalls, out->len);
     return 0;
 }
