@@ -118,6 +118,43 @@ check_seccomp_enosys() {
     check_seccomp_enosys runc
 }
 
+# SCMP_ACT_NOTIFY: on write it is refused (the agent could never get the
+# listener: the container would block on its first write), and a missing
+# agent or listenerPath is reported in runc's words.  Nothing is left.
+check_notify_errors() {
+    local runtime=$1 sock=$BATS_TEST_TMPDIR/no-agent.sock
+    cfg_args true
+    cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $s,
+                           "syscalls": [{"names": ["write"], "action": "SCMP_ACT_NOTIFY"}]}' --arg s "$sock"
+    run rt "$runtime" run -b "$BUNDLE" "$ID-$runtime"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"SCMP_ACT_NOTIFY cannot be used for the write syscall"* ]]
+
+    cfg '.linux.seccomp.syscalls[0].names = ["mkdir"]'
+    run rt "$runtime" run -b "$BUNDLE" "$ID-$runtime"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"failed to connect with seccomp agent specified in the seccomp profile"*"dial unix $sock"* ]]
+
+    cfg 'del(.linux.seccomp.listenerPath)'
+    run rt "$runtime" run -b "$BUNDLE" "$ID-$runtime"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"listenerPath is not set"* ]]
+    run rt "$runtime" list -q
+    [ -z "$output" ]
+}
+
+@test "seccomp: NOTIFY on write refused, a missing agent reported in runc's words" {
+    check_notify_errors ojrun
+    assert_no_leftovers "$ID-ojrun"
+}
+
+@test "control/runc: seccomp: NOTIFY on write refused, a missing agent reported in runc's words" {
+    check_notify_errors runc
+}
+
 # --- proc and sysfs only on ordinary directories --------------------------------
 
 # An image whose /proc (or /sys) is a symlink must not get procfs mounted

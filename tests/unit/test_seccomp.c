@@ -807,6 +807,21 @@ static void test_notify_listener(void **state)
     yajl_tree_free(root);
 }
 
+/* NOTIFY on write would deadlock the init against its agent: refused at
+ * compile time, in runc's words. */
+static void test_notify_write_refused(void **state)
+{
+    struct oj_seccomp sc;
+    struct oj_bpf prog = {0};
+    struct oj_err err = {0};
+    prof_init(&sc, SCMP_ACT_ALLOW);
+    prof_rule(&sc, SCMP_ACT_NOTIFY, "getppid", "write", NULL);
+    assert_int_equal(oj_seccomp_compile(&sc, &prog, &err), -1);
+    assert_string_equal(err.msg, "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be "
+                                 "used for the write syscall: Invalid argument");
+    prof_free(&sc);
+}
+
 static void test_send_listener_errors(void **state)
 {
     struct oj_err err = {0};
@@ -815,8 +830,11 @@ static void test_send_listener_errors(void **state)
     assert_int_equal(oj_seccomp_send_listener("/nonexistent/ojrun/agent.sock", fds[0], 1, "{}",
                                               NULL, &err),
                      -1);
-    assert_string_equal(err.msg, "connect to the seccomp agent at /nonexistent/ojrun/agent.sock "
-                                 "(linux.seccomp.listenerPath): No such file or directory");
+    assert_string_equal(err.msg, "failed to connect with seccomp agent specified in the seccomp "
+                                 "profile (linux.seccomp.listenerPath): dial unix "
+                                 "/nonexistent/ojrun/agent.sock: No such file or directory");
+    assert_int_equal(oj_seccomp_send_listener("", fds[0], 1, "{}", NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "listenerPath is not set"));
     char longp[200];
     memset(longp, 'a', sizeof(longp) - 1);
     longp[0] = '/';
@@ -855,6 +873,7 @@ int main(void)
         cmocka_unit_test(test_unknown_syscall_skipped),
         cmocka_unit_test(test_enosys_for_unknown_syscalls),
         cmocka_unit_test(test_enosys_stub_only_when_needed),
+        cmocka_unit_test(test_notify_write_refused),
         cmocka_unit_test(test_binary_tree_by_names),
         cmocka_unit_test(test_architectures),
         cmocka_unit_test(test_invalid_profiles),
