@@ -98,6 +98,7 @@ struct oj_container {
     int seccomp_agent_fd;   /* connected linux.seccomp.listenerPath (NOTIFY), or -1 */
     pid_t pid;
     uint64_t pid_start_time;
+    int *bind_src_fds; /* init, new user namespace: O_PATH fd per mounts[] entry, or -1 */
     struct oj_limits limits; /* supervise.h: from the config's resources and annotations */
 };
 
@@ -109,6 +110,8 @@ enum oj_sync_type {
     OJ_SYNC_CREATED,    /* init -> parent: ready, waiting for start */
     OJ_SYNC_ERROR,      /* either way: carries an oj_err, the sender gives up */
     OJ_SYNC_PID,        /* stage-1 helper -> parent: the init's PID (join-by-path case) */
+    OJ_SYNC_SOURCES,    /* sources helper -> init, before GO: `code` bind-mount source fds
+                         * follow, one oj_send_fd() message each, named by mount index */
 };
 
 struct oj_sync_msg {

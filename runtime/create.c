@@ -38,11 +38,13 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "console.h"
 #include "container.h"
 #include "hooks.h"
 #include "log.h"
 #include "oj_seccomp.h"
 #include "procattr.h"
+#include "rootfs.h"
 #include "state.h"
 #include "sysctl.h"
 #include "util.h"
@@ -343,6 +345,58 @@ static int spawn_init(struct oj_container *c, int child_fd, bool *in_v2, struct 
     if (m.type != OJ_SYNC_PID || m.code <= 0)
         return oj_fail(err, 0, "stage-1 child: unexpected message %u", m.type);
     c->pid = m.code;
+    return 0;
+}
+
+/* --- bind-mount sources for a new user namespace ---------------------------- */
+
+/* The container's root is not the host's: a bind source below a directory
+ * only host root may search (a 0700 parent) is out of its reach.  A helper,
+ * host root in the init's mount namespace, opens the sources and hands the
+ * fds to the init before GO (rootfs.h, oj_rootfs_open_bind_sources()).
+ * Best effort: a source it cannot open is left to the init, which reports
+ * the error as always. */
+static int send_bind_sources(struct oj_container *c, struct oj_err *err)
+{
+    bool any = false;
+    for (size_t i = 0; i < c->cfg->n_mounts && !any; i++)
+        any = c->cfg->mounts[i].source != NULL;
+    if (!any)
+        return 0;
+    char ns[64];
+    snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)c->pid);
+    pid_t h = fork();
+    if (h < 0)
+        return oj_fail(err, errno, "fork (bind-mount sources)");
+    if (h == 0) {
+        int nsfd = open(ns, O_RDONLY | O_CLOEXEC);
+        if (nsfd < 0 || setns(nsfd, CLONE_NEWNS) < 0 || chdir(c->bundle) < 0)
+            _exit(1);
+        int *fds = calloc(c->cfg->n_mounts, sizeof(int));
+        if (!fds)
+            _exit(1);
+        oj_rootfs_open_bind_sources(c->cfg, fds);
+        int n = 0;
+        for (size_t i = 0; i < c->cfg->n_mounts; i++)
+            n += fds[i] >= 0;
+        if (oj_sync_send(c->sync_fd, OJ_SYNC_SOURCES, n, NULL) < 0)
+            _exit(1);
+        for (size_t i = 0; i < c->cfg->n_mounts; i++) {
+            char idx[24];
+            snprintf(idx, sizeof(idx), "%zu", i);
+            if (fds[i] >= 0 && oj_send_fd(c->sync_fd, fds[i], idx, NULL) < 0)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    int status = 0;
+    while (waitpid(h, &status, 0) < 0 && errno == EINTR)
+        ;
+    /* a helper that failed half-way has sent a count it did not honour:
+     * the init would wait for fds that never come */
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return oj_fail(err, 0, "open the bind-mount sources in the container's mount namespace: "
+                               "helper failed");
     return 0;
 }
 
@@ -724,6 +778,8 @@ int oj_container_create(const struct oj_context *ctx, const struct oj_create_opt
     oj_debug("init PID %d", (int)c->pid);
 
     if (c->new_userns && write_maps(c, err) < 0)
+        goto fail;
+    if (c->new_userns && send_bind_sources(c, err) < 0)
         goto fail;
     /* v2 only when clone3 could not place the init at birth; the v1 part
      * is the init's first act after GO. */

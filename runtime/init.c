@@ -113,6 +113,35 @@ static int run_container_hooks(struct oj_container *c, enum oj_hook_kind kind,
     return r;
 }
 
+/* The bind-mount sources ojrun create's helper opened for us (a new user
+ * namespace: create.c send_bind_sources()), one message per fd named by
+ * its mounts[] index. */
+static int recv_bind_sources(struct oj_container *c, int n, struct oj_err *err)
+{
+    size_t nm = c->cfg->n_mounts;
+    c->bind_src_fds = malloc((nm ? nm : 1) * sizeof(int));
+    if (!c->bind_src_fds)
+        return oj_fail(err, ENOMEM, "bind-mount sources");
+    for (size_t i = 0; i < nm; i++)
+        c->bind_src_fds[i] = -1;
+    for (int k = 0; k < n; k++) {
+        int fd;
+        char name[32];
+        if (oj_recv_fd(c->sync_fd, &fd, name, sizeof(name), err) < 0)
+            return oj_wrap(err, "bind-mount sources");
+        char *end;
+        unsigned long i = strtoul(name, &end, 10);
+        if (*end || i >= nm) {
+            close(fd);
+            return oj_fail(err, 0, "bind-mount sources: bad mount index \"%s\"", name);
+        }
+        if (c->bind_src_fds[i] >= 0)
+            close(c->bind_src_fds[i]);
+        c->bind_src_fds[i] = fd;
+    }
+    return 0;
+}
+
 /* Everything up to CREATED; returns the exec.fifo fd. */
 static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct oj_err *err)
 {
@@ -134,6 +163,12 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     struct oj_sync_msg m;
     if (oj_sync_recv(c->sync_fd, &m, err) < 0)
         return -1;
+    if (m.type == OJ_SYNC_SOURCES) {
+        if (recv_bind_sources(c, m.code, err) < 0)
+            return -1;
+        if (oj_sync_recv(c->sync_fd, &m, err) < 0)
+            return -1;
+    }
     if (m.type != OJ_SYNC_GO)
         return oj_fail(err, 0, "unexpected message %u from ojrun create", m.type);
     c->pid = m.code;
@@ -173,8 +208,17 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
         .bundle = c->bundle,
         .in_userns = c->new_userns || (oj_config_namespace(cfg, OJ_NS_USER) != NULL),
         .no_pivot = c->opts->no_pivot,
+        .bind_src_fds = c->bind_src_fds,
     };
-    if (oj_rootfs_prepare(&ro, err) < 0)
+    int rc_prep = oj_rootfs_prepare(&ro, err);
+    if (c->bind_src_fds) {
+        for (size_t i = 0; i < cfg->n_mounts; i++)
+            if (c->bind_src_fds[i] >= 0)
+                close(c->bind_src_fds[i]);
+        free(c->bind_src_fds);
+        c->bind_src_fds = NULL;
+    }
+    if (rc_prep < 0)
         return -1;
 
     if (cfg->hooks.n[OJ_HOOK_PRESTART] || cfg->hooks.n[OJ_HOOK_CREATE_RUNTIME]) {

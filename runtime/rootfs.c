@@ -186,6 +186,21 @@ static int source_path(const struct oj_rootfs_opts *o, const char *src, char *bu
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+void oj_rootfs_open_bind_sources(const struct oj_config *cfg, int *fds)
+{
+    for (size_t i = 0; i < cfg->n_mounts; i++) {
+        const struct oj_mount *m = &cfg->mounts[i];
+        fds[i] = -1;
+        struct oj_mount_opts mo;
+        struct oj_err e;
+        if (!m->source || oj_mount_opts_parse(m->options, m->n_options, &mo, &e) < 0)
+            continue;
+        if (oj_rootfs_is_bind(m, &mo) && !(mo.flags & MS_REMOUNT))
+            fds[i] = open(m->source, O_PATH | O_CLOEXEC);
+        oj_mount_opts_free(&mo);
+    }
+}
+
 static int mount_bind(const struct oj_rootfs_opts *o, int rootfd, const struct oj_mount *m,
                       const struct oj_mount_opts *mo, const char *dst, const char *what,
                       struct oj_err *err)
@@ -206,10 +221,15 @@ static int mount_bind(const struct oj_rootfs_opts *o, int rootfd, const struct o
                             mo->clear, what, err);
     }
 
+    /* Opened for us by host root (new user namespace, see rootfs.h)? */
+    int srcfd = -1;
+    if (o->bind_src_fds)
+        srcfd = o->bind_src_fds[m - o->cfg->mounts];
+
     /* The source decides what the mount point must be: bind a file onto a
      * file, a directory onto a directory (mount(2) ENOTDIR otherwise). */
     struct stat st;
-    if (stat(src, &st) < 0)
+    if ((srcfd >= 0 ? fstat(srcfd, &st) : stat(src, &st)) < 0)
         return oj_fail(err, errno, "%s", what);
     _cleanup_close_ int dstfd = S_ISDIR(st.st_mode)
                                     ? oj_path_mkdir_in_root(rootfd, dst, 0755, err)
@@ -222,7 +242,8 @@ static int mount_bind(const struct oj_rootfs_opts *o, int rootfd, const struct o
     struct oj_bind_attr a;
     oj_bind_attr_from_opts(mo, &a);
     _cleanup_close_ int mnt =
-        oj_rootfs_bind(AT_FDCWD, src, dstfd, (mo->flags & MS_REC) != 0, &a, what, err);
+        srcfd >= 0 ? oj_rootfs_bind(srcfd, "", dstfd, (mo->flags & MS_REC) != 0, &a, what, err)
+                   : oj_rootfs_bind(AT_FDCWD, src, dstfd, (mo->flags & MS_REC) != 0, &a, what, err);
     if (mnt < 0)
         return -1;
     if (mo->flags & (MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_LAZYTIME | MS_I_VERSION))

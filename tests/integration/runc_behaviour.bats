@@ -209,6 +209,33 @@ check_proc_on_symlink() {
     done
 }
 
+# A bind source below a directory only host root may search (0700) is out
+# of reach of a user namespace's root: runc opens the sources as host root
+# in the container's mount namespace and binds from the fds; so does ojrun.
+check_userns_private_bind_source() {
+    local runtime=$1
+    userns_on
+    mkdir -p "$BATS_TEST_TMPDIR/priv/src"
+    echo hello >"$BATS_TEST_TMPDIR/priv/src/f"
+    chmod 0700 "$BATS_TEST_TMPDIR/priv"
+    cfg '.mounts += [{"destination": "/mnt", "type": "bind", "source": $s, "options": ["rbind", "ro"]}]' \
+        --arg s "$BATS_TEST_TMPDIR/priv/src"
+    cfg_args sh -c 'cat /mnt/f; touch /mnt/g 2>/dev/null || echo read-only'
+    run rt "$runtime" run -b "$BUNDLE" "$ID-$runtime"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = hello ]
+    [ "${lines[1]}" = read-only ]
+}
+
+@test "user namespace: a bind source only host root can reach is mounted" {
+    check_userns_private_bind_source ojrun
+}
+
+@test "control/runc: user namespace: a bind source only host root can reach is mounted" {
+    check_userns_private_bind_source runc
+}
+
 # --- process setup in runc's order --------------------------------------------
 
 # process.cwd is entered while the init is still root, so a directory only
