@@ -98,7 +98,7 @@ struct oj_container {
     int seccomp_agent_fd;   /* connected linux.seccomp.listenerPath (NOTIFY), or -1 */
     pid_t pid;
     uint64_t pid_start_time;
-    int *bind_src_fds; /* init, new user namespace: O_PATH fd per mounts[] entry, or -1 */
+    int *bind_src_fds;       /* init, new user namespace: O_PATH fd per mounts[] entry, or -1 */
     struct oj_limits limits; /* supervise.h: from the config's resources and annotations */
 };
 

@@ -395,8 +395,9 @@ static int send_bind_sources(struct oj_container *c, struct oj_err *err)
     /* a helper that failed half-way has sent a count it did not honour:
      * the init would wait for fds that never come */
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return oj_fail(err, 0, "open the bind-mount sources in the container's mount namespace: "
-                               "helper failed");
+        return oj_fail(err, 0,
+                       "open the bind-mount sources in the container's mount namespace: "
+                       "helper failed");
     return 0;
 }
 
