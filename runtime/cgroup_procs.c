@@ -119,7 +119,7 @@ int oj_cgroup_freezing(struct oj_cgroup *cg, bool *freezing, struct oj_err *err)
     if (oj_cg_read(d->path, "freezer.state", &text, err) < 0)
         return -1;
     text[strcspn(text, "\n")] = '\0';
-    *freezing = strcmp(text, "THAWED") != 0;
+    *freezing = strcmp(text, "FROZEN") == 0 || strcmp(text, "FREEZING") == 0;
     return 0;
 }
 
