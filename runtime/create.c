@@ -394,10 +394,19 @@ static int send_bind_sources(struct oj_container *c, struct oj_err *err)
         ;
     /* a helper that failed half-way has sent a count it did not honour:
      * the init would wait for fds that never come */
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        /* the init may have failed first (its error is waiting) */
+        struct oj_sync_msg m;
+        struct oj_err e;
+        if (oj_sync_recv_timeout(c->sync_fd, &m, 0, &e) == 0 && m.type == OJ_SYNC_ERROR) {
+            err->code = m.code;
+            memcpy(err->msg, m.msg, sizeof(err->msg));
+            return -1;
+        }
         return oj_fail(err, 0,
                        "open the bind-mount sources in the container's mount namespace: "
                        "helper failed");
+    }
     return 0;
 }
 
