@@ -780,6 +780,24 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
             return -1;
         }
     }
+    /* A frozen cgroup (a pre-existing one, or one below a frozen parent)
+     * would freeze the init on its first instruction there: create would
+     * wait for it for ever and leave it behind in D state.  runc refuses
+     * too ("container's cgroup unexpectedly frozen"). */
+    bool freezing = false;
+    struct oj_err fe;
+    if (oj_cgroup_freezing(cg, &freezing, &fe) < 0)
+        oj_debug("cgroup: freezer state: %s", fe.msg);
+    if (freezing) {
+        const struct oj_cg_dir *fz = oj_cg_v1_dir(cg, "freezer");
+        if (!fz)
+            fz = oj_cg_v2_dir(cg);
+        oj_fail(err, EBUSY,
+                "cgroup %s is frozen: the container's processes could not run (thaw it first)",
+                fz ? fz->path : "");
+        undo_create(cg);
+        return -1;
+    }
 
     struct oj_cg_dir *cpuset = oj_cg_v1_dir(cg, "cpuset");
     if (cpuset && cpuset_init(cg, cpuset, err) < 0)

@@ -104,23 +104,11 @@ int oj_cgroup_new(const struct oj_cgroup_host *h, const char *cgroups_path, cons
  * "deny all", followed by allow rules for the devices every container gets
  * (config-linux.md "Default Devices": null, zero, full, random, urandom,
  * tty, console, ptmx, /dev/pts/N, tun, and mknod of any node) as runc does.
- * Rules for devices listed in linux.devices are the caller's to append.
+ * Devices listed in linux.devices get no rule: only these two lists count.
  * With no rules the device controller is left alone unless
  * r->default_devices is set (create sets it: every container is confined
  * to the default devices, as under runc). */
 int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct oj_err *err);
-
-/* The device rules create should apply: linux.resources.devices (`r` may
- * be NULL) followed by an allow rule ("rwm") for each block or character
- * device of linux.devices, as runc builds the list, so that the container
- * can use the devices it creates.  Pass the result as a copy of `r` whose
- * devices/n_devices are replaced and default_devices is set (the implicit
- * "deny all" and the default devices are added by create); free it with
- * oj_cgroup_devices_free.  Empty (NULL, 0) when there is nothing. */
-int oj_cgroup_devices_with_config(const struct oj_resources *r, const struct oj_device *devs,
-                                  size_t n_devs, struct oj_device_cgroup **out, size_t *n_out,
-                                  struct oj_err *err);
-void oj_cgroup_devices_free(struct oj_device_cgroup *rules, size_t n);
 
 /* Move `pid` (all its threads) into the container's cgroup in every
  * hierarchy.  The init must not have exec'd the user program yet. */
@@ -190,6 +178,10 @@ int oj_cgroup_update(struct oj_cgroup *cg, const struct oj_resources *r, struct 
  * on timeout. */
 int oj_cgroup_freeze(struct oj_cgroup *cg, bool frozen, struct oj_err *err);
 int oj_cgroup_is_frozen(struct oj_cgroup *cg, bool *frozen, struct oj_err *err);
+/* Would a process in the cgroup stop running: frozen, on its way (v1
+ * FREEZING, v2 cgroup.freeze 1), or frozen through an ancestor?  false
+ * when there is no freezer at all. */
+int oj_cgroup_freezing(struct oj_cgroup *cg, bool *freezing, struct oj_err *err);
 
 /* Every process (thread group) in the container's cgroup and its
  * sub-cgroups.  *pids is malloc'ed (NULL when *n == 0). */

@@ -89,6 +89,40 @@ int oj_cgroup_is_frozen(struct oj_cgroup *cg, bool *frozen, struct oj_err *err)
     return read_frozen(d, frozen, err);
 }
 
+int oj_cgroup_freezing(struct oj_cgroup *cg, bool *freezing, struct oj_err *err)
+{
+    *freezing = false;
+    struct oj_cg_dir *d = freezer_dir(cg);
+    if (!d)
+        return 0;
+    _cleanup_free_ char *text = NULL;
+    if (d->v2) {
+        /* cgroup.events "frozen" is the effective state (an ancestor's
+         * freeze included); cgroup.freeze our own request, in force before
+         * the kernel reports it done */
+        uint64_t v = 0;
+        if (oj_cg_read(d->path, "cgroup.events", &text, err) < 0)
+            return -1;
+        if (oj_cg_kv(text, "frozen", &v) == 0 && v == 1) {
+            *freezing = true;
+            return 0;
+        }
+        free(text);
+        text = NULL;
+        if (oj_cg_read(d->path, "cgroup.freeze", &text, err) < 0)
+            return err && err->code == ENOENT ? 0 : -1;
+        *freezing = text[0] == '1';
+        return 0;
+    }
+    /* v1: FREEZING (on its way) counts, and a child of a frozen cgroup
+     * reads FROZEN itself */
+    if (oj_cg_read(d->path, "freezer.state", &text, err) < 0)
+        return -1;
+    text[strcspn(text, "\n")] = '\0';
+    *freezing = strcmp(text, "FROZEN") == 0 || strcmp(text, "FREEZING") == 0;
+    return 0;
+}
+
 static int write_state(struct oj_cgroup *cg, const struct oj_cg_dir *d, bool frozen,
                        struct oj_err *err)
 {

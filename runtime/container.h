@@ -98,6 +98,7 @@ struct oj_container {
     int seccomp_agent_fd;   /* connected linux.seccomp.listenerPath (NOTIFY), or -1 */
     pid_t pid;
     uint64_t pid_start_time;
+    int *bind_src_fds;       /* init, new user namespace: O_PATH fd per mounts[] entry, or -1 */
     struct oj_limits limits; /* supervise.h: from the config's resources and annotations */
 };
 
@@ -109,6 +110,8 @@ enum oj_sync_type {
     OJ_SYNC_CREATED,    /* init -> parent: ready, waiting for start */
     OJ_SYNC_ERROR,      /* either way: carries an oj_err, the sender gives up */
     OJ_SYNC_PID,        /* stage-1 helper -> parent: the init's PID (join-by-path case) */
+    OJ_SYNC_SOURCES,    /* sources helper -> init, before GO: `code` bind-mount source fds
+                         * follow, one oj_send_fd() message each, named by mount index */
 };
 
 struct oj_sync_msg {
@@ -120,6 +123,8 @@ struct oj_sync_msg {
 int oj_sync_send(int fd, enum oj_sync_type type, int32_t code, const char *msg);
 /* Receive one message; EOF (peer gone) is an error "... exited unexpectedly". */
 int oj_sync_recv(int fd, struct oj_sync_msg *m, struct oj_err *err);
+/* The same, failing with ETIMEDOUT when nothing came within timeout_ms. */
+int oj_sync_recv_timeout(int fd, struct oj_sync_msg *m, int timeout_ms, struct oj_err *err);
 /* Receive and require `type`; an ERROR message becomes our error. */
 int oj_sync_expect(int fd, enum oj_sync_type type, struct oj_err *err);
 

@@ -38,11 +38,13 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "console.h"
 #include "container.h"
 #include "hooks.h"
 #include "log.h"
 #include "oj_seccomp.h"
 #include "procattr.h"
+#include "rootfs.h"
 #include "state.h"
 #include "sysctl.h"
 #include "util.h"
@@ -327,9 +329,14 @@ static int spawn_init(struct oj_container *c, int child_fd, bool *in_v2, struct 
     int status;
     while (waitpid(s1, &status, 0) < 0 && errno == EINTR)
         ;
+    /* stage 1 has exited: its message is there, or it died without one
+     * while the init it may have cloned keeps the socket open */
     struct oj_sync_msg m;
-    if (oj_sync_recv(c->sync_fd, &m, err) < 0)
+    if (oj_sync_recv_timeout(c->sync_fd, &m, 0, err) < 0) {
+        if (err->code == ETIMEDOUT)
+            return oj_fail(err, 0, "stage-1 child exited (status %#x) without reporting", status);
         return -1;
+    }
     if (m.type == OJ_SYNC_ERROR) {
         err->code = m.code;
         memcpy(err->msg, m.msg, sizeof(err->msg));
@@ -338,6 +345,68 @@ static int spawn_init(struct oj_container *c, int child_fd, bool *in_v2, struct 
     if (m.type != OJ_SYNC_PID || m.code <= 0)
         return oj_fail(err, 0, "stage-1 child: unexpected message %u", m.type);
     c->pid = m.code;
+    return 0;
+}
+
+/* --- bind-mount sources for a new user namespace ---------------------------- */
+
+/* The container's root is not the host's: a bind source below a directory
+ * only host root may search (a 0700 parent) is out of its reach.  A helper,
+ * host root in the init's mount namespace, opens the sources and hands the
+ * fds to the init before GO (rootfs.h, oj_rootfs_open_bind_sources()).
+ * Best effort: a source it cannot open is left to the init, which reports
+ * the error as always. */
+static int send_bind_sources(struct oj_container *c, struct oj_err *err)
+{
+    bool any = false;
+    for (size_t i = 0; i < c->cfg->n_mounts && !any; i++)
+        any = c->cfg->mounts[i].source != NULL;
+    if (!any)
+        return 0;
+    char ns[64];
+    snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)c->pid);
+    pid_t h = fork();
+    if (h < 0)
+        return oj_fail(err, errno, "fork (bind-mount sources)");
+    if (h == 0) {
+        int nsfd = open(ns, O_RDONLY | O_CLOEXEC);
+        if (nsfd < 0 || setns(nsfd, CLONE_NEWNS) < 0 || chdir(c->bundle) < 0)
+            _exit(1);
+        int *fds = calloc(c->cfg->n_mounts, sizeof(int));
+        if (!fds)
+            _exit(1);
+        oj_rootfs_open_bind_sources(c->cfg, fds);
+        int n = 0;
+        for (size_t i = 0; i < c->cfg->n_mounts; i++)
+            n += fds[i] >= 0;
+        if (oj_sync_send(c->sync_fd, OJ_SYNC_SOURCES, n, NULL) < 0)
+            _exit(1);
+        for (size_t i = 0; i < c->cfg->n_mounts; i++) {
+            char idx[24];
+            snprintf(idx, sizeof(idx), "%zu", i);
+            if (fds[i] >= 0 && oj_send_fd(c->sync_fd, fds[i], idx, NULL) < 0)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    int status = 0;
+    while (waitpid(h, &status, 0) < 0 && errno == EINTR)
+        ;
+    /* a helper that failed half-way has sent a count it did not honour:
+     * the init would wait for fds that never come */
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        /* the init may have failed first (its error is waiting) */
+        struct oj_sync_msg m;
+        struct oj_err e;
+        if (oj_sync_recv_timeout(c->sync_fd, &m, 0, &e) == 0 && m.type == OJ_SYNC_ERROR) {
+            err->code = m.code;
+            memcpy(err->msg, m.msg, sizeof(err->msg));
+            return -1;
+        }
+        return oj_fail(err, 0,
+                       "open the bind-mount sources in the container's mount namespace: "
+                       "helper failed");
+    }
     return 0;
 }
 
@@ -370,19 +439,61 @@ static int run_create_hooks(struct oj_container *c, struct oj_err *err)
     struct strbuf sb = {0};
     if (oj_container_state_json(c, OJ_STATUS_CREATING, &sb, err) < 0)
         return -1;
-    int r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_PRESTART, sb_str(&sb), err);
+    /* in the bundle directory, as runc's create runs them (hooks.h) */
+    int r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_PRESTART, sb_str(&sb), c->bundle, err);
     if (r == 0)
-        r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_CREATE_RUNTIME, sb_str(&sb), err);
+        r = oj_hooks_run(&c->cfg->hooks, OJ_HOOK_CREATE_RUNTIME, sb_str(&sb), c->bundle, err);
     sb_free(&sb);
     return r;
+}
+
+/* How long the init's own setup may take, on top of its createContainer
+ * hooks' timeouts: a few ms normally, seconds on a loaded host. */
+#define OJ_INIT_SETUP_BUDGET_MS 60000
+
+/* The next message of the init.  The wait is bounded: checked every second,
+ * it fails at once when the container's cgroup has been frozen (the init
+ * would never answer), and after OJ_INIT_SETUP_BUDGET_MS plus the
+ * createContainer hooks' timeouts of silence in total.  A createContainer
+ * hook without a timeout may take as long as it takes (config.md sets no
+ * limit): then only the freezer check bounds the wait. */
+static int recv_from_init(struct oj_container *c, struct oj_sync_msg *m, int64_t *silent_ms,
+                          struct oj_err *err)
+{
+    int64_t budget = OJ_INIT_SETUP_BUDGET_MS;
+    const struct oj_hooks *h = &c->cfg->hooks;
+    for (size_t i = 0; i < h->n[OJ_HOOK_CREATE_CONTAINER]; i++) {
+        const struct oj_hook *k = &h->list[OJ_HOOK_CREATE_CONTAINER][i];
+        if (!k->timeout.set || k->timeout.v <= 0 || k->timeout.v > INT32_MAX) {
+            budget = -1;
+            break;
+        }
+        budget += k->timeout.v * 1000;
+    }
+    for (;;) {
+        if (oj_sync_recv_timeout(c->sync_fd, m, 1000, err) == 0)
+            return 0;
+        if (err->code != ETIMEDOUT)
+            return -1;
+        *silent_ms += 1000;
+        bool frozen = false;
+        if (c->cg && oj_cgroup_freezing(c->cg, &frozen, NULL) == 0 && frozen)
+            return oj_fail(err, EBUSY,
+                           "the container's cgroup was frozen while the container was being "
+                           "created");
+        if (budget >= 0 && *silent_ms >= budget)
+            return oj_fail(err, ETIMEDOUT, "the container init did not finish its setup in %lld s",
+                           (long long)(*silent_ms / 1000));
+    }
 }
 
 /* Wait for the init to finish its setup, serving its hook requests. */
 static int wait_created(struct oj_container *c, struct oj_err *err)
 {
+    int64_t silent_ms = 0;
     for (;;) {
         struct oj_sync_msg m;
-        if (oj_sync_recv(c->sync_fd, &m, err) < 0)
+        if (recv_from_init(c, &m, &silent_ms, err) < 0)
             return -1;
         switch (m.type) {
         case OJ_SYNC_CREATED:
@@ -439,23 +550,18 @@ static int setup_cgroup(struct oj_container *c, struct oj_err *err)
     if (rn < 0)
         return -1;
     /* The device cgroup always applies, as in runc: deny everything but
-     * the default devices, then the config's rules, then allow rules for
-     * the devices the config creates (linux.devices).  Without it a device
-     * node bind-mounted into the container (/dev/kmsg, /dev/mem) would be
-     * usable. */
+     * the default devices and what linux.resources.devices allows.  The
+     * devices the config creates (linux.devices) get no rule of their own,
+     * as under runc 1.1: creating a node is not permission to use it, or
+     * `linux.devices: [/dev/kmsg]` would make the host's kernel log
+     * writable without the config saying so.  Without the device cgroup a
+     * device node bind-mounted into the container (/dev/kmsg, /dev/mem)
+     * would be usable. */
     struct oj_resources merged = {0};
     if (c->cfg->linux_.has_resources)
         merged = c->cfg->linux_.resources;
-    struct oj_device_cgroup *rules = NULL;
-    size_t n_rules = 0;
-    if (oj_cgroup_devices_with_config(&merged, c->cfg->linux_.devices, c->cfg->linux_.n_devices,
-                                      &rules, &n_rules, err) < 0)
-        return -1;
-    merged.devices = rules;
-    merged.n_devices = n_rules;
     merged.default_devices = true;
     int rc_create = oj_cgroup_create(c->cg, &merged, err);
-    oj_cgroup_devices_free(rules, n_rules);
     if (rc_create < 0) {
         /* create undid its own directories; what remains is not ours (a
          * busy cgroup of another container): rollback must not destroy it */
@@ -506,14 +612,34 @@ static int write_pid_file(const char *path, pid_t pid, struct oj_err *err)
     return 0;
 }
 
+/* Reap our killed init, for at most `ms`: a process in a frozen cgroup
+ * does not die of SIGKILL until it is thawed.  false when it did not. */
+static bool reap_bounded(pid_t pid, int ms)
+{
+    for (int waited = 0;; waited += 10) {
+        pid_t r = waitpid(pid, NULL, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            return true;
+        if (waited >= ms)
+            return false;
+        usleep(10000);
+    }
+}
+
 /* Undo a failed create: nothing may remain (process, cgroup, state dir). */
 static void rollback(struct oj_container *c)
 {
     struct oj_err e = {0};
     if (c->pid > 0) {
         kill(c->pid, SIGKILL);
-        while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
+        /* frozen meanwhile: the cgroup is ours, thaw it so that the init
+         * can die */
+        bool frozen = false;
+        if (c->cg && oj_cgroup_freezing(c->cg, &frozen, NULL) == 0 && frozen &&
+            oj_cgroup_freeze(c->cg, false, &e) < 0)
+            oj_warn("cleanup: %s", e.msg);
+        if (!reap_bounded(c->pid, 10000))
+            oj_warn("cleanup: the container init %d did not exit after SIGKILL", (int)c->pid);
     }
     if (c->cg && oj_cgroup_destroy(c->cg, &e) < 0)
         oj_warn("cleanup: %s", e.msg);
@@ -662,6 +788,8 @@ int oj_container_create(const struct oj_context *ctx, const struct oj_create_opt
     oj_debug("init PID %d", (int)c->pid);
 
     if (c->new_userns && write_maps(c, err) < 0)
+        goto fail;
+    if (c->new_userns && send_bind_sources(c, err) < 0)
         goto fail;
     /* v2 only when clone3 could not place the init at birth; the v1 part
      * is the init's first act after GO. */

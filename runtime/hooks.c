@@ -61,7 +61,7 @@ const char *oj_hook_kind_name(enum oj_hook_kind kind)
 
 /* What the child sends back over the exec-report pipe when it cannot exec.
  * The pipe is O_CLOEXEC, so a successful execve closes it: EOF = success. */
-enum child_stage { STAGE_SETPGID = 1, STAGE_STDIO, STAGE_EXEC };
+enum child_stage { STAGE_SETPGID = 1, STAGE_STDIO, STAGE_CHDIR, STAGE_EXEC };
 
 struct exec_report {
     int stage;
@@ -75,6 +75,8 @@ static const char *stage_name(int stage)
         return "setpgid";
     case STAGE_STDIO:
         return "set up stdio";
+    case STAGE_CHDIR:
+        return "enter its working directory";
     default:
         return "exec";
     }
@@ -82,8 +84,8 @@ static const char *stage_name(int stage)
 
 /* Runs between fork() and execve(): only async-signal-safe calls (ojrun may
  * one day be multi-threaded, and the init shares this code). */
-static _Noreturn void hook_child(const char *path, char *const argv[], char *const envp[], int in_r,
-                                 int err_w, int report_w)
+static _Noreturn void hook_child(const char *path, char *const argv[], char *const envp[],
+                                 const char *dir, int in_r, int err_w, int report_w)
 {
     struct exec_report rep = {0, 0};
 
@@ -125,6 +127,10 @@ static _Noreturn void hook_child(const char *path, char *const argv[], char *con
      * fds or sockets) into the hook.  Best effort: close_range needs 5.11. */
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 
+    if (dir && chdir(dir) < 0) {
+        rep = (struct exec_report){STAGE_CHDIR, errno};
+        goto fail;
+    }
     execve(path, argv, envp);
     rep = (struct exec_report){STAGE_EXEC, errno};
 fail:;
@@ -267,15 +273,12 @@ static int supervise(pid_t pid, struct hook_io *io, int64_t timeout_s, int *stat
 {
     *timed_out = false;
     /* pidfd_open always returns an O_CLOEXEC fd.  Without pidfds (kernels
-     * before 5.3) we fall back to checking waitpid(WNOHANG) every 10 ms. */
+     * before 5.3, or a container's seccomp profile that refuses the call:
+     * startContainer hooks run under it) we fall back to checking
+     * waitpid(WNOHANG) every 10 ms. */
     _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (pidfd < 0 && errno != ENOSYS) {
-        int e = errno;
-        kill_hook(pid);
-        while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-            ;
-        return oj_fail(err, e, "pidfd_open %d", (int)pid);
-    }
+    if (pidfd < 0)
+        oj_debug("hook pid %d: pidfd_open: %s; polling waitpid", (int)pid, strerror(errno));
     int64_t deadline = -1;
     if (timeout_s > 0)
         deadline = now_ms() + (timeout_s > INT32_MAX ? INT32_MAX : timeout_s) * 1000;
@@ -351,8 +354,8 @@ static int supervise(pid_t pid, struct hook_io *io, int64_t timeout_s, int *stat
 
 /* Fork and exec the hook; the exec-report pipe turns exec failures (ENOENT,
  * EACCES, ENOEXEC...) into an error of ours instead of a mysterious 127. */
-static int spawn(const char *path, char *const argv[], char *const envp[], int in_r, int err_w,
-                 pid_t *pid_out, struct oj_err *err)
+static int spawn(const char *path, char *const argv[], char *const envp[], const char *dir,
+                 int in_r, int err_w, pid_t *pid_out, struct oj_err *err)
 {
     int rep[2];
     if (pipe_above_stdio(rep, "exec-report", err) < 0)
@@ -364,7 +367,7 @@ static int spawn(const char *path, char *const argv[], char *const envp[], int i
     if (pid < 0)
         return oj_fail(err, errno, "fork");
     if (pid == 0)
-        hook_child(path, argv, envp, in_r, err_w, rep_w);
+        hook_child(path, argv, envp, dir, in_r, err_w, rep_w);
 
     /* Also set the group from here: whichever of parent and child runs first,
      * the group exists before we could need to kill it.  EACCES means the
@@ -384,13 +387,16 @@ static int spawn(const char *path, char *const argv[], char *const envp[], int i
             kill_hook(pid);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
+        if (n == (ssize_t)sizeof(r) && r.stage == STAGE_CHDIR)
+            return oj_fail(err, e, "%s %s", what, dir);
         return oj_fail(err, e, "%s", what);
     }
     *pid_out = pid;
     return 0;
 }
 
-int oj_hook_run(const struct oj_hook *h, const char *state_json, struct oj_err *err)
+static int hook_run_in(const struct oj_hook *h, const char *state_json, const char *dir,
+                       struct oj_err *err)
 {
     if (!h || !h->path)
         return oj_fail(err, EINVAL, "hook has no path");
@@ -433,7 +439,7 @@ int oj_hook_run(const struct oj_hook *h, const char *state_json, struct oj_err *
 
     int ret = -1;
     pid_t pid = -1;
-    if (spawn(h->path, argv, envp, in_r, err_w, &pid, err) < 0)
+    if (spawn(h->path, argv, envp, dir, in_r, err_w, &pid, err) < 0)
         goto out;
     oj_debug("hook %s: started as pid %d", h->path, (int)pid);
     close_fd(&in_r);
@@ -480,8 +486,13 @@ out:
     return ret;
 }
 
+int oj_hook_run(const struct oj_hook *h, const char *state_json, struct oj_err *err)
+{
+    return hook_run_in(h, state_json, NULL, err);
+}
+
 int oj_hooks_run(const struct oj_hooks *hooks, enum oj_hook_kind kind, const char *state_json,
-                 struct oj_err *err)
+                 const char *dir, struct oj_err *err)
 {
     if ((unsigned)kind >= OJ_HOOK_KIND_COUNT)
         return oj_fail(err, EINVAL, "unknown hook kind %d", (int)kind);
@@ -499,7 +510,7 @@ int oj_hooks_run(const struct oj_hooks *hooks, enum oj_hook_kind kind, const cha
         oj_debug("running %s hook #%zu (%s)", name, i, path);
         struct oj_err herr;
         oj_err_clear(&herr);
-        if (oj_hook_run(h, state_json, &herr) == 0)
+        if (hook_run_in(h, state_json, dir, &herr) == 0)
             continue;
         if (warn_only) {
             oj_warn("%s hook #%zu (%s): %s (ignored: %s failures are warnings)", name, i, path,

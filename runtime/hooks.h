@@ -71,8 +71,16 @@ int oj_hook_run(const struct oj_hook *h, const char *state_json, struct oj_err *
  * a warning and "the remaining hooks and lifecycle continue as if the hook
  * had succeeded": every hook runs, each failure is logged with oj_warn(),
  * and the function returns 0.
+ *
+ * `dir` (may be NULL: the caller's) is the hooks' working directory, which
+ * the spec leaves to the runtime.  ojrun gives what runc 1.1 gives: the
+ * bundle for the hooks of the runtime namespace (runc's create and run
+ * chdir into the bundle; only its `delete` from elsewhere differs), the rootfs as the host names it
+ * for createContainer (runc's init is there before pivot_root), process.cwd for startContainer (the
+ * init has entered it).  A directory that cannot be entered fails the hook
+ * ("enter its working directory /x: No such file or directory").
  */
 int oj_hooks_run(const struct oj_hooks *hooks, enum oj_hook_kind kind, const char *state_json,
-                 struct oj_err *err);
+                 const char *dir, struct oj_err *err);
 
 #endif

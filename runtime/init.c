@@ -101,16 +101,45 @@ static int setup_timens(const struct oj_config *cfg, struct oj_err *err)
 }
 
 static int run_container_hooks(struct oj_container *c, enum oj_hook_kind kind,
-                               enum oj_status status, struct oj_err *err)
+                               enum oj_status status, const char *dir, struct oj_err *err)
 {
     if (c->cfg->hooks.n[kind] == 0)
         return 0;
     struct strbuf sb = {0};
     if (oj_container_state_json(c, status, &sb, err) < 0)
         return -1;
-    int r = oj_hooks_run(&c->cfg->hooks, kind, sb_str(&sb), err);
+    int r = oj_hooks_run(&c->cfg->hooks, kind, sb_str(&sb), dir, err);
     sb_free(&sb);
     return r;
+}
+
+/* The bind-mount sources ojrun create's helper opened for us (a new user
+ * namespace: create.c send_bind_sources()), one message per fd named by
+ * its mounts[] index. */
+static int recv_bind_sources(struct oj_container *c, int n, struct oj_err *err)
+{
+    size_t nm = c->cfg->n_mounts;
+    c->bind_src_fds = malloc((nm ? nm : 1) * sizeof(int));
+    if (!c->bind_src_fds)
+        return oj_fail(err, ENOMEM, "bind-mount sources");
+    for (size_t i = 0; i < nm; i++)
+        c->bind_src_fds[i] = -1;
+    for (int k = 0; k < n; k++) {
+        int fd;
+        char name[32];
+        if (oj_recv_fd(c->sync_fd, &fd, name, sizeof(name), err) < 0)
+            return oj_wrap(err, "bind-mount sources");
+        char *end;
+        unsigned long i = strtoul(name, &end, 10);
+        if (*end || i >= nm) {
+            close(fd);
+            return oj_fail(err, 0, "bind-mount sources: bad mount index \"%s\"", name);
+        }
+        if (c->bind_src_fds[i] >= 0)
+            close(c->bind_src_fds[i]);
+        c->bind_src_fds[i] = fd;
+    }
+    return 0;
 }
 
 /* Everything up to CREATED; returns the exec.fifo fd. */
@@ -134,6 +163,12 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     struct oj_sync_msg m;
     if (oj_sync_recv(c->sync_fd, &m, err) < 0)
         return -1;
+    if (m.type == OJ_SYNC_SOURCES) {
+        if (recv_bind_sources(c, m.code, err) < 0)
+            return -1;
+        if (oj_sync_recv(c->sync_fd, &m, err) < 0)
+            return -1;
+    }
     if (m.type != OJ_SYNC_GO)
         return oj_fail(err, 0, "unexpected message %u from ojrun create", m.type);
     c->pid = m.code;
@@ -173,8 +208,17 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
         .bundle = c->bundle,
         .in_userns = c->new_userns || (oj_config_namespace(cfg, OJ_NS_USER) != NULL),
         .no_pivot = c->opts->no_pivot,
+        .bind_src_fds = c->bind_src_fds,
     };
-    if (oj_rootfs_prepare(&ro, err) < 0)
+    int rc_prep = oj_rootfs_prepare(&ro, err);
+    if (c->bind_src_fds) {
+        for (size_t i = 0; i < cfg->n_mounts; i++)
+            if (c->bind_src_fds[i] >= 0)
+                close(c->bind_src_fds[i]);
+        free(c->bind_src_fds);
+        c->bind_src_fds = NULL;
+    }
+    if (rc_prep < 0)
         return -1;
 
     if (cfg->hooks.n[OJ_HOOK_PRESTART] || cfg->hooks.n[OJ_HOOK_CREATE_RUNTIME]) {
@@ -182,7 +226,9 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
         if (oj_sync_expect(c->sync_fd, OJ_SYNC_HOOKS_DONE, err) < 0)
             return -1;
     }
-    if (run_container_hooks(c, OJ_HOOK_CREATE_CONTAINER, OJ_STATUS_CREATING, err) < 0)
+    /* in the rootfs (its host path, still reachable before pivot_root), as
+     * runc's init runs them */
+    if (run_container_hooks(c, OJ_HOOK_CREATE_CONTAINER, OJ_STATUS_CREATING, c->rootfs, err) < 0)
         return -1;
 
     oj_debug("pivot_root into %s", c->rootfs);
@@ -200,6 +246,20 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
         int master = -1, slave = -1;
         if (oj_console_open(&master, &slave, err) < 0)
             return -1;
+        /* The pty belongs to the user the process runs as, or a non-root
+         * process could not reopen or chmod its own terminal (mesg, ssh's
+         * checks).  The uid only: the group stays devpts's (gid=5, tty),
+         * as runc does (fixStdioPermissions).  EINVAL or EPERM: the uid or
+         * the node's owner is not mapped in our user namespace; the
+         * terminal then keeps its owner rather than failing the
+         * container, as in runc. */
+        if (fchown(slave, p->user.uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM) {
+            int e = errno;
+            close(master);
+            close(slave);
+            return oj_fail(err, e, "process.terminal: chown the pty to uid %u",
+                           (unsigned)p->user.uid);
+        }
         if (oj_send_fd(c->console_fd, master, "/dev/ptmx", err) < 0)
             return oj_wrap(err, "--console-socket");
         close(master);
@@ -246,6 +306,14 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
      * bounding, inheritable and ambient sets, so it does not survive into
      * the user process (see caps.c). */
     bool keep_sys_admin = c->seccomp && !p->no_new_privileges;
+    /* process.cwd first as root, so that a directory only root can reach
+     * works for a non-root process; when root may not enter it (EACCES: a
+     * directory of the container's user on a root-squashing mount, or
+     * outside our user namespace's reach) once more as the process's user
+     * below.  runc's finalizeNamespace does the same. */
+    bool in_cwd = chdir(p->cwd) == 0;
+    if (!in_cwd && errno != EACCES && errno != EPERM)
+        return oj_fail(err, errno, "process.cwd: chdir %s", p->cwd);
     if (oj_caps_drop_bounding(p->has_capabilities ? &p->capabilities : NULL, err) < 0)
         return -1;
     if (oj_user_switch(&p->user, true, err) < 0)
@@ -253,7 +321,7 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     if (oj_process_caps_apply(p, keep_sys_admin, err) < 0)
         return -1;
 
-    if (chdir(p->cwd) < 0)
+    if (!in_cwd && chdir(p->cwd) < 0)
         return oj_fail(err, errno, "process.cwd: chdir %s", p->cwd);
     if (oj_find_executable(p, exe, exe_len, err) < 0)
         return -1;
@@ -338,17 +406,25 @@ _Noreturn void oj_init_main(struct oj_container *c)
     const struct oj_process *p = c->cfg->process;
     if (!p)
         _exit(1); /* start refuses this case before writing the fifo */
-    if (run_container_hooks(c, OJ_HOOK_START_CONTAINER, OJ_STATUS_RUNNING, &err) < 0)
-        goto fail;
     if (p->no_new_privileges && oj_set_no_new_privs(&err) < 0)
+        goto fail;
+    /* A judged task runs its startContainer hooks here, before the reaper
+     * forks the program: after the fork the supervisor's clocks run, and
+     * the hooks' time must not be charged to the program.  They are then
+     * outside the filter (see below). */
+    if (task && run_container_hooks(c, OJ_HOOK_START_CONTAINER, OJ_STATUS_RUNNING, NULL, &err) < 0)
         goto fail;
     /* Supervised: fork the program and stay behind as its PID-1 reaper
      * (reaper.c: as PID 1 the program would not die of SIGXFSZ, SIGXCPU or
      * a raised SIGSEGV).  Only the child returns. */
     if (task && oj_reaper_fork(task, &err) < 0)
         goto fail;
-    /* Last step before execve: nothing of the runtime's own setup runs under
-     * the filter. */
+    /* Nothing of the runtime's own setup runs under the filter, only the
+     * startContainer hooks: they run in the container as its process would
+     * (config.md "startContainer Hooks"), so runc forks them under the
+     * filter, with the process's user, capabilities, no_new_privs and
+     * process.cwd.  A profile that refuses what running a hook takes (fork,
+     * pipe2, wait4) fails them under runc too. */
     if (c->seccomp) {
         int listener = -1;
         if (oj_seccomp_load(c->seccomp, &c->cfg->linux_.seccomp, &listener, &err) < 0)
@@ -356,6 +432,8 @@ _Noreturn void oj_init_main(struct oj_container *c)
         if (listener >= 0 && send_listener(c, listener, &err) < 0)
             goto fail;
     }
+    if (!task && run_container_hooks(c, OJ_HOOK_START_CONTAINER, OJ_STATUS_RUNNING, NULL, &err) < 0)
+        goto fail;
     /* The user process starts with an empty signal mask (ojrun run blocks
      * signals it forwards). */
     sigset_t empty;

@@ -42,6 +42,18 @@ int oj_state_config(const struct oj_state *st, struct oj_config **out, struct oj
     return *out ? 0 : -1;
 }
 
+/* The hooks' working directory (hooks.h): the bundle, as runc 1.1 gives
+ * poststart (run by its create, which chdirs there) and poststop under
+ * `run` (and under `delete` from containerd's shim, which runs in the
+ * bundle).  A bundle removed since create leaves poststop the caller's
+ * directory rather than not running it. */
+static const char *hook_dir(const struct oj_state *st, enum oj_hook_kind kind)
+{
+    if (kind == OJ_HOOK_POSTSTOP && (!st->bundle || access(st->bundle, X_OK) < 0))
+        return NULL;
+    return st->bundle;
+}
+
 /* Run hooks whose failure must not fail the operation (poststart and
  * poststop, runtime.md "Lifecycle" steps 9 and 12): warn and go on. */
 static void run_hooks_warn(const struct oj_state *st, const struct oj_config *cfg,
@@ -52,7 +64,7 @@ static void run_hooks_warn(const struct oj_state *st, const struct oj_config *cf
     struct oj_err e = {0};
     struct strbuf sb = {0};
     if (oj_state_json(st, status, false, &sb, &e) == 0 &&
-        oj_hooks_run(&cfg->hooks, kind, sb_str(&sb), &e) == 0) {
+        oj_hooks_run(&cfg->hooks, kind, sb_str(&sb), hook_dir(st, kind), &e) == 0) {
         sb_free(&sb);
         return;
     }

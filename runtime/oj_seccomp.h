@@ -60,6 +60,16 @@ void oj_bpf_free(struct oj_bpf *prog);
  * The flags are validated here but only used by oj_seccomp_load(). */
 int oj_seccomp_compile(const struct oj_seccomp *sc, struct oj_bpf *out, struct oj_err *err);
 
+/* Put runc's ENOSYS answer in front of a compiled `prog` (seccomp_enosys.c):
+ * with a default action that is not ALLOW, LOG, TRACE or ERRNO(ENOSYS), a
+ * syscall numbered above the highest the profile names (per architecture),
+ * or one libseccomp has no name for on the native architecture, fails with
+ * ENOSYS instead of the default, so that programs probing newer syscalls
+ * fall back.  oj_seccomp_compile() calls it; `default_act` is the resolved
+ * default action. */
+int oj_seccomp_enosys_stub(const struct oj_seccomp *sc, uint32_t default_act, struct oj_bpf *prog,
+                           struct oj_err *err);
+
 /* Load `prog` into the calling thread with seccomp(SECCOMP_SET_MODE_FILTER).
  * Flags: SECCOMP_FILTER_FLAG_LOG / SPEC_ALLOW / WAIT_KILLABLE_RECV from
  * sc->flags (TSYNC is ignored: the init is single-threaded), plus

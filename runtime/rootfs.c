@@ -186,6 +186,21 @@ static int source_path(const struct oj_rootfs_opts *o, const char *src, char *bu
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+void oj_rootfs_open_bind_sources(const struct oj_config *cfg, int *fds)
+{
+    for (size_t i = 0; i < cfg->n_mounts; i++) {
+        const struct oj_mount *m = &cfg->mounts[i];
+        fds[i] = -1;
+        struct oj_mount_opts mo;
+        struct oj_err e;
+        if (!m->source || oj_mount_opts_parse(m->options, m->n_options, &mo, &e) < 0)
+            continue;
+        if (oj_rootfs_is_bind(m, &mo) && !(mo.flags & MS_REMOUNT))
+            fds[i] = open(m->source, O_PATH | O_CLOEXEC);
+        oj_mount_opts_free(&mo);
+    }
+}
+
 static int mount_bind(const struct oj_rootfs_opts *o, int rootfd, const struct oj_mount *m,
                       const struct oj_mount_opts *mo, const char *dst, const char *what,
                       struct oj_err *err)
@@ -206,10 +221,15 @@ static int mount_bind(const struct oj_rootfs_opts *o, int rootfd, const struct o
                             mo->clear, what, err);
     }
 
+    /* Opened for us by host root (new user namespace, see rootfs.h)? */
+    int srcfd = -1;
+    if (o->bind_src_fds)
+        srcfd = o->bind_src_fds[m - o->cfg->mounts];
+
     /* The source decides what the mount point must be: bind a file onto a
      * file, a directory onto a directory (mount(2) ENOTDIR otherwise). */
     struct stat st;
-    if (stat(src, &st) < 0)
+    if ((srcfd >= 0 ? fstat(srcfd, &st) : stat(src, &st)) < 0)
         return oj_fail(err, errno, "%s", what);
     _cleanup_close_ int dstfd = S_ISDIR(st.st_mode)
                                     ? oj_path_mkdir_in_root(rootfd, dst, 0755, err)
@@ -222,7 +242,8 @@ static int mount_bind(const struct oj_rootfs_opts *o, int rootfd, const struct o
     struct oj_bind_attr a;
     oj_bind_attr_from_opts(mo, &a);
     _cleanup_close_ int mnt =
-        oj_rootfs_bind(AT_FDCWD, src, dstfd, (mo->flags & MS_REC) != 0, &a, what, err);
+        srcfd >= 0 ? oj_rootfs_bind(srcfd, "", dstfd, (mo->flags & MS_REC) != 0, &a, what, err)
+                   : oj_rootfs_bind(AT_FDCWD, src, dstfd, (mo->flags & MS_REC) != 0, &a, what, err);
     if (mnt < 0)
         return -1;
     if (mo->flags & (MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_LAZYTIME | MS_I_VERSION))
@@ -258,6 +279,23 @@ static int userns_fallback(const struct oj_rootfs_opts *o, const struct oj_mount
     return 1;
 }
 
+/* Is the last component of `path` in the root a symlink (or another
+ * non-directory, with `want_dir`)?  Missing is fine: it gets created. */
+static int refuse_symlink(int rootfd, const char *path, bool want_dir, const char *what,
+                          const char *why, struct oj_err *err)
+{
+    struct oj_err e;
+    _cleanup_close_ int fd = oj_path_open_in_root(rootfd, path, O_PATH | O_NOFOLLOW, &e);
+    if (fd < 0)
+        return 0; /* missing, or an error the mount itself will report */
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return oj_fail(err, errno, "%s: stat", what);
+    if (S_ISLNK(st.st_mode) || (want_dir && !S_ISDIR(st.st_mode)))
+        return oj_fail(err, 0, "%s: %s", what, why);
+    return 0;
+}
+
 static int mount_fs(const struct oj_rootfs_opts *o, int rootfd, const struct oj_mount *m,
                     const struct oj_mount_opts *mo, const char *dst, const char *what,
                     struct oj_err *err)
@@ -265,6 +303,16 @@ static int mount_fs(const struct oj_rootfs_opts *o, int rootfd, const struct oj_
     if (!m->type)
         return oj_fail(err, EINVAL, "%s: no type, and no bind option", what);
     bool is_proc = strcmp(m->type, "proc") == 0;
+    /* proc and sysfs only on a real directory, as runc: a destination that
+     * is a symlink in the image (/proc -> /tmp/p) would put them where the
+     * masked and read-only paths (/proc/kcore, /proc/sys) do not look. */
+    if (is_proc || strcmp(m->type, "sysfs") == 0) {
+        char why[64];
+        snprintf(why, sizeof(why), "filesystem \"%s\" must be mounted on ordinary directory",
+                 m->type);
+        if (refuse_symlink(rootfd, dst, true, what, why, err) < 0)
+            return -1;
+    }
     _cleanup_close_ int dstfd = (mo->flags & MS_REMOUNT)
                                     ? oj_path_open_in_root(rootfd, dst, O_PATH, err)
                                     : oj_path_mkdir_in_root(rootfd, dst, 0755, err);
@@ -523,6 +571,12 @@ int oj_rootfs_pivot(const struct oj_rootfs_opts *o, struct oj_err *err)
 
 static int readonly_path(int rootfd, const char *path, struct oj_err *err)
 {
+    char what[PATH_MAX + 32];
+    snprintf(what, sizeof(what), "readonly path %s", path);
+    /* A symlink would be followed (inside the container) and protect its
+     * target only: /proc/net -> self/net is the init's alone. */
+    if (refuse_symlink(rootfd, path, false, what, "is a symlink; name its target instead", err) < 0)
+        return -1;
     _cleanup_close_ int fd = oj_path_open_in_root(rootfd, path, O_PATH, err);
     if (fd < 0) {
         if (err && err->code == ENOENT) {
@@ -531,8 +585,6 @@ static int readonly_path(int rootfd, const char *path, struct oj_err *err)
         }
         return oj_wrap(err, "readonly path %s", path);
     }
-    char what[PATH_MAX + 32];
-    snprintf(what, sizeof(what), "readonly path %s", path);
     oj_debug("%s: bind onto itself, recursively read-only", what);
     /* Recursive: a mount below the path (binfmt_misc under /proc/sys)
      * must not stay writable. */
@@ -543,6 +595,10 @@ static int readonly_path(int rootfd, const char *path, struct oj_err *err)
 
 static int mask_path(int rootfd, int nullfd, const char *path, struct oj_err *err)
 {
+    char what[PATH_MAX + 32];
+    snprintf(what, sizeof(what), "masked path %s", path);
+    if (refuse_symlink(rootfd, path, false, what, "is a symlink; name its target instead", err) < 0)
+        return -1;
     _cleanup_close_ int fd = oj_path_open_in_root(rootfd, path, O_PATH, err);
     if (fd < 0) {
         if (err && err->code == ENOENT) {
@@ -554,8 +610,6 @@ static int mask_path(int rootfd, int nullfd, const char *path, struct oj_err *er
     struct stat st;
     if (fstat(fd, &st) < 0)
         return oj_fail(err, errno, "masked path %s: stat", path);
-    char what[PATH_MAX + 32];
-    snprintf(what, sizeof(what), "masked path %s", path);
 
     if (!S_ISDIR(st.st_mode)) {
         if (nullfd < 0)

@@ -42,6 +42,10 @@ struct oj_rootfs_opts {
      * may not be mountable without their own namespaces (a bind of the
      * host's is used instead). */
     bool in_userns;
+    /* Per mounts[] entry, an O_PATH fd of the bind source opened for us by
+     * host root in our mount namespace (oj_rootfs_open_bind_sources()), or
+     * -1; NULL: none.  Used instead of looking the source up. */
+    const int *bind_src_fds;
     /* --no-pivot: MS_MOVE the rootfs onto "/" and chroot(2) instead of
      * pivot_root(2) (for rootfs on ramfs/initramfs, where pivot_root fails). */
     bool no_pivot;
@@ -64,6 +68,20 @@ struct oj_rootfs_opts {
  * Errors name the mount: "mount proc on /proc: Permission denied".
  */
 int oj_rootfs_prepare(const struct oj_rootfs_opts *o, struct oj_err *err);
+
+/*
+ * For a container with a new user namespace: open (O_PATH) the source of
+ * every bind mount of cfg->mounts into fds[i] (-1 for other entries or a
+ * source that cannot be opened: the init then reports its own error).
+ * Called by a helper of `ojrun create` that is host root but has joined the
+ * container's mount namespace: it can reach a source below a directory
+ * only host root may search (a 0700 parent), which the container's root
+ * cannot, and the fds belong to the mount namespace the init binds in
+ * (open_tree(2) refuses mounts of another namespace).  runc 1.1 does the
+ * same ("mountFds", opened by its nsexec parent).  Relative sources are
+ * taken relative to the current directory (the helper's is the bundle).
+ */
+void oj_rootfs_open_bind_sources(const struct oj_config *cfg, int *fds);
 
 /*
  * Step 2: make the rootfs the process's "/".  pivot_root(".", ".") from

@@ -236,6 +236,14 @@ static int add_rule(scmp_filter_ctx ctx, const struct oj_seccomp_rule *r, size_t
         const char *name = r->names[j];
         if (!name || !*name)
             return oj_fail(err, EINVAL, "%s.names[%zu]: empty syscall name", field, j);
+        /* The init's own writes (a debug line, an error report) between
+         * the load and execve would wait for an agent that has not got the
+         * listener yet, and the agent's reply could need the container to
+         * write: runc refuses it in these words. */
+        if (act == SCMP_ACT_NOTIFY && strcmp(name, "write") == 0)
+            return oj_fail(err, EINVAL,
+                           "%s.names[%zu]: SCMP_ACT_NOTIFY cannot be used for the write syscall",
+                           field, j);
         int nr = seccomp_syscall_resolve_name(name);
         if (nr == __NR_SCMP_ERROR) {
             oj_debug("seccomp: unknown syscall \"%s\" skipped", name);
@@ -331,6 +339,10 @@ int oj_seccomp_compile(const struct oj_seccomp *sc, struct oj_bpf *out, struct o
             return -1;
     if (export_bpf(ctx, out, err) < 0)
         return -1;
+    if (oj_seccomp_enosys_stub(sc, def, out, err) < 0) {
+        oj_bpf_free(out);
+        return -1;
+    }
     oj_debug("seccomp: compiled %zu rules into %zu BPF instructions", sc->n_syscalls, out->len);
     return 0;
 }

@@ -66,7 +66,7 @@
 
 /* Bump when seccomp.c changes how a given profile is compiled.
  * 2: the binary tree from 33 syscall names on (was: 33 entries). */
-#define OJ_SECCOMP_COMPILER_VERSION 2
+#define OJ_SECCOMP_COMPILER_VERSION 3 /* 3: the ENOSYS stub */
 
 #define CACHE_MAGIC  "OJSECBPF"
 #define CACHE_FORMAT 1u

@@ -25,9 +25,13 @@
 
 int oj_seccomp_agent_connect(const char *listener_path, struct oj_err *err)
 {
+    /* The errors in runc's words (libcontainer/seccomp, "listenerPath is
+     * not set", "failed to connect with seccomp agent ..."): scripts and
+     * people match on them. */
     if (!listener_path || !*listener_path)
-        return oj_fail(err, EINVAL, "send the seccomp listener: linux.seccomp.listenerPath is "
-                                    "not set");
+        return oj_fail(err, 0,
+                       "listenerPath is not set (linux.seccomp has an SCMP_ACT_NOTIFY rule, "
+                       "whose listener goes to the agent there)");
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(listener_path) >= sizeof(sa.sun_path))
         return oj_fail(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s: longer than %zu bytes",
@@ -37,7 +41,9 @@ int oj_seccomp_agent_connect(const char *listener_path, struct oj_err *err)
     if (s < 0)
         return oj_fail(err, errno, "send the seccomp listener: socket");
     if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        oj_fail(err, errno, "connect to the seccomp agent at %s (linux.seccomp.listenerPath)",
+        oj_fail(err, errno,
+                "failed to connect with seccomp agent specified in the seccomp profile "
+                "(linux.seccomp.listenerPath): dial unix %s",
                 listener_path);
         close(s);
         return -1;

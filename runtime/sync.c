@@ -7,6 +7,7 @@
  * and `runc init`, carrying JSON-encoded sync messages).
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -38,6 +39,20 @@ int oj_sync_recv(int fd, struct oj_sync_msg *m, struct oj_err *err)
         return oj_fail(err, 0, "short message from the container init");
     m->msg[sizeof(m->msg) - 1] = '\0';
     return 0;
+}
+
+int oj_sync_recv_timeout(int fd, struct oj_sync_msg *m, int timeout_ms, struct oj_err *err)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    int r;
+    do
+        r = poll(&pfd, 1, timeout_ms);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return oj_fail(err, errno, "wait for the container init");
+    if (r == 0)
+        return oj_fail(err, ETIMEDOUT, "no message from the container init for %d ms", timeout_ms);
+    return oj_sync_recv(fd, m, err);
 }
 
 int oj_sync_expect(int fd, enum oj_sync_type type, struct oj_err *err)

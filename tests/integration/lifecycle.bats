@@ -478,11 +478,13 @@ HOOK
     [ "$output" = 500 ]
 }
 
-@test "linux.devices are created and allowed by a deny-all device cgroup" {
-    # /dev/kmsg (1:11) is not among the default devices: only the rule
-    # derived from linux.devices lets the container open it.
+@test "linux.devices are created; a deny-all device cgroup allows them by rule only" {
+    # /dev/kmsg (1:11) is not among the default devices: only the config's
+    # allow rule lets the container open it (linux.devices alone does not,
+    # see runc_behaviour.bats).
     cfg '.linux.devices = [{"path":"/dev/kmsg","type":"c","major":1,"minor":11,"fileMode":420}]
-         | .linux.resources.devices = [{"allow":false,"access":"rwm"}]
+         | .linux.resources.devices = [{"allow":false,"access":"rwm"},
+                                       {"allow":true,"type":"c","major":1,"minor":11,"access":"r"}]
          | .process.capabilities |= with_entries(.value += ["CAP_SYSLOG"])'
     cfg_args sh -c '(: < /dev/kmsg) 2>/dev/null && echo kmsg-ok; head -c 3 /dev/zero | wc -c; mknod /dev/m c 1 1 2>/dev/null || echo mknod-denied'
     run ojrun run -b "$BUNDLE" "$C1"

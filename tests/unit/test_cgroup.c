@@ -1170,9 +1170,19 @@ static void test_freezer_and_pids_v1(void **state)
     assert_int_equal(oj_cgroup_freeze(cg, false, &err), 0);
     assert_int_equal(oj_cgroup_is_frozen(cg, &frozen, &err), 0);
     assert_false(frozen);
+    bool freezing = true;
+    assert_int_equal(oj_cgroup_freezing(cg, &freezing, &err), 0);
+    assert_false(freezing);
     put("FREEZING\n", "cg/freezer/ojrun/f/freezer.state");
     assert_int_equal(oj_cgroup_is_frozen(cg, &frozen, &err), 0);
     assert_false(frozen); /* not yet */
+    /* ... but a process there would stop: create refuses it */
+    assert_int_equal(oj_cgroup_freezing(cg, &freezing, &err), 0);
+    assert_true(freezing);
+    put("FROZEN\n", "cg/freezer/ojrun/f/freezer.state");
+    assert_int_equal(oj_cgroup_freezing(cg, &freezing, &err), 0);
+    assert_true(freezing);
+    put("FREEZING\n", "cg/freezer/ojrun/f/freezer.state");
 
     pid_t *pids = NULL;
     size_t n = 0;

@@ -1,9 +1,11 @@
-/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * oj_cgroup_devices_with_config: the device rules of linux.resources.devices
- * followed by allow rules for the devices of linux.devices (runc's list),
- * and the result applied to this host's real device cgroup (v1 here:
- * devices.list; the cgroup lives under /ojrun-test-devlist-<pid>).
+ * The device rules of a container: linux.resources.devices, then the
+ * default devices (runc's AllowedDevices plus /dev/console), and nothing
+ * for the devices of linux.devices (a node the config creates is not
+ * allowed unless a rule says so, as in runc 1.1).  The same list feeds
+ * the v1 devices.allow/deny writes and the v2 eBPF program
+ * (oj_cg_device_rules); here it is applied to this host's real device
+ * cgroup (v1: devices.list; the cgroup lives under /ojrun-test-devlist-<pid>).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -18,57 +20,49 @@
 #include <cmocka.h>
 
 #include "cgroup.h"
+#include "cgroup_internal.h"
 #include "util.h"
 
-static struct oj_device devs[] = {
-    {.path = "/dev/fuse", .type = 'c', .major = 10, .minor = 229},
-    {.path = "/dev/fifo", .type = 'p'},
-    {.path = "/dev/loop9", .type = 'b', .major = 7, .minor = 9},
-    {.path = "/dev/raw", .type = 'u', .major = 4, .minor = 64},
+/* the config allows /dev/fuse explicitly */
+static struct oj_device_cgroup config_rules[] = {
+    {.allow = false, .type = 'a'},
+    {.allow = true, .type = 'c', .major = {true, 10}, .minor = {true, 229}, .access = "rw"},
 };
-static struct oj_device_cgroup deny_all = {.allow = false, .type = 'a'};
 
-static void test_merge(void **state)
+static void test_rules(void **state)
 {
     (void)state;
     struct oj_device_cgroup *v = NULL;
-    size_t n = 99;
+    size_t n = 0;
     struct oj_err err = {0};
 
-    /* no rules and no devices: nothing */
-    struct oj_resources none = {0};
-    assert_int_equal(oj_cgroup_devices_with_config(&none, devs, 0, &v, &n, &err), 0);
-    assert_null(v);
-    assert_int_equal(n, 0);
-    /* no rules: the devices' allow rules alone (create adds "deny all" and
-     * the defaults around them) */
-    assert_int_equal(oj_cgroup_devices_with_config(NULL, devs, 4, &v, &n, &err), 0);
-    assert_int_equal(n, 3);
-    assert_true(v[0].allow);
-    assert_int_equal(v[0].major.v, 10);
-    oj_cgroup_devices_free(v, n);
+    /* no rules: the default devices alone (the implicit "deny all" is the
+     * writer's: devices.deny "a" on v1, the program's default on v2) */
+    struct oj_resources none = {.default_devices = true};
+    assert_int_equal(oj_cg_device_rules(&none, &v, &n, &err), 0);
+    assert_int_equal(n, 12);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(v[i].allow);
+        /* 1:11 (/dev/kmsg) is in no default rule */
+        assert_false(v[i].major.set && v[i].major.v == 1 && v[i].minor.set && v[i].minor.v == 11);
+    }
+    oj_cg_device_rules_free(v, n);
 
-    struct oj_resources r = {.devices = &deny_all, .n_devices = 1};
-    assert_int_equal(oj_cgroup_devices_with_config(&r, devs, 4, &v, &n, &err), 0);
-    assert_int_equal(n, 4); /* the fifo has no rule */
+    /* the config's rules first, in order, then the defaults: a config that
+     * starts with "deny all" keeps /dev/null */
+    struct oj_resources r = {.devices = config_rules, .n_devices = 2, .default_devices = true};
+    assert_int_equal(oj_cg_device_rules(&r, &v, &n, &err), 0);
+    assert_int_equal(n, 14);
     assert_false(v[0].allow);
     assert_int_equal(v[0].type, 'a');
-    assert_null(v[0].access);
-    const struct {
-        char type;
-        int64_t major, minor;
-    } want[] = {{'c', 10, 229}, {'b', 7, 9}, {'c', 4, 64}};
-    for (size_t i = 0; i < 3; i++) {
-        assert_true(v[i + 1].allow);
-        assert_int_equal(v[i + 1].type, want[i].type);
-        assert_true(v[i + 1].major.set && v[i + 1].minor.set);
-        assert_int_equal(v[i + 1].major.v, want[i].major);
-        assert_int_equal(v[i + 1].minor.v, want[i].minor);
-        assert_string_equal(v[i + 1].access, "rwm");
-    }
-    /* the caller's rules are copied, not shared */
-    assert_ptr_not_equal(&v[0], &deny_all);
-    oj_cgroup_devices_free(v, n);
+    assert_true(v[1].allow);
+    assert_int_equal(v[1].major.v, 10);
+    assert_int_equal(v[1].minor.v, 229);
+    assert_string_equal(v[1].access, "rw");
+    assert_ptr_not_equal(v[1].access, config_rules[1].access); /* copied */
+    assert_int_equal(v[4].major.v, 1);
+    assert_int_equal(v[4].minor.v, 3); /* /dev/null, after the two mknod rules */
+    oj_cg_device_rules_free(v, n);
 }
 
 static void test_real_device_cgroup(void **state)
@@ -94,12 +88,9 @@ static void test_real_device_cgroup(void **state)
         skip();
     }
 
-    struct oj_resources cfg = {.devices = &deny_all, .n_devices = 1};
-    struct oj_resources r = cfg;
-    if (oj_cgroup_devices_with_config(&cfg, devs, 4, &r.devices, &r.n_devices, &err) < 0)
-        fail_msg("%s", err.msg);
+    /* as create passes it: the config's rules, default_devices set */
+    struct oj_resources r = {.devices = config_rules, .n_devices = 2, .default_devices = true};
     rc = oj_cgroup_create(cg, &r, &err);
-    oj_cgroup_devices_free(r.devices, r.n_devices);
     if (rc < 0)
         fail_msg("%s", err.msg);
 
@@ -108,11 +99,10 @@ static void test_real_device_cgroup(void **state)
     char *list = NULL;
     if (oj_read_file(file, 1 << 16, &list, NULL, &err) < 0)
         fail_msg("%s", err.msg);
-    /* the config's devices, and the defaults, and nothing else */
-    assert_non_null(strstr(list, "c 10:229 rwm\n"));
-    assert_non_null(strstr(list, "b 7:9 rwm\n"));
-    assert_non_null(strstr(list, "c 4:64 rwm\n"));
+    /* the config's rule and the defaults, and nothing else */
+    assert_non_null(strstr(list, "c 10:229 rw\n"));
     assert_non_null(strstr(list, "c 1:3 rwm\n")); /* /dev/null */
+    assert_null(strstr(list, "c 1:11"));
     assert_null(strstr(list, "a *:* rwm"));
     assert_null(strstr(list, "b 8:0"));
     free(list);
@@ -178,7 +168,7 @@ int main(void)
         return 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_rules),
         cmocka_unit_test(test_real_device_cgroup),
         cmocka_unit_test(test_real_default_only),
     };

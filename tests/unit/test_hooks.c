@@ -299,7 +299,7 @@ static void test_nonzero_exit(void **state)
     struct oj_err err;
     struct capture c;
     capture_begin(&c);
-    int r = oj_hooks_run(&hooks, OJ_HOOK_CREATE_RUNTIME, STATE, &err);
+    int r = oj_hooks_run(&hooks, OJ_HOOK_CREATE_RUNTIME, STATE, NULL, &err);
     _cleanup_free_ char *fwd = capture_end(&c, NULL);
     assert_int_equal(r, -1);
     char want[OJ_ERR_MSG_MAX];
@@ -451,7 +451,7 @@ static void test_missing_path(void **state)
     struct oj_hooks hooks = {0};
     hooks.list[OJ_HOOK_PRESTART] = &h;
     hooks.n[OJ_HOOK_PRESTART] = 1;
-    assert_int_equal(oj_hooks_run(&hooks, OJ_HOOK_PRESTART, STATE, &err), -1);
+    assert_int_equal(oj_hooks_run(&hooks, OJ_HOOK_PRESTART, STATE, NULL, &err), -1);
     assert_string_equal(err.msg, "prestart hook #0 (/nonexistent/ojrun-hook): exec: No such file "
                                  "or directory");
 
@@ -489,7 +489,7 @@ static void test_stops_at_first_failure(void **state)
     struct oj_err err;
     struct capture cap;
     capture_begin(&cap);
-    int r = oj_hooks_run(&hooks, OJ_HOOK_CREATE_RUNTIME, STATE, &err);
+    int r = oj_hooks_run(&hooks, OJ_HOOK_CREATE_RUNTIME, STATE, NULL, &err);
     _cleanup_free_ char *fwd = capture_end(&cap, NULL);
     assert_int_equal(r, -1);
     assert_string_equal(err.msg, "createRuntime hook #1 (/bin/sh): exited with status 2: nope");
@@ -497,14 +497,14 @@ static void test_stops_at_first_failure(void **state)
     assert_false(exists(c_));
 
     /* a kind with no hooks, and no hooks at all */
-    assert_int_equal(oj_hooks_run(&hooks, OJ_HOOK_PRESTART, STATE, &err), 0);
-    assert_int_equal(oj_hooks_run(NULL, OJ_HOOK_PRESTART, STATE, &err), 0);
-    assert_int_equal(oj_hooks_run(&hooks, OJ_HOOK_KIND_COUNT, STATE, &err), -1);
+    assert_int_equal(oj_hooks_run(&hooks, OJ_HOOK_PRESTART, STATE, NULL, &err), 0);
+    assert_int_equal(oj_hooks_run(NULL, OJ_HOOK_PRESTART, STATE, NULL, &err), 0);
+    assert_int_equal(oj_hooks_run(&hooks, OJ_HOOK_KIND_COUNT, STATE, NULL, &err), -1);
 
     unlink(a);
     capture_begin(&cap);
     oj_err_clear(&err);
-    r = oj_hooks_run(&hooks, OJ_HOOK_POSTSTOP, STATE, &err);
+    r = oj_hooks_run(&hooks, OJ_HOOK_POSTSTOP, STATE, NULL, &err);
     _cleanup_free_ char *warn = capture_end(&cap, NULL);
     assert_int_equal(r, 0);
     assert_true(exists(a));

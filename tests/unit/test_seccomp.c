@@ -344,13 +344,95 @@ static void test_unknown_syscall_skipped(void **state)
     assert_non_null(strstr(r.out, "seccomp: unknown syscall \"no_such_syscall_xyz\" skipped"));
 }
 
+/* Where libseccomp's program starts: after the ENOSYS stub
+ * (seccomp_enosys.c), which ends in the only "ret ERRNO(ENOSYS)" of these
+ * tests' programs. */
+static size_t stub_len(const struct oj_bpf *p)
+{
+    for (size_t i = 0; i < p->len && i < 256; i++)
+        if (p->insns[i].code == (BPF_RET | BPF_K) && p->insns[i].k == SCMP_ACT_ERRNO(ENOSYS))
+            return i + 1;
+    return 0;
+}
+
+/* --- ENOSYS for what the profile cannot know ---------------------------------- */
+
+/* Default EPERM, an allow list whose highest syscall is process_madvise
+ * (440 on x86_64): a number above it, or one in the hole of libseccomp's
+ * table below it (400), fails with ENOSYS; clone3 (435), known but not
+ * listed, still gets the default. */
+static int child_enosys(void *arg, char *msg, size_t len)
+{
+    struct oj_seccomp sc;
+    prof_init(&sc, SCMP_ACT_ERRNO(0));
+    prof_rule(&sc, SCMP_ACT_ALLOW, "write", "exit", "exit_group", "getpid", "rt_sigreturn", "brk",
+              "mmap", "munmap", "futex", "sigaltstack", "rt_sigprocmask", "madvise", "gettid",
+              "process_madvise", NULL);
+    int hi = seccomp_syscall_resolve_name("process_madvise");
+    if (load_profile(&sc, NULL, msg, len))
+        return 1;
+    int e = sys_errno(syscall(SYS_getppid));
+    CHILD_CHECK(e == EPERM, "getppid (listed nowhere): %s, want EPERM", strerror(e));
+    e = sys_errno(syscall(hi + 1 + 100));
+    CHILD_CHECK(e == ENOSYS, "syscall %d (above the profile): %s, want ENOSYS", hi + 101,
+                strerror(e));
+    e = sys_errno(syscall(1000));
+    CHILD_CHECK(e == ENOSYS, "syscall 1000: %s, want ENOSYS", strerror(e));
+#if defined(__x86_64__)
+    e = sys_errno(syscall(400));
+    CHILD_CHECK(e == ENOSYS, "syscall 400 (no name in the table): %s, want ENOSYS", strerror(e));
+    e = sys_errno(syscall(435)); /* clone3: known, not listed */
+    CHILD_CHECK(e == EPERM, "clone3: %s, want EPERM", strerror(e));
+#endif
+    return 0;
+}
+
+static void test_enosys_for_unknown_syscalls(void **state)
+{
+    struct child_result r;
+    run_in_child(child_enosys, NULL, &r);
+    assert_child_ok(&r);
+}
+
+/* No stub where the default needs none: ALLOW (the kernel says ENOSYS
+ * itself), LOG, TRACE, and ERRNO(ENOSYS) already. */
+static void test_enosys_stub_only_when_needed(void **state)
+{
+    static const uint32_t defaults[] = {SCMP_ACT_ERRNO(0), SCMP_ACT_ERRNO(0), SCMP_ACT_ALLOW,
+                                        SCMP_ACT_LOG, SCMP_ACT_TRACE(0)};
+    size_t plain_len = 0; /* EPERM's program without its stub */
+    for (size_t i = 0; i < OJ_ARRAY_SIZE(defaults); i++) {
+        struct oj_seccomp sc;
+        struct oj_bpf prog = {0};
+        struct oj_err err = {0};
+        prof_init(&sc, defaults[i]);
+        if (i == 1)
+            sc.default_errno_ret = (oj_opt_u64){true, ENOSYS};
+        prof_rule(&sc, SCMP_ACT_KILL_PROCESS, "mkdir", NULL);
+        assert_int_equal(oj_seccomp_compile(&sc, &prog, &err), 0);
+        if (i == 0) {
+            /* ERRNO(EPERM): the stub is there */
+            assert_true(stub_len(&prog) > 0);
+            plain_len = prog.len - stub_len(&prog);
+        } else if (i == 1) {
+            /* ERRNO(ENOSYS): the same program as libseccomp's alone (its
+             * default return is the only ERRNO(ENOSYS) in it) */
+            assert_int_equal(prog.len, plain_len);
+        } else {
+            assert_int_equal(stub_len(&prog), 0);
+        }
+        oj_bpf_free(&prog);
+        prof_free(&sc);
+    }
+}
+
 /* --- layout ------------------------------------------------------------------ */
 
 /* libseccomp's binary tree splits the syscall numbers with "jgt #nr"; its
  * linear chain has only "jeq". */
 static bool has_jgt(const struct oj_bpf *p)
 {
-    for (size_t i = 0; i < p->len; i++)
+    for (size_t i = stub_len(p); i < p->len; i++)
         if (p->insns[i].code == (BPF_JMP | BPF_JGT | BPF_K))
             return true;
     return false;
@@ -725,6 +807,21 @@ static void test_notify_listener(void **state)
     yajl_tree_free(root);
 }
 
+/* NOTIFY on write would deadlock the init against its agent: refused at
+ * compile time, in runc's words. */
+static void test_notify_write_refused(void **state)
+{
+    struct oj_seccomp sc;
+    struct oj_bpf prog = {0};
+    struct oj_err err = {0};
+    prof_init(&sc, SCMP_ACT_ALLOW);
+    prof_rule(&sc, SCMP_ACT_NOTIFY, "getppid", "write", NULL);
+    assert_int_equal(oj_seccomp_compile(&sc, &prog, &err), -1);
+    assert_string_equal(err.msg, "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be "
+                                 "used for the write syscall: Invalid argument");
+    prof_free(&sc);
+}
+
 static void test_send_listener_errors(void **state)
 {
     struct oj_err err = {0};
@@ -733,8 +830,11 @@ static void test_send_listener_errors(void **state)
     assert_int_equal(oj_seccomp_send_listener("/nonexistent/ojrun/agent.sock", fds[0], 1, "{}",
                                               NULL, &err),
                      -1);
-    assert_string_equal(err.msg, "connect to the seccomp agent at /nonexistent/ojrun/agent.sock "
-                                 "(linux.seccomp.listenerPath): No such file or directory");
+    assert_string_equal(err.msg, "failed to connect with seccomp agent specified in the seccomp "
+                                 "profile (linux.seccomp.listenerPath): dial unix "
+                                 "/nonexistent/ojrun/agent.sock: No such file or directory");
+    assert_int_equal(oj_seccomp_send_listener("", fds[0], 1, "{}", NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "listenerPath is not set"));
     char longp[200];
     memset(longp, 'a', sizeof(longp) - 1);
     longp[0] = '/';
@@ -771,6 +871,9 @@ int main(void)
         cmocka_unit_test(test_same_index_conditions_split),
         cmocka_unit_test(test_conditions_on_two_indexes),
         cmocka_unit_test(test_unknown_syscall_skipped),
+        cmocka_unit_test(test_enosys_for_unknown_syscalls),
+        cmocka_unit_test(test_enosys_stub_only_when_needed),
+        cmocka_unit_test(test_notify_write_refused),
         cmocka_unit_test(test_binary_tree_by_names),
         cmocka_unit_test(test_architectures),
         cmocka_unit_test(test_invalid_profiles),
