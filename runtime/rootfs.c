@@ -350,7 +350,11 @@ static int mount_one(const struct oj_rootfs_opts *o, int rootfd, size_t i, struc
 }
 
 /* How far a rootfsPropagation value may be applied before pivot_root:
- * pivot_root(2) fails on a shared "/", so shared waits for finalize. */
+ * pivot_root(2) fails on a shared "/", so shared waits for finalize; and a
+ * bind of anything below an unbindable mount fails (EINVAL), the rootfs
+ * onto itself included, so unbindable is private until the pivot and
+ * becomes unbindable in finalize (an unbindable mount is a private one that
+ * cannot be bound: mount_namespaces(7)). */
 static int root_propagation(const struct oj_config *cfg, unsigned long *now, unsigned long *final,
                             struct oj_err *err)
 {
@@ -361,7 +365,9 @@ static int root_propagation(const struct oj_config *cfg, unsigned long *now, uns
         return 0;
     if (oj_mount_propagation_from_name(p, final) < 0)
         return oj_fail(err, EINVAL, "linux.rootfsPropagation: unknown value \"%s\"", p);
-    if (!(*final & MS_SHARED))
+    if (*final & MS_UNBINDABLE)
+        *now = MS_PRIVATE | MS_REC;
+    else if (!(*final & MS_SHARED))
         *now = *final | MS_REC;
     return 0;
 }
