@@ -438,6 +438,14 @@ static int setup_cgroup(struct oj_container *c, struct oj_err *err)
     oj_cgroup_host_free(&host);
     if (rn < 0)
         return -1;
+    /* A busy cgroup: the default path (/ojrun/<id>) being busy means a
+     * container of the same id under another --root, so that is refused;
+     * a linux.cgroupsPath the user named is joined with a warning, as runc
+     * does -- except for a judge task (--shim, run --result, the task API),
+     * whose verdict rests on the cgroup's counters holding its processes
+     * only. */
+    bool task = c->opts->task || c->opts->shim;
+    oj_cgroup_set_join_busy(c->cg, c->cfg->linux_.cgroups_path && !task);
     /* The device cgroup always applies, as in runc: deny everything but
      * the default devices, then the config's rules, then allow rules for
      * the devices the config creates (linux.devices).  Without it a device
@@ -461,6 +469,12 @@ static int setup_cgroup(struct oj_container *c, struct oj_err *err)
          * busy cgroup of another container): rollback must not destroy it */
         oj_cgroup_free(c->cg);
         c->cg = NULL;
+        if (err->code == EBUSY && task && c->cfg->linux_.cgroups_path)
+            return oj_fail(err, 0,
+                           "linux.cgroupsPath %s: the cgroup holds other processes, and a "
+                           "judge task needs a cgroup of its own (its verdict rests on the "
+                           "cgroup's counters)",
+                           c->cfg->linux_.cgroups_path);
         return -1;
     }
     struct strbuf sb = {0};

@@ -316,7 +316,10 @@ static int del(const struct oj_context *ctx, const char *id, bool force,
 
     if (alive) {
         struct oj_err kerr = {0};
-        if (cg)
+        /* A shared cgroup (joined busy at create) holds processes that are
+         * not the container's: only the init is killed (with its PID
+         * namespace, the kernel kills the rest of the container). */
+        if (cg && !oj_cgroup_is_shared(cg))
             oj_cgroup_kill_all(cg, SIGKILL, &kerr);
         kill(st->pid, SIGKILL);
         if (!wait_dead(st, 10000)) {

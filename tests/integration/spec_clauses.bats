@@ -1,0 +1,176 @@
+#!/usr/bin/env bats
+# Clauses of the runtime spec that runc honours and ojrun once refused: a
+# container without a mount namespace of its own, namespaces joined by path
+# (mount, and uts with a hostname), linux.rootfsPropagation "unbindable",
+# `start` returning once the program runs, and a busy cgroup named in
+# linux.cgroupsPath.  Each ojrun test has its control: the same steps under
+# Debian's runc (private --root), or crun where runc 1.1.5 cannot do it.
+
+load helpers
+load bundle
+
+setup() {
+    setup_root
+    make_bundle
+    ID=$P-sc
+    RUNC_ROOT=$BATS_TEST_TMPDIR/runc
+}
+
+teardown() {
+    ojrun_cleanup
+    if [ -d "$RUNC_ROOT" ]; then
+        local id
+        for id in $(runc --root "$RUNC_ROOT" list -q 2>/dev/null); do
+            runc --root "$RUNC_ROOT" delete --force "$id" >/dev/null 2>&1 || true
+        done
+    fi
+    busy_cgroup_remove
+    [ -z "${NS_HOLDER:-}" ] || kill -9 "$NS_HOLDER" 2>/dev/null || true
+}
+
+# RUNTIME ARGS...: run ojrun or runc (private --root) with ARGS.
+rt() {
+    local runtime=$1
+    shift
+    if [ "$runtime" = runc ]; then
+        runc --root "$RUNC_ROOT" "$@"
+    else
+        "$OJRUN" --root "$ROOT" "$@"
+    fi
+}
+
+# --- a busy cgroup in linux.cgroupsPath --------------------------------------
+
+# BUSY_REL: a cgroup (below every hierarchy's root) holding one process of
+# ours, BUSY_PID, that is no container's.
+busy_cgroup_make() {
+    BUSY_REL=/$P-busy
+    sleep 1000 &
+    BUSY_PID=$!
+    local m
+    for m in $(cgroup_mounts); do
+        mkdir -p "$m$BUSY_REL"
+        # a new v1 cpuset takes no process before it has cpus and mems
+        if [ -e "$m$BUSY_REL/cpuset.cpus" ]; then
+            cat "$m/cpuset.cpus" >"$m$BUSY_REL/cpuset.cpus"
+            cat "$m/cpuset.mems" >"$m$BUSY_REL/cpuset.mems"
+        fi
+        echo "$BUSY_PID" >"$m$BUSY_REL/cgroup.procs"
+    done
+}
+
+busy_cgroup_remove() {
+    [ -n "${BUSY_REL:-}" ] || return 0
+    kill -9 "$BUSY_PID" 2>/dev/null || true
+    wait "$BUSY_PID" 2>/dev/null || true
+    local m d i
+    for m in $(cgroup_mounts); do
+        d=$m$BUSY_REL
+        for i in $(seq 50); do
+            [ -d "$d" ] || break
+            rmdir "$d" 2>/dev/null && break
+            sleep 0.1
+        done
+    done
+    BUSY_REL=
+}
+
+# Still there after the container: the foreign process, in the cgroup.
+assert_busy_intact() {
+    kill -0 "$BUSY_PID"
+    local pids
+    pids=$(cgroup_path pids "$BUSY_REL")
+    [ -d "$pids" ]
+    grep -qx "$BUSY_PID" "$pids/cgroup.procs"
+}
+
+check_busy_cgroup_joined() {
+    local runtime=$1 want_warning
+    busy_cgroup_make
+    # no cgroup namespace: /proc/self/cgroup shows the host's path
+    cfg '.linux.cgroupsPath = $p | .linux.namespaces -= [{"type":"cgroup"}]' --arg p "$BUSY_REL"
+    cfg_args sh -c 'grep -E "^[0-9]+:pids:" /proc/self/cgroup'
+    run --separate-stderr rt "$runtime" run -b "$BUNDLE" "$ID"
+    echo "status $status, stdout: $output, stderr: $stderr"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *":pids:$BUSY_REL" ]]
+    if [ "$runtime" = runc ]; then
+        want_warning="container's cgroup is not empty: 1 process(es) found"
+    else
+        want_warning="cgroup $BUSY_REL is not empty: 1 process(es) found"
+    fi
+    [[ "$stderr" == *"$want_warning"* ]]
+    assert_busy_intact
+
+    # delete --force of a running container: the container's processes go,
+    # the foreign one stays
+    cfg_args sleep 100
+    rt "$runtime" run -d -b "$BUNDLE" "$ID-d" 2>/dev/null
+    local init
+    init=$(rt "$runtime" state "$ID-d" | jq -r .pid)
+    grep -qx "$init" "$(cgroup_path pids "$BUSY_REL")/cgroup.procs"
+    rt "$runtime" delete --force "$ID-d" 2>/dev/null
+    ! kill -0 "$init" 2>/dev/null
+    assert_busy_intact
+}
+
+@test "linux.cgroupsPath naming a busy cgroup: joined with a warning, its processes left alone" {
+    check_busy_cgroup_joined ojrun
+    [ ! -e "$ROOT/$ID" ] && [ ! -e "$ROOT/$ID-d" ]
+}
+
+@test "control/runc: linux.cgroupsPath naming a busy cgroup: joined with a warning, its processes left alone" {
+    check_busy_cgroup_joined runc
+}
+
+@test "a judge task (run --result, create --shim) refuses a busy linux.cgroupsPath" {
+    busy_cgroup_make
+    cfg '.linux.cgroupsPath = $p' --arg p "$BUSY_REL"
+    cfg_args true
+    local want="linux.cgroupsPath $BUSY_REL: the cgroup holds other processes, and a judge task needs a cgroup of its own"
+    run ojrun run --result - -b "$BUNDLE" "$ID"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"$want"* ]]
+    run ojrun create --shim -b "$BUNDLE" "$ID"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"$want"* ]]
+    [ ! -e "$ROOT/$ID" ]
+    assert_busy_intact
+}
+
+@test "the default cgroup (/ojrun/<id>) busy: still refused (a same-id container of another --root)" {
+    cfg_args sleep 100
+    "$OJRUN" --root "$BATS_TEST_TMPDIR/other" run -d -b "$BUNDLE" "$ID"
+    run ojrun create -b "$BUNDLE" "$ID"
+    "$OJRUN" --root "$BATS_TEST_TMPDIR/other" delete --force "$ID"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"is in use by other processes"* ]]
+    assert_no_leftovers "$ID"
+}
+
+# --- linux.rootfsPropagation -------------------------------------------------
+
+@test "linux.rootfsPropagation unbindable: / is unbindable in the container" {
+    cfg '.linux.rootfsPropagation = "unbindable"'
+    cfg_args sh -c 'awk "\$5 == \"/\"" /proc/self/mountinfo'
+    run ojrun run -b "$BUNDLE" "$ID"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *" unbindable - "* ]]
+    assert_no_leftovers "$ID"
+}
+
+# runc 1.1.5 fails here like ojrun did ("mount …rootfs:…rootfs, flags:
+# 0x5000: invalid argument"): crun is the control.
+@test "control/crun: linux.rootfsPropagation unbindable: / is unbindable in the container" {
+    command -v crun >/dev/null || skip "crun not installed"
+    cfg '.ociVersion = "1.0.2" | .linux.rootfsPropagation = "unbindable"'
+    cfg_args sh -c 'awk "\$5 == \"/\"" /proc/self/mountinfo'
+    # crun 1.8 refuses a hybrid host: hide cgroup2 in a private mount
+    # namespace; stdin from a pipe, not the host's /dev/null
+    run sh -c "echo | unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null;
+        exec crun --root \"$BATS_TEST_TMPDIR/crun\" run -b \"$BUNDLE\" \"$ID-crun\"'"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *" unbindable - "* ]]
+}
