@@ -333,7 +333,16 @@ _Noreturn void oj_init_main(struct oj_container *c)
     while (n < 0 && errno == EINTR);
     if (n != 1)
         _exit(1);
-    close(fifo_fd);
+    /* `start` waits until no one holds the fifo open for writing any more
+     * (lifecycle.c): we keep our fd (O_CLOEXEC) until the execve closes it,
+     * so that start returns once the program runs, and write our error
+     * into it if we fail before.  A supervised task is the supervisor's to
+     * watch (the program waits for its GO, and the supervisor is often the
+     * one calling start): start returns once we have read the byte. */
+    if (task) {
+        close(fifo_fd);
+        fifo_fd = -1;
+    }
 
     const struct oj_process *p = c->cfg->process;
     if (!p)
@@ -365,6 +374,9 @@ _Noreturn void oj_init_main(struct oj_container *c)
     oj_fail(&err, errno, "exec: \"%s\"", exe);
 fail:
     oj_task_report_error(task, err.msg);
-    dprintf(STDERR_FILENO, "ojrun: %s\n", err.msg);
+    /* `start` is reading: it reports the error (one write below PIPE_BUF
+     * is atomic).  Else, as before `start` waited, on our stderr. */
+    if (fifo_fd < 0 || write(fifo_fd, err.msg, strnlen(err.msg, sizeof(err.msg) - 1)) <= 0)
+        dprintf(STDERR_FILENO, "ojrun: %s\n", err.msg);
     _exit(127);
 }

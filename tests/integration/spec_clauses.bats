@@ -25,7 +25,10 @@ teardown() {
         done
     fi
     busy_cgroup_remove
-    [ -z "${NS_HOLDER:-}" ] || kill -9 "$NS_HOLDER" 2>/dev/null || true
+    if [ -n "${NS_HOLDER:-}" ]; then
+        kill -9 "$NS_HOLDER" 2>/dev/null || true
+        wait "$NS_HOLDER" 2>/dev/null || true
+    fi
 }
 
 # RUNTIME ARGS...: run ojrun or runc (private --root) with ARGS.
@@ -173,4 +176,63 @@ check_busy_cgroup_joined() {
     echo "$output"
     [ "$status" -eq 0 ]
     [[ "$output" == *" unbindable - "* ]]
+}
+
+# --- start returns once the program runs -------------------------------------
+
+# A startContainer hook that takes 0.5 s holds the init between `start`'s
+# byte and the execve: a `start` that returned at the byte would leave
+# `state` saying running while PID <pid> is still the runtime's init.
+check_start_returns_after_exec() {
+    local runtime=$1
+    cfg '.hooks.startContainer = [{"path": "/bin/sleep", "args": ["sleep", "0.5"]}]'
+    cfg_args sleep 100
+    rt "$runtime" create -b "$BUNDLE" "$ID"
+    [ "$(rt "$runtime" state "$ID" | jq -r .status)" = created ]
+    rt "$runtime" start "$ID"
+    local pid
+    pid=$(rt "$runtime" state "$ID" | jq -r .pid)
+    echo "right after start: $(rt "$runtime" state "$ID" | jq -r .status), comm $(cat "/proc/$pid/comm")"
+    [ "$(cat "/proc/$pid/comm")" = sleep ]
+    [ "$(rt "$runtime" state "$ID" | jq -r .status)" = running ]
+    rt "$runtime" delete --force "$ID"
+}
+
+@test "start returns once the program has replaced the init (execve done)" {
+    check_start_returns_after_exec ojrun
+    assert_no_leftovers "$ID"
+}
+
+@test "control/runc: start returns once the program has replaced the init (execve done)" {
+    check_start_returns_after_exec runc
+}
+
+# runc 1.1 runs poststart hooks inside `runc create`, before the program
+# exists: no control.
+@test "poststart hooks run after the program started" {
+    cfg '.hooks.startContainer = [{"path": "/bin/sleep", "args": ["sleep", "0.3"]}]
+         | .hooks.poststart = [{"path": "/bin/sh", "args": ["sh", "-c",
+             "p=$(jq -r .pid); cat /proc/$p/comm >\"$0\"", $out]}]' \
+        --arg out "$BATS_TEST_TMPDIR/poststart.comm"
+    cfg_args sleep 100
+    ojrun create -b "$BUNDLE" "$ID"
+    ojrun start "$ID"
+    [ "$(cat "$BATS_TEST_TMPDIR/poststart.comm")" = sleep ]
+    ojrun delete --force "$ID"
+    assert_no_leftovers "$ID"
+}
+
+# runc 1.1.5's init writes the fifo before the startContainer hooks: its
+# `start` succeeds and the container dies.  ojrun's start reports it.
+@test "start reports a failure between its byte and the execve (a failing startContainer hook)" {
+    cfg '.hooks.startContainer = [{"path": "/bin/false", "args": ["false"]}]'
+    cfg_args sleep 100
+    ojrun create -b "$BUNDLE" "$ID"
+    run ojrun start "$ID"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [ "$output" = "ojrun: start $ID: cannot start container \"$ID\": startContainer hook #0 (/bin/false): exited with status 1" ]
+    [ "$(ojrun state "$ID" | jq -r .status)" = stopped ]
+    ojrun delete "$ID"
+    assert_no_leftovers "$ID"
 }
