@@ -119,15 +119,8 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     const struct oj_config *cfg = c->cfg;
     const struct oj_process *p = cfg->process;
 
-    /* The fifo lives in the host's state directory (0700, root's): open it
-     * first, while that path still resolves (before pivot_root) and while
-     * we still carry the host's root IDs (a user namespace's root is not the
-     * host's root).  O_RDWR never blocks on a fifo. */
-    char fifo[PATH_MAX];
-    snprintf(fifo, sizeof(fifo), "%s/exec.fifo", c->dir);
-    int fifo_fd = open(fifo, O_RDWR | O_CLOEXEC);
-    if (fifo_fd < 0)
-        return oj_fail(err, errno, "open %s", fifo);
+    /* exec.fifo, opened for us by create (make_state_dir()). */
+    int fifo_fd = c->fifo_fd;
 
     /* GO carries our PID as the host sees it: inside a new PID namespace
      * getpid() says 1, but hooks and the state want the host's number. */
@@ -173,6 +166,7 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
         .bundle = c->bundle,
         .in_userns = c->new_userns || (oj_config_namespace(cfg, OJ_NS_USER) != NULL),
         .no_pivot = c->opts->no_pivot,
+        .shared_mntns = c->shared_mntns,
     };
     if (oj_rootfs_prepare(&ro, err) < 0)
         return -1;

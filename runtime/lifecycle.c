@@ -22,6 +22,7 @@
 #include "hooks.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "rootfs.h"
 #include "state.h"
 #include "util.h"
 
@@ -301,6 +302,8 @@ static int delete_damaged(const char *id, const char *dir, const struct oj_err *
         if (r < 0)
             return oj_wrap(err, "container \"%s\"", id);
     }
+    if (oj_rootfs_shared_release(dir, err) < 0)
+        return oj_wrap(err, "container \"%s\"", id);
     return oj_state_remove(dir, err);
 }
 
@@ -391,6 +394,9 @@ static int del(const struct oj_context *ctx, const char *id, bool force,
     }
     if (rc < 0)
         return -1;
+    /* Without a mount namespace of its own, its mounts are in ours. */
+    if (oj_rootfs_shared_release(st->dir, err) < 0)
+        return oj_wrap(err, "container \"%s\"", id);
 
     _cleanup_config_ struct oj_config *parsed = NULL;
     /* no state.json: create never finished, its hooks are not due; and

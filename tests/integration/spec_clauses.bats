@@ -236,3 +236,135 @@ check_start_returns_after_exec() {
     ojrun delete "$ID"
     assert_no_leftovers "$ID"
 }
+
+# --- namespaces: inherited, or joined by path ---------------------------------
+
+# NS_HOLDER: a process in a new namespace of type $1 ("mount" or "uts"),
+# which tests join by path (/proc/$NS_HOLDER/ns/...).  Fails, rather than
+# going on with the host's own namespace, if it never shows one of its own.
+ns_holder() {
+    local type=$1 flag ns i
+    case $type in
+    mount) flag=-m ns=mnt ;;
+    uts) flag=-u ns=uts ;;
+    esac
+    unshare "$flag" sleep 1000 &
+    NS_HOLDER=$!
+    for i in $(seq 100); do
+        if [ "$(readlink "/proc/$NS_HOLDER/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")" ] &&
+            [ "$(cat "/proc/$NS_HOLDER/comm")" = sleep ]; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "the $type namespace holder never left our namespace" >&2
+    return 1
+}
+
+# No mount namespace in the config: the container runs in the runtime's
+# (here a private one made for the test, so that nothing reaches the host's
+# mount table even if the runtime leaks), chroot()ed into the rootfs with
+# its mounts.  runc refuses masked and read-only paths without a mount
+# namespace ("unable to restrict sys entries"): the config has none.
+check_no_mount_ns() {
+    local runtime=$1
+    echo "$P" >"$BUNDLE/rootfs/marker"
+    cfg '.linux.namespaces -= [{"type":"mount"}] | del(.linux.maskedPaths, .linux.readonlyPaths)'
+    cfg_args sh -c 'readlink /proc/self/ns/mnt; cat /marker; cat /proc/self/comm; [ -c /dev/null ] && echo dev-ok'
+    local cmd
+    if [ "$runtime" = runc ]; then
+        cmd="runc --root '$RUNC_ROOT'"
+    else
+        cmd="'$OJRUN' --root '$ROOT'"
+    fi
+    run unshare -m --propagation private sh -c "
+        echo runtime-ns=\$(readlink /proc/self/ns/mnt)
+        $cmd run -b '$BUNDLE' '$ID' || exit
+        echo left=\$(grep -c ' $BUNDLE/rootfs' /proc/self/mountinfo)"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "${lines[0]#runtime-ns=}" ] # the runtime's namespace
+    [ "${lines[2]}" = "$P" ]                      # its root is the rootfs
+    [ "${lines[3]}" = cat ]                       # a proc of its own PID namespace
+    [ "${lines[4]}" = dev-ok ]
+}
+
+@test "no mount namespace: the container inherits the runtime's, chroot()ed into the rootfs; delete removes its mounts" {
+    check_no_mount_ns ojrun
+    [ "${lines[5]}" = left=0 ]
+    [ ! -e "$ROOT/$ID" ]
+}
+
+@test "control/runc: no mount namespace: the container inherits the runtime's, chroot()ed into the rootfs" {
+    check_no_mount_ns runc
+}
+
+@test "no mount namespace in the host's: state, exec into the rootfs, delete leaves no mount" {
+    echo "$P" >"$BUNDLE/rootfs/marker"
+    cfg '.linux.namespaces -= [{"type":"mount"}]'
+    cfg_args sleep 100
+    ojrun run -d -b "$BUNDLE" "$ID"
+    grep -q " $BUNDLE/rootfs " /proc/self/mountinfo
+    [ "$(ojrun state "$ID" | jq -r .status)" = running ]
+    # exec'd processes are chroot()ed into the container's root too
+    run ojrun exec "$ID" cat /marker
+    [ "$status" -eq 0 ]
+    [ "$output" = "$P" ]
+    ojrun delete --force "$ID"
+    assert_no_leftovers "$ID"
+}
+
+check_mount_ns_by_path() {
+    local runtime=$1
+    ns_holder mount
+    echo "$P" >"$BUNDLE/rootfs/marker"
+    cfg '.linux.namespaces |= map(if .type == "mount" then .path = $p else . end)' \
+        --arg p "/proc/$NS_HOLDER/ns/mnt"
+    cfg_args sh -c 'readlink /proc/self/ns/mnt; cat /marker'
+    run rt "$runtime" run -b "$BUNDLE" "$ID"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$(readlink "/proc/$NS_HOLDER/ns/mnt")" ]
+    [ "${lines[1]}" = "$P" ]
+}
+
+@test "a mount namespace given by path is joined" {
+    check_mount_ns_by_path ojrun
+    assert_no_leftovers "$ID"
+}
+
+@test "control/runc: a mount namespace given by path is joined" {
+    check_mount_ns_by_path runc
+}
+
+check_hostname_uts_by_path() {
+    local runtime=$1 before
+    before=$(hostname)
+    ns_holder uts
+    cfg '.linux.namespaces |= map(if .type == "uts" then .path = $p else . end) | .hostname = $h' \
+        --arg p "/proc/$NS_HOLDER/ns/uts" --arg h "$P-h"
+    cfg_args hostname
+    run rt "$runtime" run -b "$BUNDLE" "$ID"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$P-h" ]
+    [ "$(nsenter -t "$NS_HOLDER" -u hostname)" = "$P-h" ]
+    [ "$(hostname)" = "$before" ]
+}
+
+@test "hostname with a UTS namespace given by path: set in that namespace" {
+    check_hostname_uts_by_path ojrun
+    assert_no_leftovers "$ID"
+}
+
+@test "control/runc: hostname with a UTS namespace given by path: set in that namespace" {
+    check_hostname_uts_by_path runc
+}
+
+@test "hostname without any UTS namespace: refused, as runc does" {
+    cfg '.linux.namespaces -= [{"type":"uts"}]'
+    run ojrun run -b "$BUNDLE" "$ID"
+    [ "$status" -eq 1 ]
+    [ "$output" = "ojrun: run $ID: hostname is set but the config has no UTS namespace" ]
+    assert_no_leftovers "$ID"
+}
