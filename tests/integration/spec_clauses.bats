@@ -368,3 +368,10 @@ check_hostname_uts_by_path() {
     [ "$output" = "ojrun: run $ID: hostname is set but the config has no UTS namespace" ]
     assert_no_leftovers "$ID"
 }
+
+@test "control/runc: hostname without any UTS namespace: refused" {
+    cfg '.linux.namespaces -= [{"type":"uts"}]'
+    run runc --root "$RUNC_ROOT" run -b "$BUNDLE" "$ID"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"unable to set hostname without a private UTS namespace"* ]]
+}
