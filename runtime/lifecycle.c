@@ -121,8 +121,10 @@ static int release_init(const struct oj_state *st, const char *id, struct oj_err
         return 0;
     msg[n] = '\0';
     if (strcmp(msg, "0") == 0)
-        return oj_fail(err, 0, "cannot start container \"%s\": its init died before starting the "
-                               "process", id);
+        return oj_fail(err, 0,
+                       "cannot start container \"%s\": its init died before starting the "
+                       "process",
+                       id);
     return oj_fail(err, 0, "cannot start container \"%s\": %s", id, msg);
 }
 
