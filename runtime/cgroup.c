@@ -406,6 +406,31 @@ static bool cgroup_has_procs(const char *dir)
     return c != EOF;
 }
 
+static size_t cgroup_count_procs(const char *dir)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+    _cleanup_fclose_ FILE *f = fopen(path, "re");
+    size_t n = 0;
+    int c;
+    while (f && (c = fgetc(f)) != EOF)
+        n += c == '\n';
+    return n;
+}
+
+void oj_cgroup_set_join_busy(struct oj_cgroup *cg, bool join)
+{
+    cg->join_busy = join;
+}
+
+bool oj_cgroup_is_shared(const struct oj_cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n; i++)
+        if (cg->dirs[i].shared && !cg->dirs[i].absent)
+            return true;
+    return false;
+}
+
 /* mkdir every missing level below the mount, recording in d->owned how
  * many trailing levels we created. */
 static int mkdir_tracked(struct oj_cg_dir *d, struct oj_err *err)
@@ -749,6 +774,7 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
         }
     }
 
+    const struct oj_cg_dir *busy = NULL; /* the first shared directory */
     for (size_t i = 0; i < cg->n; i++) {
         struct oj_cg_dir *d = &cg->dirs[i];
         d->absent = false;
@@ -770,8 +796,14 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
         /* An existing directory may belong to a live container with the same
          * cgroupsPath (two judge workers with their own --root and the same
          * task id): joining it would mix their accounting, and deleting one
-         * would kill the other.  runc only warns; we refuse. */
-        if (d->owned == 0 && cgroup_has_procs(d->path)) {
+         * would kill the other.  Refused unless the caller allows it (a
+         * cgroupsPath the user named: runc joins with a warning). */
+        d->shared = false;
+        if (d->owned == 0 && cg->join_busy && cgroup_has_procs(d->path)) {
+            if (!busy)
+                busy = d;
+            d->shared = true;
+        } else if (d->owned == 0 && cgroup_has_procs(d->path)) {
             oj_fail(err, EBUSY,
                     "cgroup %s is in use by other processes (another container "
                     "with the same linux.cgroupsPath?)",
@@ -798,6 +830,12 @@ int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct 
         undo_create(cg);
         return -1;
     }
+
+    /* One warning, as runc gives ("container's cgroup is not empty"). */
+    if (busy)
+        oj_warn("cgroup %s is not empty: %zu process(es) found in %s; the container joins it, "
+                "and delete leaves them and the cgroup alone",
+                busy->rel, cgroup_count_procs(busy->path), busy->path);
 
     struct oj_cg_dir *cpuset = oj_cg_v1_dir(cg, "cpuset");
     if (cpuset && cpuset_init(cg, cpuset, err) < 0)
@@ -887,13 +925,14 @@ int oj_cgroup_destroy(struct oj_cgroup *cg, struct oj_err *err)
     _cleanup_free_ pid_t *pids = NULL;
     size_t n = 0;
     struct oj_err e1;
-    if (oj_cgroup_pids(cg, &pids, &n, &e1) == 0 && n > 0 &&
+    bool shared = oj_cgroup_is_shared(cg);
+    if (!shared && oj_cgroup_pids(cg, &pids, &n, &e1) == 0 && n > 0 &&
         oj_cgroup_kill_all(cg, SIGKILL, &e1) < 0)
         rc = oj_fail(err, e1.code, "%s", e1.msg);
 
     for (size_t i = 0; i < cg->n; i++) {
         struct oj_cg_dir *d = &cg->dirs[i];
-        if (d->absent)
+        if (d->absent || d->shared)
             continue;
         /* EBUSY: tasks that were killed may still be exiting */
         int r = 0;

@@ -110,6 +110,19 @@ int oj_cgroup_new(const struct oj_cgroup_host *h, const char *cgroups_path, cons
  * to the default devices, as under runc). */
 int oj_cgroup_create(struct oj_cgroup *cg, const struct oj_resources *r, struct oj_err *err);
 
+/* What oj_cgroup_create does with an existing directory that already holds
+ * processes.  By default it refuses (`cgroup … is in use by other
+ * processes`): with ojrun's default path, /ojrun/<id>, that is a container
+ * of the same id under another --root, and sharing would mix their
+ * accounting.  With `join` it joins the cgroup and warns, as runc does for
+ * a linux.cgroupsPath that names a busy cgroup; such a directory is
+ * "shared": its resources are written as given, but oj_cgroup_destroy()
+ * neither kills its processes nor removes it, so delete takes only the
+ * container's own processes (the init, and with it its PID namespace). */
+void oj_cgroup_set_join_busy(struct oj_cgroup *cg, bool join);
+/* Whether create joined a busy directory in some hierarchy. */
+bool oj_cgroup_is_shared(const struct oj_cgroup *cg);
+
 /* Move `pid` (all its threads) into the container's cgroup in every
  * hierarchy.  The init must not have exec'd the user program yet. */
 int oj_cgroup_enter(struct oj_cgroup *cg, pid_t pid, struct oj_err *err);
@@ -196,7 +209,9 @@ int oj_cgroup_kill_all(struct oj_cgroup *cg, int sig, struct oj_err *err);
 /* Kill what remains and remove the directories in every hierarchy (with
  * their sub-cgroups), retrying briefly while the kernel still reports tasks
  * (EBUSY).  Parent directories that ojrun created (e.g. /ojrun) are removed
- * when empty.  Missing directories are fine, so delete can be repeated. */
+ * when empty.  Missing directories are fine, so delete can be repeated.
+ * A shared cgroup (oj_cgroup_set_join_busy) is left as it is: nothing is
+ * killed and its shared directories stay. */
 int oj_cgroup_destroy(struct oj_cgroup *cg, struct oj_err *err);
 
 /* For a supervisor that outlives the container's state (ojrun-shim): when

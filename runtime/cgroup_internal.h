@@ -29,6 +29,8 @@ struct oj_cg_dir {
     size_t n_enabled;
     bool optional; /* hybrid's cgroup2 dir when no resource needs it */
     bool absent;   /* an optional dir that could not be created */
+    bool shared;   /* existed with processes in it when create joined it
+                    * (oj_cgroup_set_join_busy): never emptied nor removed */
     bool pinned;   /* oj_cgroup_pin recorded dev/ino */
     dev_t dev;
     ino_t ino;
@@ -41,6 +43,7 @@ struct oj_cgroup {
     int v2_fd;
     int *self_fds; /* oj_cgroup_prepare_self_enter: per dir, a v1 `tasks` fd or -1 */
     struct strbuf *trace;
+    bool join_busy; /* oj_cgroup_set_join_busy */
 };
 
 /* The controllers ojrun knows, with their v1 and v2 names. */

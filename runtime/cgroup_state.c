@@ -16,17 +16,18 @@
 
 /* Format, one hierarchy per line, tab separated:
  *   ojrun-cgroup 1 <layout>
- *   <v1|v2> <controllers> <mount> <path below mount> <owned> <absent>
- * Controllers are "-" when empty.  Paths cannot hold tabs or newlines
- * (refused by oj_cgroup_new and the host detection). */
+ *   <v1|v2> <controllers> <mount> <path below mount> <owned> <absent> [<shared>]
+ * Controllers are "-" when empty.  <shared> (0 or 1, oj_cgroup_set_join_busy)
+ * is missing from records written before it existed: 0.  Paths cannot hold
+ * tabs or newlines (refused by oj_cgroup_new and the host detection). */
 int oj_cgroup_save(const struct oj_cgroup *cg, struct strbuf *out, struct oj_err *err)
 {
     sb_printf(out, "ojrun-cgroup\t1\t%s\n", oj_cgroup_layout_name(cg->layout));
     for (size_t i = 0; i < cg->n; i++) {
         const struct oj_cg_dir *d = &cg->dirs[i];
-        sb_printf(out, "%s\t%s\t%s\t%s\t%u\t%d\n", d->v2 ? "v2" : "v1",
+        sb_printf(out, "%s\t%s\t%s\t%s\t%u\t%d\t%d\n", d->v2 ? "v2" : "v1",
                   *d->controllers ? d->controllers : "-", d->mount, d->rel, d->owned,
-                  d->absent ? 1 : 0);
+                  d->absent ? 1 : 0, d->shared ? 1 : 0);
     }
     if (out->oom)
         return oj_fail(err, ENOMEM, "save cgroup state");
@@ -59,8 +60,8 @@ int oj_cgroup_load(const char *text, struct oj_cgroup **out, struct oj_err *err)
     char *save = NULL;
     int lineno = 0;
     for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *f[7];
-        int nf = split_tabs(line, f, 7);
+        char *f[8];
+        int nf = split_tabs(line, f, 8);
         lineno++;
         if (lineno == 1) {
             if (nf != 3 || strcmp(f[0], "ojrun-cgroup") != 0 || strcmp(f[1], "1") != 0)
@@ -76,7 +77,8 @@ int oj_cgroup_load(const char *text, struct oj_cgroup **out, struct oj_err *err)
             continue;
         }
         uint64_t owned;
-        if (nf != 6 || (strcmp(f[0], "v1") != 0 && strcmp(f[0], "v2") != 0) || f[2][0] != '/' ||
+        if ((nf != 6 && nf != 7) || (nf == 7 && strcmp(f[6], "0") != 0 && strcmp(f[6], "1") != 0) ||
+            (strcmp(f[0], "v1") != 0 && strcmp(f[0], "v2") != 0) || f[2][0] != '/' ||
             f[3][0] != '/' || oj_parse_u64(f[4], &owned) < 0 || owned > 4096 ||
             (strcmp(f[5], "0") != 0 && strcmp(f[5], "1") != 0) || strstr(f[3], "/../") ||
             (strlen(f[3]) >= 3 && strcmp(f[3] + strlen(f[3]) - 3, "/..") == 0))
@@ -95,6 +97,7 @@ int oj_cgroup_load(const char *text, struct oj_cgroup **out, struct oj_err *err)
             return -1;
         }
         nd[cg->n - 1].absent = f[5][0] == '1';
+        nd[cg->n - 1].shared = nf == 7 && f[6][0] == '1';
     }
     if (lineno < 2)
         goto bad;

@@ -11,8 +11,8 @@
  *   mkdir state dir, lock, mkfifo
  *   create cgroup, apply resources,
  *   open the v1 "tasks" files
- *   clone3(CLONE_NEW*, INTO_CGROUP v2) -->   open exec.fifo O_RDWR (host path, host IDs),
- *                                            then wait for GO
+ *   open exec.fifo O_RDWR
+ *   clone3(CLONE_NEW*, INTO_CGROUP v2) -->   wait for GO (holding exec.fifo)
  *   write uid_map / gid_map, oom_score_adj
  *   GO ---------------------------------->   write "0" to the v1 tasks fds (joins
  *                                            its cgroups), become root of the userns,
@@ -28,6 +28,7 @@
  *   ojrun start: write 1 byte to exec.fifo ->  startContainer hooks, no_new_privs,
  *                                            (supervised: fork the program, stay as
  *                                            its reaper), seccomp, execve
+ *   ... and wait until the execve closed the init's exec.fifo (lifecycle.c)
  */
 #ifndef OJRUN_CONTAINER_H
 #define OJRUN_CONTAINER_H
@@ -93,6 +94,11 @@ struct oj_container {
     bool new_userns;
     bool new_timens;
     bool new_cgroupns;   /* unshare()d by the init once it is in its cgroup */
+    /* No mount namespace in linux.namespaces: the container inherits ours
+     * (config-linux.md "Namespaces"), so its mounts are made in the
+     * runtime's namespace and it is chroot(2)ed, not pivoted (rootfs.h). */
+    bool shared_mntns;
+    int fifo_fd; /* exec.fifo O_RDWR, opened by the parent for the init */
     struct oj_cgroup *cg;
     struct oj_bpf *seccomp; /* compiled filter, NULL without linux.seccomp */
     int seccomp_agent_fd;   /* connected linux.seccomp.listenerPath (NOTIFY), or -1 */

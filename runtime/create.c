@@ -64,6 +64,8 @@ void oj_container_free(struct oj_container *c)
         close(c->sync_fd);
     if (c->console_fd >= 0)
         close(c->console_fd);
+    if (c->fifo_fd >= 0)
+        close(c->fifo_fd);
     if (c->cg)
         oj_cgroup_free(c->cg);
     if (c->seccomp_agent_fd >= 0)
@@ -106,14 +108,16 @@ static int check_config(struct oj_container *c, struct oj_err *err)
         if (ns->type == OJ_NS_USER)
             c->new_userns = true;
     }
-    const struct oj_namespace *mnt = oj_config_namespace(cfg, OJ_NS_MOUNT);
-    if (!mnt || mnt->path)
-        return oj_fail(err, 0,
-                       "linux.namespaces: a new mount namespace is required "
-                       "(the rootfs is set up and pivoted into inside it)");
-    const struct oj_namespace *uts = oj_config_namespace(cfg, OJ_NS_UTS);
-    if ((cfg->hostname || cfg->domainname) && (!uts || uts->path))
-        return oj_fail(err, 0, "%s is set but the config has no new UTS namespace",
+    /* config-linux.md "Namespaces": a type not listed is inherited from the
+     * runtime.  Without a mount namespace the container's mounts are made
+     * in ours and it is chroot(2)ed into the rootfs, as runc does (a mount
+     * namespace given by path is joined by stage-1, and the rootfs is set
+     * up and pivoted into inside it, as in a new one). */
+    c->shared_mntns = !oj_config_namespace(cfg, OJ_NS_MOUNT);
+    /* The hostname goes into the container's UTS namespace, new or joined
+     * by path (runc sets it in a joined one too); never into ours. */
+    if ((cfg->hostname || cfg->domainname) && !oj_config_namespace(cfg, OJ_NS_UTS))
+        return oj_fail(err, 0, "%s is set but the config has no UTS namespace",
                        cfg->hostname ? "hostname" : "domainname");
     if (c->new_userns && (cfg->linux_.n_uid_mappings == 0 || cfg->linux_.n_gid_mappings == 0))
         return oj_fail(err, 0, "linux.namespaces has a new user namespace but linux.%s is empty",
@@ -537,6 +541,13 @@ static int make_state_dir(struct oj_container *c, struct oj_err *err)
     snprintf(path, sizeof(path), "%s/exec.fifo", c->dir);
     if (mkfifo(path, 0600) < 0)
         return oj_fail(err, errno, "mkfifo %s", path);
+    /* For the init, which inherits it: the path is in the host's state
+     * directory (0700, root's), which the init may not reach once it is in
+     * a mount namespace joined by path or has become a user namespace's
+     * root.  O_RDWR never blocks on a fifo. */
+    c->fifo_fd = open(path, O_RDWR | O_CLOEXEC);
+    if (c->fifo_fd < 0)
+        return oj_fail(err, errno, "open %s", path);
     return 0;
 }
 
@@ -549,6 +560,14 @@ static int setup_cgroup(struct oj_container *c, struct oj_err *err)
     oj_cgroup_host_free(&host);
     if (rn < 0)
         return -1;
+    /* A busy cgroup: the default path (/ojrun/<id>) being busy means a
+     * container of the same id under another --root, so that is refused;
+     * a linux.cgroupsPath the user named is joined with a warning, as runc
+     * does -- except for a judge task (--shim, run --result, the task API),
+     * whose verdict rests on the cgroup's counters holding its processes
+     * only. */
+    bool task = c->opts->task || c->opts->shim;
+    oj_cgroup_set_join_busy(c->cg, c->cfg->linux_.cgroups_path && !task);
     /* The device cgroup always applies, as in runc: deny everything but
      * the default devices and what linux.resources.devices allows.  The
      * devices the config creates (linux.devices) get no rule of their own,
@@ -567,6 +586,12 @@ static int setup_cgroup(struct oj_container *c, struct oj_err *err)
          * busy cgroup of another container): rollback must not destroy it */
         oj_cgroup_free(c->cg);
         c->cg = NULL;
+        if (err->code == EBUSY && task && c->cfg->linux_.cgroups_path)
+            return oj_fail(err, 0,
+                           "linux.cgroupsPath %s: the cgroup holds other processes, and a "
+                           "judge task needs a cgroup of its own (its verdict rests on the "
+                           "cgroup's counters)",
+                           c->cfg->linux_.cgroups_path);
         return -1;
     }
     struct strbuf sb = {0};
@@ -642,6 +667,8 @@ static void rollback(struct oj_container *c)
             oj_warn("cleanup: the container init %d did not exit after SIGKILL", (int)c->pid);
     }
     if (c->cg && oj_cgroup_destroy(c->cg, &e) < 0)
+        oj_warn("cleanup: %s", e.msg);
+    if (c->shared_mntns && c->dir && c->lock_fd >= 0 && oj_rootfs_shared_release(c->dir, &e) < 0)
         oj_warn("cleanup: %s", e.msg);
     if (c->dir && c->lock_fd >= 0 && oj_state_remove(c->dir, &e) < 0)
         oj_warn("cleanup: %s", e.msg);
@@ -725,7 +752,7 @@ int oj_container_create(const struct oj_context *ctx, const struct oj_create_opt
         return oj_fail(err, ENOMEM, "create");
     c->ctx = ctx;
     c->opts = o;
-    c->lock_fd = c->sync_fd = c->console_fd = c->seccomp_agent_fd = -1;
+    c->lock_fd = c->sync_fd = c->console_fd = c->seccomp_agent_fd = c->fifo_fd = -1;
     int sv[2] = {-1, -1};
 
     if (oj_state_dir(ctx->root, o->id, &c->dir, err) < 0)
@@ -766,6 +793,8 @@ int oj_container_create(const struct oj_context *ctx, const struct oj_create_opt
         goto fail;
     }
     oj_debug("state directory %s", c->dir);
+    if (c->shared_mntns && oj_rootfs_shared_record(c->dir, c->rootfs, err) < 0)
+        goto fail;
     if (setup_cgroup(c, err) < 0)
         goto fail;
     if (o->console_socket && connect_console(c, err) < 0)
@@ -785,6 +814,10 @@ int oj_container_create(const struct oj_context *ctx, const struct oj_create_opt
     oj_cgroup_close_self_enter(c->cg);
     close(sv[1]);
     sv[1] = -1;
+    /* The init's alone now: `start` waits until no one holds it for
+     * writing, and `run` calls start from this process. */
+    close(c->fifo_fd);
+    c->fifo_fd = -1;
     oj_debug("init PID %d", (int)c->pid);
 
     if (c->new_userns && write_maps(c, err) < 0)

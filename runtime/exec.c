@@ -97,6 +97,7 @@ struct exec_ctx {
     int agent_fd;           /* linux.seccomp.listenerPath (NOTIFY), or -1 */
     int console_fd;         /* connected --console-socket, or -1 */
     int ns_fd[N_JOIN];      /* -1: that namespace is already ours */
+    int root_fd;            /* the init's root dir when its mount namespace is ours, or -1 */
     int sync_fd;            /* P: its end of the socketpair; S1 and F: the other end */
     bool *preserved;        /* which of fds 3..3+preserve_fds-1 were open when we started */
     pid_t pid;              /* F's host PID */
@@ -109,6 +110,8 @@ static void ctx_free(struct exec_ctx *c)
             close(c->ns_fd[i]);
     if (c->sync_fd >= 0)
         close(c->sync_fd);
+    if (c->root_fd >= 0)
+        close(c->root_fd);
     if (c->console_fd >= 0)
         close(c->console_fd);
     if (c->agent_fd >= 0)
@@ -315,6 +318,10 @@ _Noreturn static void run_stage1(struct exec_ctx *c, bool joins_userns)
     }
     if (join_namespaces(c, &err) < 0 || (joins_userns && become_userns_root(&err) < 0))
         child_fail(c, &err);
+    if (c->root_fd >= 0 && (fchdir(c->root_fd) < 0 || chroot(".") < 0)) {
+        oj_fail(&err, errno, "chroot into the container's root");
+        child_fail(c, &err);
+    }
     /* setns(CLONE_NEWPID) only changed the namespace of our children: F
      * is the one in the container's PID namespace.  CLONE_PARENT makes it
      * P's child, not ours. */
@@ -365,9 +372,15 @@ static int open_namespaces(struct exec_ctx *c, bool *joins_userns, struct oj_err
         if (theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino) {
             close(fd);
             /* setns(2) refuses to re-join one's own user namespace; the
-             * others would be no-ops. */
-            if (join_order[i] == OJ_NS_MOUNT)
-                return oj_fail(err, 0, "the container shares ojrun's mount namespace");
+             * others would be no-ops.  A container without a mount
+             * namespace of its own is chroot(2)ed (rootfs.h): the process
+             * goes into the init's root instead (runc 1.1 leaves it in the
+             * host's root). */
+            if (join_order[i] == OJ_NS_MOUNT) {
+                c->root_fd = openat(dir, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (c->root_fd < 0)
+                    return oj_fail(err, errno, "open %s/root", path);
+            }
             continue;
         }
         c->ns_fd[i] = fd;
@@ -567,7 +580,7 @@ static int exec_run(struct exec_ctx *c, const struct oj_context *ctx, struct oj_
 int oj_exec_start(const struct oj_context *ctx, const struct oj_exec_opts *o, pid_t *pid,
                   struct oj_err *err)
 {
-    struct exec_ctx c = {.o = o, .agent_fd = -1, .console_fd = -1, .sync_fd = -1};
+    struct exec_ctx c = {.o = o, .agent_fd = -1, .console_fd = -1, .sync_fd = -1, .root_fd = -1};
     for (size_t i = 0; i < N_JOIN; i++)
         c.ns_fd[i] = -1;
     /* Which fds of the --preserve-fds range the caller really passed,

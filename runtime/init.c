@@ -148,15 +148,8 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
     const struct oj_config *cfg = c->cfg;
     const struct oj_process *p = cfg->process;
 
-    /* The fifo lives in the host's state directory (0700, root's): open it
-     * first, while that path still resolves (before pivot_root) and while
-     * we still carry the host's root IDs (a user namespace's root is not the
-     * host's root).  O_RDWR never blocks on a fifo. */
-    char fifo[PATH_MAX];
-    snprintf(fifo, sizeof(fifo), "%s/exec.fifo", c->dir);
-    int fifo_fd = open(fifo, O_RDWR | O_CLOEXEC);
-    if (fifo_fd < 0)
-        return oj_fail(err, errno, "open %s", fifo);
+    /* exec.fifo, opened for us by create (make_state_dir()). */
+    int fifo_fd = c->fifo_fd;
 
     /* GO carries our PID as the host sees it: inside a new PID namespace
      * getpid() says 1, but hooks and the state want the host's number. */
@@ -209,6 +202,7 @@ static int init_setup(struct oj_container *c, char *exe, size_t exe_len, struct 
         .in_userns = c->new_userns || (oj_config_namespace(cfg, OJ_NS_USER) != NULL),
         .no_pivot = c->opts->no_pivot,
         .bind_src_fds = c->bind_src_fds,
+        .shared_mntns = c->shared_mntns,
     };
     int rc_prep = oj_rootfs_prepare(&ro, err);
     if (c->bind_src_fds) {
@@ -401,7 +395,16 @@ _Noreturn void oj_init_main(struct oj_container *c)
     while (n < 0 && errno == EINTR);
     if (n != 1)
         _exit(1);
-    close(fifo_fd);
+    /* `start` waits until no one holds the fifo open for writing any more
+     * (lifecycle.c): we keep our fd (O_CLOEXEC) until the execve closes it,
+     * so that start returns once the program runs, and write our error
+     * into it if we fail before.  A supervised task is the supervisor's to
+     * watch (the program waits for its GO, and the supervisor is often the
+     * one calling start): start returns once we have read the byte. */
+    if (task) {
+        close(fifo_fd);
+        fifo_fd = -1;
+    }
 
     const struct oj_process *p = c->cfg->process;
     if (!p)
@@ -443,6 +446,9 @@ _Noreturn void oj_init_main(struct oj_container *c)
     oj_fail(&err, errno, "exec: \"%s\"", exe);
 fail:
     oj_task_report_error(task, err.msg);
-    dprintf(STDERR_FILENO, "ojrun: %s\n", err.msg);
+    /* `start` is reading: it reports the error (one write below PIPE_BUF
+     * is atomic).  Else, as before `start` waited, on our stderr. */
+    if (fifo_fd < 0 || write(fifo_fd, err.msg, strnlen(err.msg, sizeof(err.msg) - 1)) <= 0)
+        dprintf(STDERR_FILENO, "ojrun: %s\n", err.msg);
     _exit(127);
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "hooks.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "rootfs.h"
 #include "state.h"
 #include "util.h"
 
@@ -72,6 +74,72 @@ static void run_hooks_warn(const struct oj_state *st, const struct oj_config *cf
     oj_warn("%s", e.msg);
 }
 
+/*
+ * Let the waiting init go, and return once its program runs: runtime.md
+ * "start" runs the user program, and poststart hooks (and whoever sends a
+ * signal right after start) must find the program, not the init still
+ * setting up.
+ *
+ * The init holds exec.fifo open O_RDWR (O_CLOEXEC) and blocks reading it.
+ * We open a reader of our own, write one byte, and wait for POLLHUP on our
+ * reader: a FIFO's reader gets it once no writer is left (pipe(7)), and the
+ * init's fd is the last writer -- closed by its execve, or by its death.
+ * Only then do we read: anything there is the init's error message (it
+ * writes it into the fifo before exiting), or our own byte when the init
+ * died before reading it.  Nothing read: the program runs.  runc has the
+ * same shape the other way round (the init writes, `runc start` reads to
+ * EOF, which the execve's close delivers).
+ *
+ * Poll only reports POLLHUP for writers that opened after the reader, so
+ * the order is: a writer first (ENXIO at once when no init holds the fifo
+ * any more, instead of blocking), then our reader, then the writer we use.
+ * The fifo is unlinked last, as runc removes it after the exec: until then
+ * `state` says created.  A supervised task's init closes the fifo once it
+ * has read the byte (its supervisor, often our caller, sees the exec).
+ */
+static int release_init(const struct oj_state *st, const char *id, struct oj_err *err)
+{
+    char fifo[PATH_MAX];
+    snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
+    _cleanup_close_ int probe = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (probe < 0)
+        return oj_fail(err, errno == ENXIO ? 0 : errno, "cannot start container \"%s\": %s", id,
+                       errno == ENXIO ? "its init is not waiting" : "open exec.fifo");
+    _cleanup_close_ int rfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (rfd < 0)
+        return oj_fail(err, errno, "cannot start container \"%s\": open exec.fifo", id);
+    int wfd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (wfd < 0)
+        return oj_fail(err, errno, "cannot start container \"%s\": open exec.fifo", id);
+    close(probe);
+    probe = -1;
+    ssize_t w = write(wfd, "0", 1);
+    int werr = errno;
+    close(wfd);
+    if (w != 1)
+        return oj_fail(err, werr, "cannot start container \"%s\": write exec.fifo", id);
+
+    struct pollfd pfd = {.fd = rfd, .events = 0};
+    int r;
+    while ((r = poll(&pfd, 1, -1)) < 0 && errno == EINTR)
+        ;
+    if (r < 0)
+        return oj_fail(err, errno, "cannot start container \"%s\": wait for the process", id);
+    char msg[OJ_ERR_MSG_MAX];
+    ssize_t n = read(rfd, msg, sizeof(msg) - 1);
+    if (unlink(fifo) < 0 && errno != ENOENT)
+        return oj_fail(err, errno, "remove %s", fifo);
+    if (n <= 0)
+        return 0;
+    msg[n] = '\0';
+    if (strcmp(msg, "0") == 0)
+        return oj_fail(err, 0,
+                       "cannot start container \"%s\": its init died before starting the "
+                       "process",
+                       id);
+    return oj_fail(err, 0, "cannot start container \"%s\": %s", id, msg);
+}
+
 /* Lock the container directory.  A concurrent delete may remove it between
  * our look and the lock: that container "does not exist" (ENOENT), like
  * one that never did. */
@@ -112,19 +180,8 @@ static int start(const struct oj_context *ctx, const char *id, const struct oj_c
     if (cfg ? !cfg->process : !st->has_process)
         return oj_fail(err, 0, "cannot start container \"%s\": config.json has no process", id);
 
-    char fifo[PATH_MAX];
-    snprintf(fifo, sizeof(fifo), "%s/exec.fifo", st->dir);
-    /* O_NONBLOCK: if the init is gone there is no reader and open() fails
-     * with ENXIO at once instead of blocking. */
-    _cleanup_close_ int fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return oj_fail(err, errno == ENXIO ? 0 : errno,
-                       "cannot start container \"%s\": %s", id,
-                       errno == ENXIO ? "its init is not waiting" : "open exec.fifo");
-    if (unlink(fifo) < 0)
-        return oj_fail(err, errno, "remove %s", fifo);
-    if (write(fd, "0", 1) != 1)
-        return oj_fail(err, errno, "cannot start container \"%s\": write exec.fifo", id);
+    if (release_init(st, id, err) < 0)
+        return -1;
     oj_debug("started");
     run_hooks_warn(st, cfg, OJ_HOOK_POSTSTART, OJ_STATUS_RUNNING);
     return 0;
@@ -259,6 +316,8 @@ static int delete_damaged(const char *id, const char *dir, const struct oj_err *
         if (r < 0)
             return oj_wrap(err, "container \"%s\"", id);
     }
+    if (oj_rootfs_shared_release(dir, err) < 0)
+        return oj_wrap(err, "container \"%s\"", id);
     return oj_state_remove(dir, err);
 }
 
@@ -328,7 +387,10 @@ static int del(const struct oj_context *ctx, const char *id, bool force,
 
     if (alive) {
         struct oj_err kerr = {0};
-        if (cg)
+        /* A shared cgroup (joined busy at create) holds processes that are
+         * not the container's: only the init is killed (with its PID
+         * namespace, the kernel kills the rest of the container). */
+        if (cg && !oj_cgroup_is_shared(cg))
             oj_cgroup_kill_all(cg, SIGKILL, &kerr);
         kill(st->pid, SIGKILL);
         if (!wait_dead(st, 10000)) {
@@ -346,6 +408,9 @@ static int del(const struct oj_context *ctx, const char *id, bool force,
     }
     if (rc < 0)
         return -1;
+    /* Without a mount namespace of its own, its mounts are in ours. */
+    if (oj_rootfs_shared_release(st->dir, err) < 0)
+        return oj_wrap(err, "container \"%s\"", id);
 
     _cleanup_config_ struct oj_config *parsed = NULL;
     /* no state.json: create never finished, its hooks are not due; and

@@ -398,7 +398,11 @@ static int mount_one(const struct oj_rootfs_opts *o, int rootfd, size_t i, struc
 }
 
 /* How far a rootfsPropagation value may be applied before pivot_root:
- * pivot_root(2) fails on a shared "/", so shared waits for finalize. */
+ * pivot_root(2) fails on a shared "/", so shared waits for finalize; and a
+ * bind of anything below an unbindable mount fails (EINVAL), the rootfs
+ * onto itself included, so unbindable is private until the pivot and
+ * becomes unbindable in finalize (an unbindable mount is a private one that
+ * cannot be bound: mount_namespaces(7)). */
 static int root_propagation(const struct oj_config *cfg, unsigned long *now, unsigned long *final,
                             struct oj_err *err)
 {
@@ -409,7 +413,9 @@ static int root_propagation(const struct oj_config *cfg, unsigned long *now, uns
         return 0;
     if (oj_mount_propagation_from_name(p, final) < 0)
         return oj_fail(err, EINVAL, "linux.rootfsPropagation: unknown value \"%s\"", p);
-    if (!(*final & MS_SHARED))
+    if (*final & MS_UNBINDABLE)
+        *now = MS_PRIVATE | MS_REC;
+    else if (!(*final & MS_SHARED))
         *now = *final | MS_REC;
     return 0;
 }
@@ -465,11 +471,16 @@ int oj_rootfs_prepare(const struct oj_rootfs_opts *o, struct oj_err *err)
         return -1;
     char fl[64];
     oj_mount_flags_str(prop_now, fl, sizeof(fl));
-    oj_debug("rootfs: make / %s", fl);
-    if (mount(NULL, "/", NULL, prop_now, NULL) < 0)
-        return oj_fail(err, errno, "make / %s", fl);
-    if (make_parent_private(o->rootfs, err) < 0)
-        return -1;
+    if (o->shared_mntns) {
+        oj_debug("rootfs: in the runtime's mount namespace, / and the rootfs's mount left as "
+                 "they are");
+    } else {
+        oj_debug("rootfs: make / %s", fl);
+        if (mount(NULL, "/", NULL, prop_now, NULL) < 0)
+            return oj_fail(err, errno, "make / %s", fl);
+        if (make_parent_private(o->rootfs, err) < 0)
+            return -1;
+    }
     oj_debug("rootfs: bind %s onto itself", o->rootfs);
     if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return oj_fail(err, errno, "bind rootfs %s onto itself", o->rootfs);
@@ -560,8 +571,17 @@ int oj_rootfs_pivot(const struct oj_rootfs_opts *o, struct oj_err *err)
 {
     if (!o->rootfs || o->rootfs[0] != '/')
         return oj_fail(err, EINVAL, "rootfs %s: not an absolute path", o->rootfs ?: "(null)");
-    if ((o->no_pivot ? move_root(o->rootfs, err) : pivot(o->rootfs, err)) < 0)
+    if (o->shared_mntns) {
+        /* The runtime's namespace: pivot_root(2) or MS_MOVE would change
+         * the host's root; chroot(2) changes only ours (runc: chroot()). */
+        oj_debug("rootfs: no mount namespace of its own: chroot into %s", o->rootfs);
+        if (chdir(o->rootfs) < 0)
+            return oj_fail(err, errno, "chdir %s", o->rootfs);
+        if (chroot(".") < 0)
+            return oj_fail(err, errno, "chroot %s", o->rootfs);
+    } else if ((o->no_pivot ? move_root(o->rootfs, err) : pivot(o->rootfs, err)) < 0) {
         return -1;
+    }
     if (chdir("/") < 0)
         return oj_fail(err, errno, "chdir /");
     return 0;

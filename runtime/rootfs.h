@@ -49,6 +49,13 @@ struct oj_rootfs_opts {
     /* --no-pivot: MS_MOVE the rootfs onto "/" and chroot(2) instead of
      * pivot_root(2) (for rootfs on ramfs/initramfs, where pivot_root fails). */
     bool no_pivot;
+    /* No mount namespace of the container's own (config-linux.md: it
+     * inherits the runtime's): the propagation of "/" and of the mount
+     * holding the rootfs are the host's and stay as they are; everything is
+     * mounted below the bind of the rootfs onto itself, and the container
+     * is chroot(2)ed into it -- pivot_root(2) would move the host's root.
+     * runc does the same, but makes the host's "/" rslave first. */
+    bool shared_mntns;
 };
 
 /*
@@ -100,5 +107,17 @@ int oj_rootfs_pivot(const struct oj_rootfs_opts *o, struct oj_err *err);
  * readonly/masked paths are skipped, as the spec allows.
  */
 int oj_rootfs_finalize(const struct oj_rootfs_opts *o, struct oj_err *err);
+
+/*
+ * A container in the runtime's mount namespace (shared_mntns) leaves its
+ * mounts there when it ends: the bind of the rootfs onto itself, with
+ * everything mounted below it (runc leaves them).  Before the clone,
+ * create records in <dir>/rootfs-mounts how many mounts already sit at the
+ * rootfs path (rootfs_shared.c); delete, and a create that fails, detach
+ * (MNT_DETACH, which takes the subtree with it) the ones stacked there
+ * since, and nothing when the record is absent.
+ */
+int oj_rootfs_shared_record(const char *dir, const char *rootfs, struct oj_err *err);
+int oj_rootfs_shared_release(const char *dir, struct oj_err *err);
 
 #endif

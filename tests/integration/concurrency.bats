@@ -165,8 +165,9 @@ count_rc() { # STATUS GLOB: how many of $OUT/GLOB.rc hold STATUS
     for f in "$OUT"/list-*.rc; do
         jq -e 'type == "array"' "${f%.rc}.out" >/dev/null
     done
-    # failures say why, in the words of the lifecycle
-    cat "$OUT"/*.err | grep -v '^$' | grep -vE 'does not exist|it is (created|running|stopped|creating)|not created|its init is not waiting|No such process|warning:' && return 1
+    # failures say why, in the words of the lifecycle (a kill between a
+    # start's byte and the init's execve is that start's error)
+    cat "$OUT"/*.err | grep -v '^$' | grep -vE 'does not exist|it is (created|running|stopped|creating)|not created|its init is not waiting|its init died before starting the process|No such process|warning:' && return 1
     run ojrun state "$P"
     [ "$status" -eq 1 ]
     assert_no_leftovers "$P"

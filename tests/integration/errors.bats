@@ -290,8 +290,8 @@ raw_config() {
     cfg '.linux.seccomp = {"defaultAction": "SCMP_ACT_FOO"}'
     check J24 ojrun create -b "$BUNDLE" "$ID"
 }
-@test "J25 no new mount namespace" {
-    cfg '.linux.namespaces |= map(select(.type != "mount"))'
+@test "J25 a mount namespace path that is not a mount namespace" {
+    cfg '.linux.namespaces |= map(if .type == "mount" then .path = "/proc/self/ns/net" else . end)'
     check J25 ojrun create -b "$BUNDLE" "$ID"
 }
 @test "J26 hostname without a UTS namespace" {

@@ -204,7 +204,7 @@ state_of() {
     cfg '.linux.namespaces |= map(select(.type != "uts"))'
     run ojrun run -b "$BUNDLE" "$C1"
     [ "$status" -eq 1 ]
-    [[ "$output" == *"hostname is set but the config has no new UTS namespace"* ]]
+    [[ "$output" == *"hostname is set but the config has no UTS namespace"* ]]
     assert_no_leftovers "$C1"
 }
 

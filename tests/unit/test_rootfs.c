@@ -447,6 +447,27 @@ static void test_propagation(void **state)
     rmdir(p);
 }
 
+static void inside_unbindable(void *arg)
+{
+    (void)arg;
+    char opt[256] = "";
+    check(find_mount("/", NULL, opt, NULL) && strstr(opt, "unbindable"),
+          "/ is not unbindable (optional fields \"%s\")", opt);
+}
+
+/* rootfsPropagation "unbindable": the rootfs must still be bound onto
+ * itself before the pivot (a bind below an unbindable "/" is EINVAL), and
+ * "/" is unbindable once inside. */
+static void test_propagation_unbindable(void **state)
+{
+    (void)state;
+    struct spec s;
+    spec_init(&s);
+    spec_defaults(&s);
+    s.cfg.linux_.rootfs_propagation = "unbindable";
+    run_ok(&s, PLAIN, inside_unbindable, NULL);
+}
+
 int main(void)
 {
     if (harness_init("test_rootfs") < 0)
@@ -466,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_root_readonly_userns),
         cmocka_unit_test(test_errors_name_the_mount),
         cmocka_unit_test(test_propagation),
+        cmocka_unit_test(test_propagation_unbindable),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
