@@ -16,12 +16,22 @@ static bool log_json;
 static bool log_debug;
 static struct timespec log_t0;
 static bool log_stderr = true;
+static int log_stderr_fd = STDERR_FILENO;
 static oj_log_sink_fn log_sink;
 static void *log_sink_data;
 
 void oj_log_set_stderr(bool on)
 {
     log_stderr = on;
+}
+
+void oj_log_keep_stderr(void)
+{
+    int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (fd >= 0)
+        log_stderr_fd = fd;
+    else
+        log_stderr = false; /* better silent than in the container's stdio */
 }
 
 void oj_log_set_sink(oj_log_sink_fn fn, void *data)
@@ -123,7 +133,7 @@ void oj_log(enum oj_log_level level, const char *fmt, ...)
     if (log_sink)
         log_sink(level, msg, log_sink_data);
     if (n > 0 && level != OJ_LOG_INFO && log_stderr)
-        write_all(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+        write_all(log_stderr_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 
     if (log_fd >= 0) {
         struct timespec rt;

@@ -46,6 +46,11 @@ void oj_log_set_debug(bool on);
 /* Log to `fd` (owned by the caller, not closed) instead of a file. */
 void oj_log_set_fd(int fd, bool json);
 
+/* A process about to make the container's stdio its own (the console's
+ * dup2 onto 0, 1 and 2) keeps writing its records to the stderr it had
+ * (a close-on-exec duplicate), never into the container's terminal. */
+void oj_log_keep_stderr(void);
+
 /* The fd of the log file, or -1.  The container init keeps it (CLOEXEC) so
  * that errors after clone() reach the same log. */
 int oj_log_fd(void);
