@@ -102,14 +102,30 @@ static void write_all(int fd, const char *s, size_t n)
     }
 }
 
+static void vlog(enum oj_log_level level, bool quiet, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 void oj_log(enum oj_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(level, false, fmt, ap);
+    va_end(ap);
+}
+
+void oj_warn_log_only(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(OJ_LOG_WARN, true, fmt, ap);
+    va_end(ap);
+}
+
+static void vlog(enum oj_log_level level, bool quiet, const char *fmt, va_list ap)
 {
     int saved_errno = errno;
     char msg[2048];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     /* One record, one line, whatever the arguments hold (a hostile
      * container id or path with a newline), as error.c does for messages. */
     for (char *p = msg; *p; p++)
@@ -132,7 +148,7 @@ void oj_log(enum oj_log_level level, const char *fmt, ...)
         n = snprintf(line, sizeof(line), "ojrun: %s: %s\n", level_name(level), msg);
     if (log_sink)
         log_sink(level, msg, log_sink_data);
-    if (n > 0 && level != OJ_LOG_INFO && log_stderr)
+    if (n > 0 && level != OJ_LOG_INFO && log_stderr && !quiet)
         write_all(log_stderr_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 
     if (log_fd >= 0) {

@@ -34,6 +34,10 @@ void oj_log(enum oj_log_level level, const char *fmt, ...) __attribute__((format
     } while (0)
 #define oj_warn(...)  oj_log(OJ_LOG_WARN, __VA_ARGS__)
 #define oj_error(...) oj_log(OJ_LOG_ERROR, __VA_ARGS__)
+/* A warning for the log file (--log) and a library client's sink, not for
+ * stderr: what ojrun notes where runc says nothing (a warning on stderr
+ * breaks scripts that compare it with runc's). */
+void oj_warn_log_only(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* For library clients (libojrun.h, api.c); the `ojrun` command uses none of
  * these and keeps the behaviour above.  Records go to stderr only while

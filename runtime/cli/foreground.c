@@ -124,10 +124,10 @@ static void resize(struct oj_fg *fg)
 
 /* The relay's state between polls. */
 struct relay {
-    bool in_open;   /* still reading our stdin */
-    bool out_open;  /* still reading the master */
+    bool in_open;    /* still reading our stdin */
+    bool out_open;   /* still reading the master */
     bool out_broken; /* stdout went away: the output is read and dropped */
-    char in[4096];  /* read from stdin, not yet written to the master */
+    char in[4096];   /* read from stdin, not yet written to the master */
     size_t in_len, in_off;
 };
 
@@ -226,9 +226,9 @@ int oj_fg_wait(struct oj_fg *fg, const char *what, pid_t pid, bool reap_all, con
         }
         if (r.out_open || pending) {
             i_out = (int)n;
-            p[n++] = (struct pollfd){.fd = fg->master,
-                                     .events = (short)((r.out_open ? POLLIN : 0) |
-                                                       (pending ? POLLOUT : 0))};
+            p[n++] = (struct pollfd){
+                .fd = fg->master,
+                .events = (short)((r.out_open ? POLLIN : 0) | (pending ? POLLOUT : 0))};
         }
         if (poll(p, n, -1) < 0) {
             if (errno == EINTR)

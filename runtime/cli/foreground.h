@@ -21,10 +21,10 @@
 #include <termios.h>
 
 struct oj_fg {
-    int master;         /* the pty master the library gave us, or -1 */
-    int host;           /* our terminal (one of stdio, or /dev/tty), or -1 */
-    bool host_owned;    /* host is /dev/tty, opened by us */
-    bool raw;           /* host is in raw mode; `saved` restores it */
+    int master;      /* the pty master the library gave us, or -1 */
+    int host;        /* our terminal (one of stdio, or /dev/tty), or -1 */
+    bool host_owned; /* host is /dev/tty, opened by us */
+    bool raw;        /* host is in raw mode; `saved` restores it */
     struct termios saved;
     unsigned short rows, cols; /* host's window size (0: unknown) */
 };
