@@ -158,7 +158,8 @@ typedef struct ojrun_create_options {
     /* A terminal in the foreground (process.terminal, no console_socket),
      * as `ojrun run` without -d makes one: when not NULL, the pty's master
      * is stored here (O_CLOEXEC; the caller closes it) before the process
-     * can run.  Relaying it to a terminal is the caller's business.
+     * can run; left as it was when the process has no terminal (set it
+     * to -1 first).  Relaying it to a terminal is the caller's business.
      * console_rows and console_cols, when both non-zero, are the pty's
      * window size (instead of process.consoleSize). */
     int *console_master;

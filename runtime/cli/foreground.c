@@ -236,12 +236,13 @@ int oj_fg_wait(struct oj_fg *fg, const char *what, pid_t pid, bool reap_all, con
             oj_error("%s: poll: %m", what);
             return 1;
         }
-        if (i_out >= 0 && r.out_open && (p[i_out].revents & (POLLIN | POLLHUP | POLLERR)) &&
-            copy_out(fg, &r))
+        /* POLLNVAL too: a closed stdin must end its relay, not spin */
+        const short ready = POLLIN | POLLHUP | POLLERR | POLLNVAL;
+        if (i_out >= 0 && r.out_open && (p[i_out].revents & ready) && copy_out(fg, &r))
             r.out_open = false;
-        if ((i_in >= 0 && (p[i_in].revents & (POLLIN | POLLHUP | POLLERR))) ||
+        if ((i_in >= 0 && (p[i_in].revents & ready)) ||
             (i_out >= 0 && (p[i_out].revents & POLLOUT)))
-            copy_in(fg, &r, i_in >= 0 && p[i_in].revents);
+            copy_in(fg, &r, i_in >= 0 && (p[i_in].revents & ready));
         if (!(p[0].revents & POLLIN))
             continue;
 
