@@ -5,10 +5,12 @@
  * exec.h and specs/cli.md).
  *
  * Without --detach ojrun stays, forwards the signals a terminal or a
- * supervisor sends it (as `ojrun run` does) and exits with the process's
- * status, 128+N when signal N killed it.  With --detach it exits as soon as
- * the process has exec'd; the process, our child, is then orphaned to the
- * caller's subreaper (conmon, containerd-shim) or to init.
+ * supervisor sends it (as `ojrun run` does), relays a --tty that no
+ * --console-socket takes (foreground.h) and exits with the process's
+ * status, 128+N when signal N killed it; errors of exec itself exit 255.
+ * With --detach it exits as soon as the process has exec'd; the process,
+ * our child, is then orphaned to the caller's subreaper (conmon,
+ * containerd-shim) or to init.
  */
 #include <getopt.h>
 #include <signal.h>

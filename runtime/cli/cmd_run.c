@@ -3,8 +3,9 @@
  * ojrun run [create flags] [--detach] ID: create + start
  * (ojrun_container_run(), which keeps the parsed config), then (unless
  * --detach) wait for the process, forward signals to it, delete the
- * container and exit with the process's status (128+N when killed by
- * signal N, as a shell reports it).
+ * container (not with --keep) and exit with the process's status (128+N
+ * when killed by signal N, as a shell reports it).  A process.terminal
+ * without --console-socket is relayed to our stdio (foreground.h).
  *
  * ojrun run --result FILE|- ...: the same, supervised as a judge task
  * (limits, accounting, verdict; supervise.h), the result JSON written to
@@ -115,11 +116,15 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
 
     char what[1100];
     snprintf(what, sizeof(what), "run %s", o.id);
-    int rc = oj_fg_raw(&fg) < 0 ? 1 : 0;
-    if (rc == 0)
+    int rc;
+    if (oj_fg_raw(&fg) < 0) {
+        /* no usable terminal: do not leave the process running unseen */
+        kill(pid, SIGKILL);
+        oj_fg_wait(&fg, what, pid, true, &set);
+        rc = 1;
+    } else {
         rc = oj_fg_wait(&fg, what, pid, true, &set);
-    else
-        kill(pid, SIGKILL), oj_fg_wait(&fg, what, pid, true, &set);
+    }
     oj_fg_release(&fg);
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (o.keep)
