@@ -34,6 +34,15 @@ void oj_log_keep_stderr(void)
         log_stderr = false; /* better silent than in the container's stdio */
 }
 
+void oj_log_release_stderr(void)
+{
+    if (log_stderr_fd == STDERR_FILENO)
+        return;
+    close(log_stderr_fd);
+    log_stderr_fd = STDERR_FILENO;
+    log_stderr = false; /* stderr is the container's now: the log file only */
+}
+
 void oj_log_set_sink(oj_log_sink_fn fn, void *data)
 {
     log_sink = fn;

@@ -54,6 +54,11 @@ void oj_log_set_fd(int fd, bool json);
  * dup2 onto 0, 1 and 2) keeps writing its records to the stderr it had
  * (a close-on-exec duplicate), never into the container's terminal. */
 void oj_log_keep_stderr(void);
+/* ... and lets it go again, once nothing more of its own should be seen
+ * there (the init, before it waits for start: a caller reading create's
+ * output to its end must not wait for the init); later records go to the
+ * log file only.  Nothing to do without oj_log_keep_stderr(). */
+void oj_log_release_stderr(void);
 
 /* The fd of the log file, or -1.  The container init keeps it (CLOEXEC) so
  * that errors after clone() reach the same log. */

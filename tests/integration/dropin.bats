@@ -86,25 +86,34 @@ check_run_terminal() {
     RT=runc check_run_terminal
 }
 
-# SIGWINCH: our new size reaches the container's terminal.
+# SIGWINCH: our new size reaches the container's terminal; meanwhile our
+# terminal is in raw mode.
 check_sigwinch() {
     cfg '.process.terminal = true'
     cfg_args sh -c 'trap "stty size; exit 0" WINCH; touch /ready; while :; do sleep 0.05; done'
     rm -f "$BUNDLE/rootfs/ready"
+    local modes=$BATS_TEST_TMPDIR/modes
     run on_tty "stty cols 80 rows 24
         (for i in \$(seq 1200); do [ -e '$BUNDLE/rootfs/ready' ] && break; sleep 0.05; done
+         stty -a </dev/tty >'$modes'
          stty cols 50 rows 20 </dev/tty) &
         $(rt_cmd) run -b '$BUNDLE' $P-w; echo rc=\$?"
     echo "$output"
     [ "${lines[0]}" = "20 50" ]
     [ "${lines[1]}" = rc=0 ]
+    # while the container ran, our terminal was raw: no line editing, no
+    # echo, no signals from keys (they belong to the container's terminal)
+    cat "$modes"
+    grep -qw -- -icanon "$modes"
+    grep -qw -- -echo "$modes"
+    grep -qw -- -isig "$modes"
 }
 
-@test "run with a terminal passes a window size change on (SIGWINCH)" {
+@test "run with a terminal: raw mode while it runs, a window size change passed on (SIGWINCH)" {
     RT=ojrun check_sigwinch
 }
 
-@test "control/runc: run with a terminal passes a window size change on" {
+@test "control/runc: run with a terminal: raw mode, window size change passed on" {
     need_runc
     RT=runc check_sigwinch
 }
