@@ -273,6 +273,9 @@ void oj_api_create_opts_fill(struct oj_create_opts *o, const char *id, const cha
         o->preserve_fds = opts->preserve_fds;
         o->shim = opts->shim;
         o->result_socket = opts->result_socket;
+        o->console_master = opts->console_master;
+        o->console_rows = opts->console_rows;
+        o->console_cols = opts->console_cols;
     }
 }
 
@@ -501,6 +504,12 @@ OJRUN_API int ojrun_container_exec(ojrun_context *ctx, const char *id,
         .process_label = opts->process_label,
         .args = (char **)opts->args,
         .n_args = opts->n_args,
+        .console_master = opts->console_master,
+        .console_rows = opts->console_rows,
+        .console_cols = opts->console_cols,
+        .ignore_paused = opts->ignore_paused,
+        .cgroups = (char **)opts->cgroups,
+        .n_cgroups = opts->n_cgroups,
     };
     struct oj_err e = {0};
     if (oj_exec_start(&ctx->ctx, &o, pid, &e) < 0) {

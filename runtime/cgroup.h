@@ -127,6 +127,16 @@ bool oj_cgroup_is_shared(const struct oj_cgroup *cg);
  * hierarchy.  The init must not have exec'd the user program yet. */
 int oj_cgroup_enter(struct oj_cgroup *cg, pid_t pid, struct oj_err *err);
 
+/* The same into sub-cgroups of the container's (runc's `exec --cgroup`):
+ * each spec is "[CONTROLLER[,CONTROLLER...]:]PATH".  PATH (a leading "/"
+ * ignored) names an existing cgroup below the container's; without
+ * controllers it applies to every hierarchy, with them to the hierarchies
+ * carrying one of them (v2: listing it in cgroup.controllers); a hierarchy
+ * no spec names gets the container's own cgroup.  A PATH that leaves the
+ * container's cgroup ("..") is refused before anything moves. */
+int oj_cgroup_enter_sub(struct oj_cgroup *cg, pid_t pid, const char *const *specs, size_t n,
+                        struct oj_err *err);
+
 /* --- fast placement of the container init ---------------------------------
  *
  * Writing a PID into a cgroup.procs file write-locks the kernel's global

@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cgroup_internal.h"
@@ -31,6 +32,79 @@ int oj_cgroup_enter(struct oj_cgroup *cg, pid_t pid, struct oj_err *err)
             continue;
         /* cgroup.procs moves the whole thread group (cgroups(7)) */
         if (oj_cg_write(cg, d->path, "cgroup.procs", err, "%d", (int)pid) < 0)
+            return oj_wrap(err, "move process %d into its cgroup", (int)pid);
+    }
+    return 0;
+}
+
+/* Split "[CTRLS:]PATH"; *ctrls is NULL without controllers.  The path
+ * must stay below the container's cgroup. */
+static int parse_sub(const char *spec, char *buf, size_t len, const char **ctrls,
+                     const char **path, struct oj_err *err)
+{
+    if (snprintf(buf, len, "%s", spec) >= (int)len)
+        return oj_fail(err, ENAMETOOLONG, "--cgroup %s", spec);
+    char *colon = strchr(buf, ':');
+    *ctrls = NULL;
+    *path = buf;
+    if (colon) {
+        *colon = '\0';
+        *ctrls = buf;
+        *path = colon + 1;
+    }
+    while (**path == '/')
+        (*path)++;
+    if (!**path)
+        return oj_fail(err, 0, "--cgroup %s: empty path", spec);
+    for (const char *p = *path; *p;) {
+        size_t n = strcspn(p, "/");
+        if ((n == 2 && p[0] == '.' && p[1] == '.') || (n == 1 && p[0] == '.'))
+            return oj_fail(err, 0, "--cgroup %s: %s is not a sub cgroup path", spec, *path);
+        p += n;
+        while (*p == '/')
+            p++;
+    }
+    return 0;
+}
+
+/* Does hierarchy `d` carry one of the comma-separated `ctrls`? */
+static bool carries(const struct oj_cg_dir *d, const char *ctrls)
+{
+    char list[256];
+    snprintf(list, sizeof(list), "%s", ctrls);
+    char *save = NULL;
+    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (oj_cg_list_has(d->controllers, d->v2 ? ' ' : ',', t))
+            return true;
+    return false;
+}
+
+int oj_cgroup_enter_sub(struct oj_cgroup *cg, pid_t pid, const char *const *specs, size_t n,
+                        struct oj_err *err)
+{
+    char buf[PATH_MAX];
+    const char *ctrls, *path;
+    for (size_t k = 0; k < n; k++)
+        if (parse_sub(specs[k], buf, sizeof(buf), &ctrls, &path, err) < 0)
+            return -1;
+    for (size_t i = 0; i < cg->n; i++) {
+        struct oj_cg_dir *d = &cg->dirs[i];
+        if (d->absent)
+            continue;
+        /* the last spec naming this hierarchy wins, as later flags do */
+        const char *sub = NULL;
+        char subbuf[PATH_MAX];
+        for (size_t k = 0; k < n; k++) {
+            parse_sub(specs[k], buf, sizeof(buf), &ctrls, &path, err);
+            if (!ctrls || carries(d, ctrls)) {
+                snprintf(subbuf, sizeof(subbuf), "%s", path);
+                sub = subbuf;
+            }
+        }
+        char dir[PATH_MAX];
+        if (sub && snprintf(dir, sizeof(dir), "%s/%s", d->path, sub) >= (int)sizeof(dir))
+            return oj_fail(err, ENAMETOOLONG, "--cgroup %s", sub);
+        if (oj_cg_write(cg, sub ? dir : d->path, "cgroup.procs", err, "%d", (int)pid) < 0)
             return oj_wrap(err, "move process %d into its cgroup", (int)pid);
     }
     return 0;

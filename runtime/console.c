@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "log.h"
 
 int oj_console_open(int *master, int *slave, struct oj_err *err)
 {
@@ -107,6 +108,9 @@ int oj_console_make_controlling(int slave, const struct oj_process *p, struct oj
     if (p && p->console_size.set &&
         oj_console_resize(slave, p->console_size.height, p->console_size.width, err) < 0)
         return -1;
+    /* From here our stderr is the container's terminal: our own records
+     * (warnings before execve) keep going to the runtime's stderr. */
+    oj_log_keep_stderr();
     for (int fd = 0; fd <= 2; fd++) {
         if (fd == slave) {
             /* dup2(fd, fd) is a no-op and would leave O_CLOEXEC set: the

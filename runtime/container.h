@@ -52,6 +52,11 @@ struct oj_create_opts {
     const char *bundle;         /* NULL: the current directory */
     const char *pid_file;       /* --pid-file */
     const char *console_socket; /* --console-socket */
+    /* Foreground terminal (libojrun.h, ojrun_create_options): the pty
+     * master is received here instead of being sent to console_socket;
+     * console_rows/cols, when non-zero, replace process.consoleSize. */
+    int *console_master;
+    unsigned short console_rows, console_cols;
     bool no_pivot;              /* --no-pivot */
     bool no_new_keyring;        /* --no-new-keyring */
     unsigned preserve_fds;      /* --preserve-fds N: pass fds 3..3+N-1 */
@@ -62,6 +67,7 @@ struct oj_create_opts {
     bool shim;                  /* --shim: this process is ojrun-shim (state.json says so) */
     const char *result_socket;  /* --result-socket */
     const char *result;         /* run --result FILE|- */
+    bool keep;                  /* run --keep: no delete after the exit */
     /* The library API (libojrun.h, api.c).  `config_data`: config.json held
      * in memory, used instead of <bundle>/config.json (the bundle still
      * resolves a relative root.path).  The rest override the parsed config
@@ -88,7 +94,8 @@ struct oj_container {
     char *dir;    /* <root>/<id> */
     int lock_fd;
     int sync_fd;    /* parent: its end of the socketpair; init: the other end */
-    int console_fd; /* connected --console-socket, or -1 */
+    int console_fd; /* connected --console-socket (or the init's end of console_recv), or -1 */
+    int console_recv; /* create: our end of the console socketpair (console_master), or -1 */
     int clone_flags;     /* CLONE_NEW* for namespaces created (not joined) */
     bool join_paths;     /* some namespace is joined by path */
     bool new_userns;

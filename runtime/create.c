@@ -66,6 +66,8 @@ void oj_container_free(struct oj_container *c)
         close(c->console_fd);
     if (c->fifo_fd >= 0)
         close(c->fifo_fd);
+    if (c->console_recv >= 0)
+        close(c->console_recv);
     if (c->cg)
         oj_cgroup_free(c->cg);
     if (c->seccomp_agent_fd >= 0)
@@ -82,10 +84,20 @@ void oj_container_free(struct oj_container *c)
 static int check_config(struct oj_container *c, struct oj_err *err)
 {
     const struct oj_config *cfg = c->cfg;
-    if (cfg->process && cfg->process->terminal && !c->opts->console_socket)
+    /* runc: "cannot allocate tty if runc will detach without setting
+     * console socket"; a caller in the foreground receives the master
+     * itself (console_master). */
+    if (cfg->process && cfg->process->terminal && !c->opts->console_socket &&
+        !c->opts->console_master)
         return oj_fail(err, 0, "process.terminal is true but no --console-socket was given");
     if (!cfg->process && c->opts->console_socket)
         oj_debug("--console-socket given but the config has no process");
+    /* the caller's own terminal size wins over process.consoleSize */
+    if (cfg->process && c->opts->console_rows && c->opts->console_cols) {
+        c->cfg->process->console_size.set = true;
+        c->cfg->process->console_size.height = c->opts->console_rows;
+        c->cfg->process->console_size.width = c->opts->console_cols;
+    }
 
     for (size_t i = 0; i < cfg->linux_.n_namespaces; i++) {
         const struct oj_namespace *ns = &cfg->linux_.namespaces[i];
@@ -621,6 +633,32 @@ static int connect_console(struct oj_container *c, struct oj_err *err)
     return 0;
 }
 
+/* A foreground terminal (console_master): the init sends the master over a
+ * socketpair, as it would to a --console-socket (runc does the same for
+ * `run` without -d: utils_linux.go setupIO, a socketpair named "console"). */
+static int console_pair(struct oj_container *c, struct oj_err *err)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return oj_fail(err, errno, "socketpair for the console");
+    c->console_recv = sv[0];
+    c->console_fd = sv[1];
+    return 0;
+}
+
+/* The init sent the master before it reported itself created, so this
+ * does not block: it finds the fd, or EOF when the init sent none. */
+static int receive_console(struct oj_container *c, struct oj_err *err)
+{
+    int master = -1;
+    if (oj_recv_fd(c->console_recv, &master, NULL, 0, err) < 0)
+        return oj_wrap(err, "receive the console from the container init");
+    close(c->console_recv);
+    c->console_recv = -1;
+    *c->opts->console_master = master;
+    return 0;
+}
+
 static int write_pid_file(const char *path, pid_t pid, struct oj_err *err)
 {
     char buf[32];
@@ -752,7 +790,8 @@ int oj_container_create(const struct oj_context *ctx, const struct oj_create_opt
         return oj_fail(err, ENOMEM, "create");
     c->ctx = ctx;
     c->opts = o;
-    c->lock_fd = c->sync_fd = c->console_fd = c->seccomp_agent_fd = c->fifo_fd = -1;
+    c->lock_fd = c->sync_fd = c->console_fd = c->console_recv = c->seccomp_agent_fd = c->fifo_fd =
+        -1;
     int sv[2] = {-1, -1};
 
     if (oj_state_dir(ctx->root, o->id, &c->dir, err) < 0)
@@ -799,6 +838,9 @@ int oj_container_create(const struct oj_context *ctx, const struct oj_create_opt
         goto fail;
     if (o->console_socket && connect_console(c, err) < 0)
         goto fail;
+    if (!o->console_socket && o->console_master && c->cfg->process && c->cfg->process->terminal &&
+        console_pair(c, err) < 0)
+        goto fail;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         oj_fail(err, errno, "socketpair");
         goto fail;
@@ -818,6 +860,12 @@ int oj_container_create(const struct oj_context *ctx, const struct oj_create_opt
      * writing, and `run` calls start from this process. */
     close(c->fifo_fd);
     c->fifo_fd = -1;
+    if (c->console_recv >= 0) {
+        /* the init's end: once the init has closed its copy, a recv that
+         * finds no master sees EOF instead of blocking */
+        close(c->console_fd);
+        c->console_fd = -1;
+    }
     oj_debug("init PID %d", (int)c->pid);
 
     if (c->new_userns && write_maps(c, err) < 0)
@@ -857,6 +905,8 @@ int oj_container_create(const struct oj_context *ctx, const struct oj_create_opt
     if (oj_state_save(&st, err) < 0)
         goto fail;
     if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)
+        goto fail;
+    if (c->console_recv >= 0 && receive_console(c, err) < 0)
         goto fail;
     oj_debug("created");
     *out = c;

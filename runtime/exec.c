@@ -95,7 +95,8 @@ struct exec_ctx {
     struct oj_cgroup *cg;
     struct oj_bpf *seccomp; /* compiled linux.seccomp, NULL without */
     int agent_fd;           /* linux.seccomp.listenerPath (NOTIFY), or -1 */
-    int console_fd;         /* connected --console-socket, or -1 */
+    int console_fd;         /* connected --console-socket (or F's end of console_recv), or -1 */
+    int console_recv;       /* P: its end of the console socketpair (console_master), or -1 */
     int ns_fd[N_JOIN];      /* -1: that namespace is already ours */
     int root_fd;            /* the init's root dir when its mount namespace is ours, or -1 */
     int sync_fd;            /* P: its end of the socketpair; S1 and F: the other end */
@@ -114,6 +115,8 @@ static void ctx_free(struct exec_ctx *c)
         close(c->root_fd);
     if (c->console_fd >= 0)
         close(c->console_fd);
+    if (c->console_recv >= 0)
+        close(c->console_recv);
     if (c->agent_fd >= 0)
         close(c->agent_fd);
     if (c->seccomp) {
@@ -157,7 +160,8 @@ static int setup_terminal(struct exec_ctx *c, struct oj_err *err)
     close(master);
     if (r < 0) {
         close(slave);
-        return oj_wrap(err, "--console-socket %s", c->o->console_socket);
+        return c->o->console_socket ? oj_wrap(err, "--console-socket %s", c->o->console_socket)
+                                    : oj_wrap(err, "send the console to ojrun exec");
     }
     r = oj_console_make_controlling(slave, c->p, err);
     if (slave > 2)
@@ -465,6 +469,8 @@ static int spawn(struct exec_ctx *c, int lock_fd, bool joins_userns, struct oj_e
         close(sv[0]);
         if (lock_fd >= 0)
             close(lock_fd);
+        if (c->console_recv >= 0)
+            close(c->console_recv);
         c->sync_fd = sv[1];
         run_stage1(c, joins_userns);
     }
@@ -524,18 +530,32 @@ static int exec_run(struct exec_ctx *c, const struct oj_context *ctx, struct oj_
     if (lock < 0)
         return -1;
     enum oj_status s = oj_state_status(c->st);
-    /* created: the init has not exec'd yet; paused: F would freeze in the
-     * cgroup before reaching execve; stopped: nothing to join. */
-    if (s != OJ_STATUS_RUNNING)
-        return oj_fail(err, 0, "cannot exec in container \"%s\": it is %s, not running", o->id,
+    /* created: as runc, F joins the namespaces of the init waiting for
+     * `start` (they are complete: it is past pivot_root).  paused: F
+     * freezes in the cgroup before reaching execve, so only on request
+     * (runc's --ignore-paused), and we return after the resume.  stopped:
+     * nothing to join. */
+    if (s == OJ_STATUS_PAUSED && !o->ignore_paused)
+        return oj_fail(err, 0,
+                       "cannot exec in container \"%s\": it is paused (use --ignore-paused "
+                       "to override)",
+                       o->id);
+    if (s != OJ_STATUS_RUNNING && s != OJ_STATUS_CREATED && s != OJ_STATUS_PAUSED)
+        return oj_fail(err, 0, "cannot exec in container \"%s\": it is %s", o->id,
                        oj_status_name(s));
 
     if (oj_state_config(c->st, &c->cfg, err) < 0 ||
         oj_exec_build_process(c->cfg, o, &c->p, err) < 0)
         return -1;
-    if (c->p->terminal && !o->console_socket)
+    if (c->p->terminal && !o->console_socket && !o->console_master)
         return oj_fail(err, 0, "%s but no --console-socket was given",
                        o->tty > 0 ? "--tty is set" : "process.terminal is true");
+    /* the caller's own terminal size wins over process.consoleSize */
+    if (c->p->terminal && o->console_rows && o->console_cols) {
+        c->p->console_size.set = true;
+        c->p->console_size.height = o->console_rows;
+        c->p->console_size.width = o->console_cols;
+    }
     if (!c->p->terminal && o->console_socket)
         oj_debug("exec: --console-socket given but the process has no terminal");
 
@@ -546,21 +566,41 @@ static int exec_run(struct exec_ctx *c, const struct oj_context *ctx, struct oj_
         return -1;
     /* Connect now: after setns into the mount namespace the host's path is
      * out of sight. */
-    if (c->p->terminal) {
+    if (c->p->terminal && o->console_socket) {
         c->console_fd = oj_console_connect(o->console_socket, err);
         if (c->console_fd < 0)
             return oj_wrap(err, "--console-socket");
+    } else if (c->p->terminal) {
+        /* a foreground terminal: F sends the master to us (console_master) */
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+            return oj_fail(err, errno, "socketpair for the console");
+        c->console_recv = sv[0];
+        c->console_fd = sv[1];
     }
 
     if (spawn(c, lock, joins_userns, err) < 0)
         return -1;
+    if (c->console_recv >= 0) {
+        /* F has its copy; without ours, a recv after F died sees EOF */
+        close(c->console_fd);
+        c->console_fd = -1;
+    }
     oj_debug("exec: process PID %d", (int)c->pid);
-    if (oj_cgroup_enter(c->cg, c->pid, err) < 0)
+    if (o->n_cgroups ? oj_cgroup_enter_sub(c->cg, c->pid, (const char *const *)o->cgroups,
+                                           o->n_cgroups, err) < 0
+                     : oj_cgroup_enter(c->cg, c->pid, err) < 0)
         return -1;
     if (c->p->oom_score_adj.set && set_oom_score_adj(c->pid, c->p->oom_score_adj.v, err) < 0)
         return -1;
     if (oj_sync_send(c->sync_fd, OJ_SYNC_GO, c->pid, NULL) < 0)
         return oj_fail(err, errno, "start the process");
+    if (s == OJ_STATUS_PAUSED) {
+        /* F is in the frozen cgroup now (a delete cannot remove it under
+         * us); resume takes the lock, and F reaches execve only after it. */
+        close(lock);
+        lock = -1;
+    }
 
     struct oj_sync_msg m;
     bool eof;
@@ -572,6 +612,11 @@ static int exec_run(struct exec_ctx *c, const struct oj_context *ctx, struct oj_
         return oj_fail(err, 0, "unexpected message %u from the process", m.type);
     }
     oj_debug("exec: process exec'd");
+    if (c->console_recv >= 0) {
+        /* sent before execve: there, or EOF */
+        if (oj_recv_fd(c->console_recv, o->console_master, NULL, 0, err) < 0)
+            return oj_wrap(err, "receive the console from the process");
+    }
     if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)
         return -1;
     return 0;
@@ -580,7 +625,8 @@ static int exec_run(struct exec_ctx *c, const struct oj_context *ctx, struct oj_
 int oj_exec_start(const struct oj_context *ctx, const struct oj_exec_opts *o, pid_t *pid,
                   struct oj_err *err)
 {
-    struct exec_ctx c = {.o = o, .agent_fd = -1, .console_fd = -1, .sync_fd = -1, .root_fd = -1};
+    struct exec_ctx c = {
+        .o = o, .agent_fd = -1, .console_fd = -1, .console_recv = -1, .sync_fd = -1, .root_fd = -1};
     for (size_t i = 0; i < N_JOIN; i++)
         c.ns_fd[i] = -1;
     /* Which fds of the --preserve-fds range the caller really passed,

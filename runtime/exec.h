@@ -58,6 +58,13 @@ struct oj_exec_opts {
     const char *process_label; /* --process-label: refused (no SELinux support) */
     char **args;               /* ARGS after the id (not with --process) */
     size_t n_args;
+    /* no --console-socket: receive the master here (libojrun.h); the
+     * window size when both are non-zero */
+    int *console_master;
+    unsigned short console_rows, console_cols;
+    bool ignore_paused; /* --ignore-paused */
+    char **cgroups;     /* --cgroup [CTRL[,CTRL]:]PATH, sub-cgroups of the container's */
+    size_t n_cgroups;
 };
 
 /* Build the process to run from the container's config and the options.
@@ -73,16 +80,18 @@ struct oj_exec_opts {
 int oj_exec_build_process(struct oj_config *cfg, const struct oj_exec_opts *o,
                           struct oj_process **out, struct oj_err *err);
 
-/* Run the process in the running container o->id (running: not created,
- * paused or stopped).  Returns 0 once it has passed execve(2) -- its setup
- * and the lookup of args[0] in the container's PATH succeeded -- with *pid
- * its host PID; it is a child of the caller (wait for it, or exit to orphan
- * it to the caller's subreaper).  The program starts with an empty signal
- * mask, so the caller may block the signals it means to forward before
- * calling; its stdio is the caller's, passed straight through (or a pty,
- * sent to --console-socket).  The pid file, if any, is written before
- * returning.  On failure no process remains.  Holds the container's lock
- * until the process has exec'd. */
+/* Run the process in the container o->id: created or running (runc joins
+ * a created container's waiting init too), paused with --ignore-paused.
+ * Returns 0 once it has passed execve(2) -- its setup and the lookup of
+ * args[0] in the container's PATH succeeded -- with *pid its host PID; it
+ * is a child of the caller (wait for it, or exit to orphan it to the
+ * caller's subreaper).  The program starts with an empty signal mask, so
+ * the caller may block the signals it means to forward before calling; its
+ * stdio is the caller's, passed straight through (or a pty, sent to
+ * --console-socket or handed to the caller as *console_master).  The pid
+ * file, if any, is written before returning.  On failure no process
+ * remains.  Holds the container's lock until the process has exec'd (with
+ * --ignore-paused on a paused container: until it is in the cgroup). */
 int oj_exec_start(const struct oj_context *ctx, const struct oj_exec_opts *o, pid_t *pid,
                   struct oj_err *err);
 

@@ -374,6 +374,9 @@ _Noreturn void oj_init_main(struct oj_container *c)
      * (process.user, the user namespace's root) clears it (prctl(2)). */
     prctl(PR_SET_PDEATHSIG, task ? SIGKILL : 0);
     oj_debug("init ready, waiting for start");
+    /* create's caller may read its output to the end (containerd's shim
+     * does): no copy of create's stderr may stay open in us from here */
+    oj_log_release_stderr();
     oj_sync_send(c->sync_fd, OJ_SYNC_CREATED, 0, NULL);
     close(c->sync_fd);
 

@@ -155,6 +155,15 @@ typedef struct ojrun_create_options {
      * ojrun_task_spawn() instead. */
     bool shim;
     const char *result_socket; /* also send the result line here (with shim) */
+    /* A terminal in the foreground (process.terminal, no console_socket),
+     * as `ojrun run` without -d makes one: when not NULL, the pty's master
+     * is stored here (O_CLOEXEC; the caller closes it) before the process
+     * can run; left as it was when the process has no terminal (set it
+     * to -1 first).  Relaying it to a terminal is the caller's business.
+     * console_rows and console_cols, when both non-zero, are the pty's
+     * window size (instead of process.consoleSize). */
+    int *console_master;
+    unsigned short console_rows, console_cols;
 } ojrun_create_options;
 
 /* Create container `id` from `bundle` (NULL: the current directory) or,
@@ -235,8 +244,9 @@ OJRUN_API const char *ojrun_status_name(enum ojrun_status s); /* "created", ... 
 OJRUN_API int ojrun_container_state(ojrun_context *ctx, const char *id, enum ojrun_status *status,
                                     pid_t *pid, char **json, ojrun_error *err);
 
-/* One more process in a running container: the options of `ojrun exec`
- * (all zero but tty = -1: config.json's process with `args`). */
+/* One more process in a created or running container: the options of
+ * `ojrun exec` (all zero but tty = -1: config.json's process with `args`,
+ * its terminal included; `ojrun exec` passes tty = 0 unless --tty). */
 typedef struct ojrun_exec_options {
     const char *process_file; /* a config.md "process" object instead of args */
     char *const *args;        /* the command (not with process_file) */
@@ -259,10 +269,22 @@ typedef struct ojrun_exec_options {
     unsigned preserve_fds;     /* pass fds 3 .. 3+N-1 */
     const char *apparmor;      /* refused: no AppArmor support */
     const char *process_label; /* refused: no SELinux support */
+    /* A terminal in the foreground, as in ojrun_create_options: with a
+     * terminal and no console_socket, the master is stored here (O_CLOEXEC)
+     * and the window size set before the process runs. */
+    int *console_master;
+    unsigned short console_rows, console_cols;
+    bool ignore_paused; /* exec into a paused container (the process
+                         * freezes: the call returns after the resume) */
+    /* Sub-cgroups to run in, each "[CONTROLLER[,CONTROLLER]:]PATH" with
+     * PATH below the container's cgroup (runc's exec --cgroup); without
+     * controllers, in every hierarchy. */
+    char *const *cgroups;
+    size_t n_cgroups;
 } ojrun_exec_options;
 
-/* Run the process in container `id` (running: not created, paused or
- * stopped).  Returns once it has passed execve(2), with *pid its host PID:
+/* Run the process in container `id` (created or running; paused only with
+ * ignore_paused; not stopped).  Returns once it has passed execve(2), with *pid its host PID:
  * a child of the caller, to wait for (or to leave to the caller's
  * subreaper).  It starts with an empty signal mask and the caller's stdio
  * (or a pty sent to console_socket).  On failure no process remains; the

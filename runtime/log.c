@@ -16,12 +16,31 @@ static bool log_json;
 static bool log_debug;
 static struct timespec log_t0;
 static bool log_stderr = true;
+static int log_stderr_fd = STDERR_FILENO;
 static oj_log_sink_fn log_sink;
 static void *log_sink_data;
 
 void oj_log_set_stderr(bool on)
 {
     log_stderr = on;
+}
+
+void oj_log_keep_stderr(void)
+{
+    int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (fd >= 0)
+        log_stderr_fd = fd;
+    else
+        log_stderr = false; /* better silent than in the container's stdio */
+}
+
+void oj_log_release_stderr(void)
+{
+    if (log_stderr_fd == STDERR_FILENO)
+        return;
+    close(log_stderr_fd);
+    log_stderr_fd = STDERR_FILENO;
+    log_stderr = false; /* stderr is the container's now: the log file only */
 }
 
 void oj_log_set_sink(oj_log_sink_fn fn, void *data)
@@ -92,14 +111,30 @@ static void write_all(int fd, const char *s, size_t n)
     }
 }
 
+static void vlog(enum oj_log_level level, bool quiet, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 void oj_log(enum oj_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(level, false, fmt, ap);
+    va_end(ap);
+}
+
+void oj_warn_log_only(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(OJ_LOG_WARN, true, fmt, ap);
+    va_end(ap);
+}
+
+static void vlog(enum oj_log_level level, bool quiet, const char *fmt, va_list ap)
 {
     int saved_errno = errno;
     char msg[2048];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
     /* One record, one line, whatever the arguments hold (a hostile
      * container id or path with a newline), as error.c does for messages. */
     for (char *p = msg; *p; p++)
@@ -122,8 +157,8 @@ void oj_log(enum oj_log_level level, const char *fmt, ...)
         n = snprintf(line, sizeof(line), "ojrun: %s: %s\n", level_name(level), msg);
     if (log_sink)
         log_sink(level, msg, log_sink_data);
-    if (n > 0 && level != OJ_LOG_INFO && log_stderr)
-        write_all(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    if (n > 0 && level != OJ_LOG_INFO && log_stderr && !quiet)
+        write_all(log_stderr_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 
     if (log_fd >= 0) {
         struct timespec rt;

@@ -32,7 +32,7 @@ int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_creat
     };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, run ? "+:b:dh" : "+:b:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, run ? ":b:dh" : ":b:h", opts, NULL)) != -1) {
         switch (c) {
         case 'b': o->bundle = optarg; break;
         case OPT_PID_FILE: o->pid_file = optarg; break;
@@ -57,6 +57,7 @@ int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_creat
         case OPT_KEEP:
             if (!run)
                 goto unknown;
+            o->keep = true;
             break;
         case OPT_SHIM:
             if (run)
@@ -80,6 +81,7 @@ int oj_parse_create_opts(const char *cmd, int argc, char **argv, struct oj_creat
                    "      --result-socket PATH  send the task's result JSON to this unix socket\n%s",
                    cmd,
                    run ? "  -d, --detach              do not wait for the container\n"
+                         "      --keep                do not delete the container after it exits\n"
                          "      --result FILE|-       supervise as a judge task; write the result\n"
                          "                            JSON to FILE (- for stdout) after the exit\n"
                        : "      --shim                supervise as a judge task with ojrun-shim\n"

@@ -16,7 +16,7 @@ int cmd_delete(const struct oj_globals *g, int argc, char **argv)
     bool force = false;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
         switch (c) {
         case 'f': force = true; break;
         case 'h': printf("Usage: ojrun delete [--force] CONTAINER_ID\n"); return 0;

@@ -52,7 +52,7 @@ int cmd_events(const struct oj_globals *g, int argc, char **argv)
     struct oj_err err = {0};
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             stats = true;

@@ -5,27 +5,25 @@
  * exec.h and specs/cli.md).
  *
  * Without --detach ojrun stays, forwards the signals a terminal or a
- * supervisor sends it (as `ojrun run` does) and exits with the process's
- * status, 128+N when signal N killed it.  With --detach it exits as soon as
- * the process has exec'd; the process, our child, is then orphaned to the
- * caller's subreaper (conmon, containerd-shim) or to init.
+ * supervisor sends it (as `ojrun run` does), relays a --tty that no
+ * --console-socket takes (foreground.h) and exits with the process's
+ * status, 128+N when signal N killed it; errors of exec itself exit 255.
+ * With --detach it exits as soon as the process has exec'd; the process,
+ * our child, is then orphaned to the caller's subreaper (conmon,
+ * containerd-shim) or to init.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "cli.h"
+#include "foreground.h"
 #include "log.h"
 #include "util.h"
-
-/* The signals `ojrun run` forwards too. */
-static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
 
 static void usage(void)
 {
@@ -34,8 +32,10 @@ static void usage(void)
            "  -p, --process FILE          the process as a config.json \"process\" object\n"
            "  -d, --detach                return once the process has started\n"
            "      --pid-file FILE         write the process's PID to FILE\n"
-           "  -t, --tty[=true|false]      give the process a pty (needs --console-socket)\n"
-           "      --console-socket SOCK   send the pty master to SOCK\n"
+           "  -t, --tty[=true|false]      give the process a pty (default: false)\n"
+           "      --console-socket SOCK   send the pty master to SOCK (else relay it here)\n"
+           "      --ignore-paused         exec into a paused container (waits for the resume)\n"
+           "      --cgroup [CTRL:]PATH    run in this sub-cgroup of the container's (repeatable)\n"
            "      --cwd DIR               working directory in the container\n"
            "  -e, --env NAME=VALUE        set an environment variable (repeatable)\n"
            "  -u, --user UID[:GID]        run as UID (and GID)\n"
@@ -77,7 +77,7 @@ static int parse_user(const char *s, ojrun_exec_options *o)
  * process is always started the same way). */
 struct exec_cmd {
     ojrun_exec_options o;
-    char **env, **caps;
+    char **env, **caps, **cgroups;
     uint32_t *gids;
     const char *id;
     bool detach;
@@ -95,6 +95,8 @@ static int parse_opts(int argc, char **argv, struct exec_cmd *x)
         OPT_PRESERVE,
         OPT_LABEL,
         OPT_APPARMOR,
+        OPT_IGNORE_PAUSED,
+        OPT_CGROUP,
     };
     static const struct option opts[] = {
         {"process", required_argument, NULL, 'p'},
@@ -111,6 +113,8 @@ static int parse_opts(int argc, char **argv, struct exec_cmd *x)
         {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
         {"process-label", required_argument, NULL, OPT_LABEL},
         {"apparmor", required_argument, NULL, OPT_APPARMOR},
+        {"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
+        {"cgroup", required_argument, NULL, OPT_CGROUP},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -182,6 +186,12 @@ static int parse_opts(int argc, char **argv, struct exec_cmd *x)
         case OPT_APPARMOR:
             o->apparmor = optarg;
             break;
+        case OPT_IGNORE_PAUSED:
+            o->ignore_paused = true;
+            break;
+        case OPT_CGROUP:
+            x->cgroups[o->n_cgroups++] = optarg;
+            break;
         case 'h':
             usage();
             return 1;
@@ -200,40 +210,16 @@ static int parse_opts(int argc, char **argv, struct exec_cmd *x)
         return oj_usage_error("exec", "--process and a command cannot both be given"), -1;
     if (!o->process_file && o->n_args == 0)
         return oj_usage_error("exec", "missing command (or --process FILE)"), -1;
+    /* runc: the terminal of a command line exec is --tty's, never
+     * config.json's process.terminal; a --process file says its own. */
+    if (o->tty < 0 && !o->process_file)
+        o->tty = 0;
     return 0;
 }
 
-/* Wait for `pid`, forwarding the signals in `set` (blocked by the caller);
- * returns its exit status the way a shell reports it. */
-static int wait_forwarding(const char *id, pid_t pid, const sigset_t *set)
-{
-    for (;;) {
-        siginfo_t si;
-        int sig = sigwaitinfo(set, &si);
-        if (sig < 0) {
-            if (errno == EINTR)
-                continue;
-            oj_error("exec %s: sigwaitinfo: %m", id);
-            return 1;
-        }
-        if (sig != SIGCHLD) {
-            kill(pid, sig);
-            continue;
-        }
-        int status;
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w < 0 && errno != EINTR) {
-            oj_error("exec %s: wait for PID %d: %m", id, (int)pid);
-            return 1;
-        }
-        if (w != pid)
-            continue;
-        if (WIFEXITED(status))
-            return WEXITSTATUS(status);
-        if (WIFSIGNALED(status))
-            return 128 + WTERMSIG(status);
-    }
-}
+/* runc's exec exits 255 when exec itself fails (the process's own status
+ * passes through unchanged); usage errors too. */
+#define EXEC_FAILED 255
 
 int cmd_exec(const struct oj_globals *g, int argc, char **argv)
 {
@@ -241,10 +227,11 @@ int cmd_exec(const struct oj_globals *g, int argc, char **argv)
     /* Each repeatable option occurs at most argc times. */
     _cleanup_free_ char **env = calloc((size_t)argc + 1, sizeof(char *));
     _cleanup_free_ char **caps = calloc((size_t)argc + 1, sizeof(char *));
+    _cleanup_free_ char **cgroups = calloc((size_t)argc + 1, sizeof(char *));
     _cleanup_free_ uint32_t *gids = calloc((size_t)argc + 1, sizeof(uint32_t));
-    if (!env || !caps || !gids) {
+    if (!env || !caps || !gids || !cgroups) {
         oj_error("exec: out of memory");
-        return 1;
+        return EXEC_FAILED;
     }
     x.env = env;
     x.o.env = env;
@@ -252,9 +239,11 @@ int cmd_exec(const struct oj_globals *g, int argc, char **argv)
     x.o.caps = caps;
     x.gids = gids;
     x.o.additional_gids = gids;
+    x.cgroups = cgroups;
+    x.o.cgroups = cgroups;
     int r = parse_opts(argc, argv, &x);
     if (r != 0)
-        return r < 0 ? 1 : 0;
+        return r < 0 ? EXEC_FAILED : 0;
 
     /* A caller that left SIGCHLD ignored would have our children reaped
      * by the kernel (sigaction(2), SA_NOCLDWAIT): we need the status. */
@@ -262,22 +251,40 @@ int cmd_exec(const struct oj_globals *g, int argc, char **argv)
     /* Block the forwarded signals (and SIGCHLD) before the process exists,
      * so none is lost; it clears its signal mask before execve. */
     sigset_t set, old;
-    sigemptyset(&set);
-    for (size_t i = 0; i < OJ_ARRAY_SIZE(forwarded); i++)
-        sigaddset(&set, forwarded[i]);
-    sigaddset(&set, SIGCHLD);
+    oj_fg_signal_set(&set);
     if (!x.detach)
         sigprocmask(SIG_BLOCK, &set, &old);
 
+    /* In the foreground a terminal no console socket takes is relayed
+     * here, as `run` does. */
+    struct oj_fg fg;
+    oj_fg_init(&fg);
+    if (!x.detach && !x.o.console_socket) {
+        oj_fg_find_host(&fg);
+        x.o.console_master = &fg.master;
+        x.o.console_rows = fg.rows;
+        x.o.console_cols = fg.cols;
+    }
     ojrun_error err;
     pid_t pid;
     if (ojrun_container_exec(g->api, x.id, &x.o, &pid, &err) < 0) {
+        oj_fg_release(&fg);
         oj_error("exec %s: %s", x.id, err.message);
-        return 1;
+        return EXEC_FAILED;
     }
     if (x.detach)
         return 0;
-    int status = wait_forwarding(x.id, pid, &set);
+    char what[1100];
+    snprintf(what, sizeof(what), "exec %s", x.id);
+    int status;
+    if (oj_fg_raw(&fg) < 0) {
+        kill(pid, SIGKILL);
+        oj_fg_wait(&fg, what, pid, false, &set);
+        status = EXEC_FAILED;
+    } else {
+        status = oj_fg_wait(&fg, what, pid, false, &set);
+    }
+    oj_fg_release(&fg);
     sigprocmask(SIG_SETMASK, &old, NULL);
     return status;
 }

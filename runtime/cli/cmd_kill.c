@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "log.h"
@@ -18,7 +19,7 @@ int cmd_kill(const struct oj_globals *g, int argc, char **argv)
     bool all = false;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+ah", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
         switch (c) {
         case 'a': all = true; break;
         case 'h': printf("Usage: ojrun kill [--all] CONTAINER_ID [SIGNAL]\n"); return 0;
@@ -32,7 +33,8 @@ int cmd_kill(const struct oj_globals *g, int argc, char **argv)
     const char *id = argv[optind];
     int sig = SIGTERM;
     if (argc - optind == 2) {
-        sig = oj_signal_parse(argv[optind + 1]);
+        /* 0: only check that the init exists (kill(2)), as runc allows */
+        sig = strcmp(argv[optind + 1], "0") == 0 ? 0 : oj_signal_parse(argv[optind + 1]);
         if (sig < 0)
             return oj_usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
     }

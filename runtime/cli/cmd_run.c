@@ -3,23 +3,23 @@
  * ojrun run [create flags] [--detach] ID: create + start
  * (ojrun_container_run(), which keeps the parsed config), then (unless
  * --detach) wait for the process, forward signals to it, delete the
- * container and exit with the process's status (128+N when killed by
- * signal N, as a shell reports it).
+ * container (not with --keep) and exit with the process's status (128+N
+ * when killed by signal N, as a shell reports it).  A process.terminal
+ * without --console-socket is relayed to our stdio (foreground.h).
  *
  * ojrun run --result FILE|- ...: the same, supervised as a judge task
  * (limits, accounting, verdict; supervise.h), the result JSON written to
  * FILE or stdout after the exit.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "cli.h"
 #include "container.h"
+#include "foreground.h"
 #include "log.h"
 #include "util.h"
 
@@ -66,9 +66,6 @@ static int run_supervised(const struct oj_globals *g, struct oj_create_opts *o)
     return rc;
 }
 
-/* Signals a terminal or supervisor may send us that belong to the container. */
-static const int forwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
-
 int cmd_run(const struct oj_globals *g, int argc, char **argv)
 {
     struct oj_create_opts o = {0};
@@ -82,10 +79,7 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
     /* Block the forwarded signals (and SIGCHLD) before the init exists, so
      * none is lost; the init restores an empty mask before it execs. */
     sigset_t set, old;
-    sigemptyset(&set);
-    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-        sigaddset(&set, forwarded[i]);
-    sigaddset(&set, SIGCHLD);
+    oj_fg_signal_set(&set);
     if (!detach) {
         /* A caller that ignores SIGCHLD would make the kernel reap the init
          * itself (wait(2), NOTES) and our wait would never see it. */
@@ -95,10 +89,22 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
         }
     }
 
-    const ojrun_create_options co = oj_create_options_of(&o);
+    /* In the foreground without --console-socket a terminal
+     * (process.terminal) is ours to relay: the library hands us its
+     * master, sized like our own terminal (runc: utils_linux.go setupIO). */
+    struct oj_fg fg;
+    oj_fg_init(&fg);
+    ojrun_create_options co = oj_create_options_of(&o);
+    if (!detach && !o.console_socket) {
+        oj_fg_find_host(&fg);
+        co.console_master = &fg.master;
+        co.console_rows = fg.rows;
+        co.console_cols = fg.cols;
+    }
     ojrun_error err;
     ojrun_running *run = ojrun_container_run(g->api, o.id, o.bundle, NULL, &co, &err);
     if (!run) {
+        oj_fg_release(&fg);
         oj_error("run %s: %s", o.id, err.message);
         return 1;
     }
@@ -108,35 +114,25 @@ int cmd_run(const struct oj_globals *g, int argc, char **argv)
         return 0;
     }
 
-    int status = 0;
-    for (;;) {
-        siginfo_t si;
-        int sig = sigwaitinfo(&set, &si);
-        if (sig < 0) {
-            if (errno == EINTR)
-                continue;
-            oj_error("run %s: sigwaitinfo: %m", o.id);
-            break;
-        }
-        if (sig != SIGCHLD) {
-            kill(pid, sig);
-            continue;
-        }
-        /* Reap everything that is ours; stop when the init is gone. */
-        pid_t w;
-        bool done = false;
-        while ((w = waitpid(-1, &status, WNOHANG)) > 0)
-            if (w == pid)
-                done = true;
-        if (done)
-            break;
+    char what[1100];
+    snprintf(what, sizeof(what), "run %s", o.id);
+    int rc;
+    if (oj_fg_raw(&fg) < 0) {
+        /* no usable terminal: do not leave the process running unseen */
+        kill(pid, SIGKILL);
+        oj_fg_wait(&fg, what, pid, true, &set);
+        rc = 1;
+    } else {
+        rc = oj_fg_wait(&fg, what, pid, true, &set);
     }
+    oj_fg_release(&fg);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    if (ojrun_running_delete(run, &err) < 0)
+    if (o.keep)
+        ojrun_running_free(run); /* stopped; `ojrun delete` removes it */
+    else if (ojrun_running_delete(run, &err) < 0) {
+        /* our stderr is the container's too: the log only (--log) */
+        ojrun_context_set_log_stderr(g->api, false);
         oj_warn("run %s: %s", o.id, err.message);
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 1;
+    }
+    return rc;
 }

@@ -105,7 +105,7 @@ int cmd_spec(const struct oj_globals *g, int argc, char **argv)
      * as ':' so that it gets its own message. */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+:b:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":b:h", opts, NULL)) != -1) {
         switch (c) {
         case 'b':
             bundle = optarg;

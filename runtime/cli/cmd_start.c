@@ -12,7 +12,7 @@ int oj_parse_id_only(const char *cmd, int argc, char **argv, const char **id)
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'h') {
             printf("Usage: ojrun %s CONTAINER_ID\n", cmd);
             return 1;

@@ -39,7 +39,7 @@ int cmd_list(const struct oj_globals *g, int argc, char **argv)
     bool quiet = false;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:f:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             format = optarg;

@@ -136,7 +136,7 @@ int cmd_update(const struct oj_globals *g, int argc, char **argv)
     const char *resources = NULL;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:r:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:h", opts, NULL)) != -1) {
         switch (c) {
         case 'r':
         case OPT_RESOURCES:
@@ -164,7 +164,7 @@ int cmd_update(const struct oj_globals *g, int argc, char **argv)
         goto fail;
     optind = 0;
     int idx = 0;
-    while ((c = getopt_long(argc, argv, "+:r:h", opts, &idx)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:h", opts, &idx)) != -1) {
         if (c == 'r' || c == OPT_RESOURCES || c == 'h' || c == '?' || c == ':')
             continue;
         if (ojrun_resources_set(r, opts[idx].name, optarg, &err) < 0)

@@ -40,6 +40,7 @@ static const struct oj_command commands[] = {
     {"wait", cmd_wait, "wait for a task supervised by ojrun-shim, print its result"},
     {"spec", cmd_spec, "write a default config.json"},
     {"features", cmd_features, "print the features this runtime supports as JSON"},
+    {"help", NULL, "show the commands, or the usage of one command (help COMMAND)"},
 };
 
 static void print_version(void)
@@ -150,8 +151,29 @@ int main(int argc, char **argv)
         return 1;
     }
     const char *name = argv[optind];
+    /* runc's `help [COMMAND]`: the command's own --help */
+    char help_flag[] = "--help";
+    char *help_argv[3];
+    if (strcmp(name, "help") == 0) {
+        if (optind + 1 >= argc) {
+            print_help(stdout);
+            return 0;
+        }
+        const char *a = argv[optind + 1];
+        if (strcmp(a, "help") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("Usage: ojrun help [COMMAND]\n");
+            return 0;
+        }
+        name = argv[optind + 1];
+        help_argv[0] = argv[optind + 1];
+        help_argv[1] = help_flag;
+        help_argv[2] = NULL;
+        argv = help_argv;
+        argc = 2;
+        optind = 0;
+    }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(commands[i].name, name) == 0) {
+        if (commands[i].fn && strcmp(commands[i].name, name) == 0) {
             /* Reset getopt for the command's own parsing. */
             int cargc = argc - optind;
             char **cargv = argv + optind;

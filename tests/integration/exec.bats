@@ -163,12 +163,12 @@ EOF
     [ "${lines[4]}" = 64 ]
     # a command and --process together are refused
     run ojrun exec -p "$BATS_TEST_TMPDIR/p.json" $C true
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ "$output" == *"--process and a command"* ]]
     # a broken file names itself and the field
     echo '{"args": [], "cwd": "/"}' >"$BATS_TEST_TMPDIR/bad.json"
     run ojrun exec -p "$BATS_TEST_TMPDIR/bad.json" $C
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ "$output" == *"process.json"*"args"* ]]
 }
 
@@ -219,16 +219,26 @@ EOF
     grep -q "name: /dev/ptmx" "$BATS_TEST_TMPDIR/tty.err"
 }
 
-@test "exec --tty without --console-socket is refused" {
-    start_container $C
-    run ojrun exec -t $C true
-    [ "$status" -eq 1 ]
-    [[ "$output" == *"console-socket"* ]]
+@test "exec: the terminal comes from --tty only; --tty=maybe is a usage error" {
+    # the container's own process has a terminal (config.json says so)
+    cfg '.process.terminal = true'
+    sock=$BATS_TEST_TMPDIR/console.sock
+    "$HELPERS/recvtty" "$sock" >/dev/null 2>"$BATS_TEST_TMPDIR/tty.err" &
+    for i in $(seq 100); do grep -q listening "$BATS_TEST_TMPDIR/tty.err" 2>/dev/null && break; sleep 0.02; done
+    ojrun run -d --console-socket "$sock" -b "$BUNDLE" $C </dev/null
+    # config.json's process.terminal is not exec's: no pty without -t
+    run ojrun exec $C sh -c '[ -t 0 ] && echo tty || echo notty'
+    [ "$status" -eq 0 ]
+    [ "$output" = notty ]
     run ojrun exec --tty=false $C true
     [ "$status" -eq 0 ]
     run ojrun exec --tty=maybe $C true
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ "$output" == *"--tty: expected true or false"* ]]
+    # detached, a terminal needs somewhere to go, as in runc
+    run ojrun exec -d -t $C true
+    [ "$status" -eq 255 ]
+    [[ "$output" == *"console-socket"* ]]
 }
 
 @test "exec applies the process's capabilities, --cap adds to them" {
@@ -245,7 +255,7 @@ EOF
     [[ "$output" == *"CapBnd:	$(printf '%016x' $eff)"* ]]
     [[ "$output" == *"CapAmb:	0000000000000000"* ]]
     run ojrun exec --cap cap_sys_admin $C true
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ "$output" == *'unknown capability "cap_sys_admin"'* ]]
     # a non-root user keeps none (no ambient set), as in runc
     run ojrun exec -u 1000 $C grep CapEff /proc/self/status
@@ -291,35 +301,38 @@ EOF
     (( (0x$(status_of "$INIT" CapEff) & 0x200000) == 0 ))
 }
 
-@test "exec into an unknown, created or stopped container fails with exit 1" {
+@test "exec into an unknown or stopped container fails with exit 255, into a created one works" {
     run ojrun exec nope true
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ "$output" == *'container "nope" does not exist'* ]]
     ojrun create -b "$BUNDLE" $C </dev/null
-    run ojrun exec $C true
-    [ "$status" -eq 1 ]
-    [[ "$output" == *"it is created, not running"* ]]
+    # as runc: the process joins the namespaces of the init waiting for start
+    run ojrun exec $C sh -c 'echo $FOO; cat /proc/1/cmdline | tr "\0" " "'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = bar ]
+    [[ "${lines[1]}" == *"init"* ]] || [[ "${lines[1]}" == *"ojrun"* ]]
+    [ "$(ojrun state $C | jq -r .status)" = created ]
     ojrun start $C
     ojrun kill $C KILL
     for i in $(seq 100); do [ "$(ojrun state $C | jq -r .status)" = stopped ] && break; sleep 0.05; done
     run ojrun exec $C true
-    [ "$status" -eq 1 ]
-    [[ "$output" == *"it is stopped, not running"* ]]
+    [ "$status" -eq 255 ]
+    [[ "$output" == *"it is stopped"* ]]
 }
 
 @test "a missing or unusable program fails with the words podman maps, and leaves nothing" {
     start_container $C
     run ojrun exec $C nonexistent-program
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ "$output" == *'exec: "nonexistent-program": executable file not found in $PATH'* ]]
     run ojrun exec $C /nonexistent
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ "$output" == *"no such file or directory"* ]]
     run ojrun exec $C /etc/passwd
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ "$output" == *"permission denied"* ]]
     run ojrun exec --cwd /nonexistent $C true
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ "$output" == *"chdir /nonexistent"* ]]
     # only the init remains in the cgroup
     [ "$(cg_procs $C)" = "$INIT" ]
@@ -352,10 +365,10 @@ EOF
 @test "apparmor and SELinux labels asked for on the command line are refused" {
     start_container $C
     run ojrun exec --apparmor unconfined $C true
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ "$output" == *"--apparmor: not supported"* ]]
     run ojrun exec --process-label system_u:system_r:container_t:s0 $C true
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ "$output" == *"--process-label: not supported"* ]]
 }
 
