@@ -6,12 +6,14 @@
  *
  *   amqp-tool URL publish EXCHANGE KEY [reply_to=Q] [correlation_id=C] [attempt=N]
  *                  one message per line of stdin, persistent, confirmed
+ *                  (AMQP_TOOL_PRINT_TIME=1: prints when the first left, epoch ms)
  *   amqp-tool URL declare QUEUE EXCHANGE KEY [quorum]
  *                  a durable queue bound to EXCHANGE (declared topic if absent)
  *   amqp-tool URL collect QUEUE COUNT TIMEOUT_S
  *                  COUNT messages as JSON lines on stdout:
  *                  {"body":<the body, raw>,"headers":{...},"correlation_id":...,
- *                   "routing_key":...,"type":...}; exit 1 on timeout
+ *                   "routing_key":...,"type":...,"t_ms":<received, epoch ms>};
+ *                  exit 1 on timeout
  *   amqp-tool URL count QUEUE   the number of ready messages
  *   amqp-tool URL source ...    drive the worker's RabbitMQ source (source.h)
  *                  with a fake judge, see source_main()
@@ -91,6 +93,13 @@ static void json_str(FILE *f, const char *s, size_t len)
     fputc('"', f);
 }
 
+static long long realtime_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int publish_main(amqp_connection_state_t c, int argc, char **argv)
 {
     if (argc < 2)
@@ -127,6 +136,8 @@ static int publish_main(amqp_connection_state_t c, int argc, char **argv)
         if (line[n - 1] == '\n')
             line[--n] = '\0';
         amqp_bytes_t b = {.len = (size_t)n, .bytes = line};
+        if (sent == 0 && getenv("AMQP_TOOL_PRINT_TIME"))
+            printf("%lld\n", realtime_ms()); /* when the first message left */
         if (amqp_basic_publish(c, 1, amqp_cstring_bytes(argv[0]), amqp_cstring_bytes(argv[1]), 0, 0,
                                &p, b) != AMQP_STATUS_OK)
             die("publish failed");
@@ -253,7 +264,7 @@ static int collect_main(amqp_connection_state_t c, int argc, char **argv)
                 if (i + 1 < p->headers.num_entries)
                     putchar(',');
             }
-        printf("}}\n");
+        printf("},\"t_ms\":%lld}\n", realtime_ms());
         fflush(stdout);
         amqp_basic_ack(c, 1, env.delivery_tag, 0);
         amqp_destroy_envelope(&env);
