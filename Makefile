@@ -271,9 +271,10 @@ AMQP_LIBS := -lrabbitmq
 AMQP_INC  := $(LIB_INC) -iquote worker -Iworker/judge
 AMQP_TOOL := $(BUILD)/tests/amqp-tool
 $(AMQP_OBJ) $(AMQP_TOOL): JUDGE_INC := $(AMQP_INC)
-$(AMQP_TOOL): tests/helpers/amqp/amqp-tool.c $(AMQP_OBJ) $(LIB) | $(DEPS_STAMP)
+$(AMQP_TOOL): tests/helpers/amqp/amqp-tool.c $(AMQP_OBJ) $(BUILD)/worker/source.o $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(JUDGE_INC) $(LDFLAGS) -o $@ $< $(AMQP_OBJ) $(LIB) $(PKG_LIBS) $(AMQP_LIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(JUDGE_INC) $(LDFLAGS) -o $@ $< $(AMQP_OBJ) $(BUILD)/worker/source.o \
+		$(LIB) $(PKG_LIBS) $(AMQP_LIBS)
 
 demo: all
 	@bash hack/demo.sh

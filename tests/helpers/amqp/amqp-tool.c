@@ -159,7 +159,8 @@ static int publish_main(amqp_connection_state_t c, int argc, char **argv)
             die("the broker nacked a publish");
         } else if (f.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD) {
             amqp_channel_close_t *m = f.payload.method.decoded;
-            die("publish to %s: %.*s", argv[0], (int)m->reply_text.len, (char *)m->reply_text.bytes);
+            die("publish to %s: %.*s", argv[0], (int)m->reply_text.len,
+                (char *)m->reply_text.bytes);
         }
     }
     free(line);
@@ -322,16 +323,6 @@ struct slot {
     char id[128];
 };
 
-/* What a message holds once the source has settled it (the source frees
- * its own part, m->priv, when settling). */
-static void msg_clear(struct oj_msg *m)
-{
-    free(m->body);
-    free(m->reply_to);
-    free(m->correlation_id);
-    memset(m, 0, sizeof(*m));
-}
-
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -451,7 +442,7 @@ static int source_main(const char *url, int argc, char **argv)
             if (r < 0)
                 die("%s %s: %s", s->act, s->id, err.msg);
             fprintf(stderr, "[%s] %s %s attempt %u\n", name, s->act, s->id, s->m.attempt);
-            msg_clear(&s->m);
+            oj_msg_clear(&s->m);
             s->busy = false;
         }
         int fd = src->ops->fd(src);
@@ -461,7 +452,7 @@ static int source_main(const char *url, int argc, char **argv)
     for (unsigned i = 0; i < slots; i++)
         if (sl[i].busy) {
             src->ops->release(src, &sl[i].m, &err);
-            msg_clear(&sl[i].m);
+            oj_msg_clear(&sl[i].m);
         }
     src->ops->close(src);
     free(sl);
