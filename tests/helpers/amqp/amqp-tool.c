@@ -73,6 +73,7 @@ static amqp_connection_state_t connect_url(const char *url)
         amqp_login(c, ci.vhost, 1, 131072, 0, AMQP_SASL_METHOD_PLAIN, ci.user, ci.password);
     if (r.reply_type != AMQP_RESPONSE_NORMAL)
         die("login failed");
+    free(u); /* ci pointed into it */
     amqp_channel_open(c, 1);
     check(c, "channel.open");
     return c;
