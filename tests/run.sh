@@ -45,7 +45,7 @@ part=""   # "san " while running the SAN part: log names and report lines
 SAN_BATS=${SAN_BATS:-"tests/integration/foundation.bats tests/integration/lifecycle.bats
     tests/integration/errors.bats tests/integration/faults.bats
     tests/integration/concurrency.bats tests/integration/shim.bats
-    tests/integration/worker_spool.bats tests/integration/judge_slots.bats"}
+    tests/integration/judge_slots.bats"}
 
 count_tap() { # file -> updates the counters, returns 1 if any test failed
     local p q k cp cq

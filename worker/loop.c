@@ -25,6 +25,7 @@
  * (source.h). */
 #define MAX_SLEEP_MS  100
 #define IDLE_SLEEP_MS 1000
+#define FILL_MAX      64
 
 struct job {
     struct oj_msg msg;
@@ -221,10 +222,14 @@ static int set_credit(struct loop *l, unsigned credit, struct oj_err *err)
     return 0;
 }
 
-/* Take messages while slots are free. */
+/* Take messages while slots are free -- at most FILL_MAX a round, so
+ * that a flood of poison messages (each settled at once) cannot keep the
+ * loop from the judgings' fds.  1 when it stopped at FILL_MAX (then the
+ * loop polls without sleeping and comes back), 0 when it took all it
+ * could, -1 on a source error. */
 static int fill(struct loop *l, struct oj_err *err)
 {
-    while (!l->draining) {
+    for (unsigned round = 0; round < FILL_MAX && !l->draining; round++) {
         unsigned free_slots = oj_engine_free_slots(l->c->engine);
         unsigned credit = l->held + free_slots;
         if (credit > l->c->prefetch)
@@ -241,7 +246,7 @@ static int fill(struct loop *l, struct oj_err *err)
             return 0;
         take(l, &m);
     }
-    return 0;
+    return l->draining ? 0 : 1;
 }
 
 /* Advance every judging; settle those that are over. */
@@ -304,7 +309,8 @@ int worker_loop_run(const struct worker_loop_config *c, struct oj_err *err)
         return oj_fail(err, ENOMEM, "worker loop");
     int rc = 0;
     for (;;) {
-        if (fill(&l, err) < 0) {
+        int more = fill(&l, err);
+        if (more < 0) {
             oj_wrap(err, "source %s", c->src->ops->name);
             rc = -1;
             break;
@@ -333,7 +339,7 @@ int worker_loop_run(const struct worker_loop_config *c, struct oj_err *err)
             }
         }
         /* idle on a source with an fd: every fd that matters wakes us */
-        int timeout = sfd < 0 || l.jobs || l.draining ? MAX_SLEEP_MS : IDLE_SLEEP_MS;
+        int timeout = more ? 0 : sfd < 0 || l.jobs || l.draining ? MAX_SLEEP_MS : IDLE_SLEEP_MS;
         if (l.draining) {
             uint64_t t = now_ms();
             uint64_t left = l.deadline > t ? l.deadline - t : 0;

@@ -97,8 +97,9 @@ static void test_limits(void **state)
 {
     (void)state;
     struct oj_problem p;
-    load(&p, 1, "{\"cpu_ms\": 1000, \"wall_ms\": 3000, \"memory_mb\": 256, "
-                "\"time_factor\": {\"python\": 2}}");
+    load(&p, 1,
+         "{\"cpu_ms\": 1000, \"wall_ms\": 3000, \"memory_mb\": 256, "
+         "\"time_factor\": {\"python\": 2}}");
     struct oj_err err = {0};
     int64_t l[3];
     assert_int_equal(oj_engine_limits(&p, "c", 0, 0, 0, l, &err), 0);
@@ -252,8 +253,7 @@ static void parallel(const struct oj_problem *p, const char *const *verdicts, un
     for (int guard = 0; guard < 1000; guard++) {
         /* start what the plan says while slots are free */
         ssize_t t;
-        while (n_running < slots &&
-               (t = oj_engine_plan(p, committed, st, done, hypo, NULL)) >= 0) {
+        while (n_running < slots && (t = oj_engine_plan(p, committed, st, done, hypo, NULL)) >= 0) {
             st[t] = OJ_TEST_ACTIVE;
             running[n_running++] = (size_t)t;
         }
@@ -328,8 +328,8 @@ static void test_plan_same_as_in_order(void **state)
             for (unsigned seed = 0; seed < 20; seed++) {
                 parallel(&p, cases[c], slots, seed, got, sizeof(got));
                 if (strcmp(want, got) != 0)
-                    fail_msg("case %zu, %u slots, seed %u: judged %s, in order %s", c, slots,
-                             seed, got, want);
+                    fail_msg("case %zu, %u slots, seed %u: judged %s, in order %s", c, slots, seed,
+                             got, want);
             }
     }
     oj_problem_clear(&p);
@@ -346,8 +346,9 @@ static void test_plan_speculates(void **state)
 {
     (void)state;
     struct oj_problem p;
-    load(&p, 3, "{\"groups\": [{\"name\": \"g\", \"points\": 1, \"tests\": [\"1\", \"2\", "
-                "\"3\"]}]}");
+    load(&p, 3,
+         "{\"groups\": [{\"name\": \"g\", \"points\": 1, \"tests\": [\"1\", \"2\", "
+         "\"3\"]}]}");
     struct oj_test_result committed[3] = {0}, done[3] = {0}, hypo[3];
     enum oj_test_state st[3] = {OJ_TEST_ACTIVE, OJ_TEST_IDLE, OJ_TEST_IDLE};
     bool needed[3];
@@ -377,11 +378,23 @@ static void test_result_json(void **state)
     oj_score_record(&res[0], "AC", 1, NULL);
     oj_score_record(&res[1], "PC", 0.5, NULL);
     struct oj_engine_row rows[2] = {
-        {.test = 0, .verdict = "AC", .fraction = 1, .judge_us = 900, .attempts = 1,
-         .run = {.cpu_us = 10, .wall_us = 20, .memory_peak_bytes = 4096, .pids_peak = 1,
+        {.test = 0,
+         .verdict = "AC",
+         .fraction = 1,
+         .judge_us = 900,
+         .attempts = 1,
+         .run = {.cpu_us = 10,
+                 .wall_us = 20,
+                 .memory_peak_bytes = 4096,
+                 .pids_peak = 1,
                  .has_exit_code = true}},
-        {.test = 1, .verdict = "PC", .fraction = 0.5, .msg = "half", .judge_us = 800,
-         .attempts = 2, .run = {.signal = 9}},
+        {.test = 1,
+         .verdict = "PC",
+         .fraction = 0.5,
+         .msg = "half",
+         .judge_us = 800,
+         .attempts = 2,
+         .run = {.signal = 9}},
     };
     struct oj_engine_outcome o = {
         .problem = &p,
@@ -436,18 +449,12 @@ static void test_result_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_cpus),
-        cmocka_unit_test(test_assign_cpus),
-        cmocka_unit_test(test_slots),
-        cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_run_verdict),
-        cmocka_unit_test(test_prog_verdict),
-        cmocka_unit_test(test_sanitize),
-        cmocka_unit_test(test_interactive_verdict),
-        cmocka_unit_test(test_compile_verdict),
-        cmocka_unit_test(test_plan_same_as_in_order),
-        cmocka_unit_test(test_plan_speculates),
-        cmocka_unit_test(test_result_json),
+        cmocka_unit_test(test_parse_cpus),      cmocka_unit_test(test_assign_cpus),
+        cmocka_unit_test(test_slots),           cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_run_verdict),     cmocka_unit_test(test_prog_verdict),
+        cmocka_unit_test(test_sanitize),        cmocka_unit_test(test_interactive_verdict),
+        cmocka_unit_test(test_compile_verdict), cmocka_unit_test(test_plan_same_as_in_order),
+        cmocka_unit_test(test_plan_speculates), cmocka_unit_test(test_result_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
