@@ -4,11 +4,12 @@
  * (worker/judge/engine.h) with a tiny poll loop -- what hack/judge runs.
  *
  *   ojrun-judge-tool judge --lang L --problem DIR [--json] [--root DIR]
- *       [--id PREFIX] [--keep] [--slots N] [--cpus LIST] [--cache DIR]
+ *       [--id PREFIX] [--keep] [--slots N] [--cpus LIST] [--cache DIR] [--progress]
  *       (SOURCE | --prebuilt BOX)
  *
  * Prints the table of hack/judge, or with --json the engine's result
- * object.  Work directories go under $TMPDIR (default /tmp); the state
+ * object (--progress: a line on stderr per test as it is committed, as
+ * ojrun-worker's progress events).  Work directories go under $TMPDIR (default /tmp); the state
  * root, unless given, is a private one removed at exit.  SIGINT and SIGTERM
  * free the judging (its tasks are cancelled, their containers deleted)
  * and exit 130 and 143.  Exit status: 0 with a verdict, 1 when the judge
@@ -52,6 +53,14 @@ static void log_line(void *arg, const char *line)
     fprintf(stderr, "judge: %s\n", line);
 }
 
+/* --progress: the engine's per-test events, as ojrun-worker publishes them */
+static void progress(void *arg, const struct oj_test_report *t)
+{
+    (void)arg;
+    fprintf(stderr, "judge: progress %zu/%zu %s %s %llu\n", t->index, t->total, t->test, t->verdict,
+            (unsigned long long)t->cpu_us);
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;
@@ -66,7 +75,7 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 static int usage(void)
 {
     fprintf(stderr, "usage: ojrun-judge-tool judge --lang L --problem DIR [--json] [--root DIR] "
-                    "[--id PREFIX] [--keep] [--slots N] [--cpus LIST] [--cache DIR] "
+                    "[--id PREFIX] [--keep] [--slots N] [--cpus LIST] [--cache DIR] [--progress] "
                     "(SOURCE | --prebuilt BOX)\n");
     return 2;
 }
@@ -157,7 +166,7 @@ static void print_table(const char *json, size_t len)
 
 struct opts {
     const char *lang, *problem, *root, *prefix, *prebuilt, *source, *cpus, *cache;
-    bool json, keep;
+    bool json, keep, progress;
     unsigned slots;
 };
 
@@ -171,6 +180,8 @@ static int parse(int argc, char **argv, struct opts *o)
             o->json = true;
         else if (strcmp(a, "--keep") == 0)
             o->keep = true;
+        else if (strcmp(a, "--progress") == 0)
+            o->progress = true;
         else if (!v && a[0] == '-')
             return usage();
         else if (strcmp(a, "--lang") == 0)
@@ -246,7 +257,7 @@ static int judge(const struct opts *o, const char *tmpdir, const char *root, con
         .prebuilt_box = o->prebuilt,
     };
     struct oj_judging *j = NULL;
-    if (oj_judging_start(e, &s, NULL, NULL, &j, &err) < 0) {
+    if (oj_judging_start(e, &s, o->progress ? progress : NULL, NULL, &j, &err) < 0) {
         oj_engine_free(e);
         fprintf(stderr, "judge: %s\n", err.msg);
         return 1;
@@ -309,8 +320,10 @@ int cmd_judge(int argc, char **argv)
     }
     struct sigaction sa = {.sa_handler = on_signal};
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0) {
+        fprintf(stderr, "judge: sigaction: %s\n", strerror(errno));
+        return 1;
+    }
     char state[4096] = "";
     const char *root = o.root;
     if (!root) {

@@ -163,6 +163,13 @@ EOF
             .judge_us)' <<<"$output" >"$T/many.json"
         diff "$T/one.json" "$T/many.json"
     done
+    # the progress events: one per committed test, in judging order, even
+    # when tests end out of order
+    TMPDIR=$T/tmp "$TOOL" judge --id "$ID" --cache "$SUITE/cache" --progress --json --slots 3 \
+        --lang c --problem "$T/p" "$T/do.c" >"$T/r.json" 2>"$T/err"
+    cat "$T/err"
+    [ "$(sed -n 's/^judge: progress \([0-9]*\/[0-9]*\) \([0-9]*\) \([A-Z]*\) .*/\1 \2 \3/p' "$T/err" |
+        tr '\n' ,)" = "1/8 1 AC,2/8 2 AC,3/8 3 AC,4/8 4 WA,5/8 6 AC,6/8 7 WA," ]
 }
 
 @test "stopped with two tasks running, the judge leaves no container, cgroup or process" {
