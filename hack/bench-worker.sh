@@ -22,13 +22,16 @@
 #   4. floor    the same tests as `unshare` of every namespace running the
 #               program, two lanes: the least any sandbox per test costs.
 #
-# Usage: hack/bench-worker.sh   (BUILD=build N=500 LAT=20 CLI_N=30)
+# Phases 1, 3 and 4 are interleaved in ROUNDS rounds (default 5).
+#
+# Usage: hack/bench-worker.sh   (BUILD=build N=500 LAT=20 CLI_N=30 ROUNDS=5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 N=${N:-500}
 LAT=${LAT:-20}
 CLI_N=${CLI_N:-30}
+ROUNDS=${ROUNDS:-5}
 TESTS=10
 OJRUN=$PWD/$BUILD/ojrun
 WORKER=$PWD/$BUILD/ojrun-worker
@@ -87,14 +90,74 @@ cpu_ticks() { awk '{print $14 + $15, $16 + $17}' "/proc/$1/stat"; } # self, reap
 
 start_worker
 
-# ---- 1. throughput ----
+# The three throughput phases are interleaved in ROUNDS rounds (worker,
+# CLI, floor; again), so that a change in the other tenants' load falls on
+# all three alike; each phase's time is the sum of its rounds.
+mkdir "$W/bundle" "$W/cli-root"
+"$OJRUN" spec --judge c --phase run --box "$W/box" --bundle "$W/bundle"
+cli_lane() { # LANE FROM TO: submissions FROM..TO-1 of this lane, one task at a time
+    local lane=$1 s t id t0 t1
+    for ((s = $2 + lane; s < $3; s += 2)); do
+        for ((t = 1; t <= TESTS; t++)); do
+            id=$tag-c$lane-$s-$t
+            t0=$EPOCHREALTIME
+            "$OJRUN" --root "$W/cli-root" create --shim --bundle "$W/bundle" "$id" \
+                <"$W/problems/triv/tests/$t.in" >"$W/cli-$lane.out" 2>&1
+            "$OJRUN" --root "$W/cli-root" start "$id"
+            "$OJRUN" --root "$W/cli-root" wait "$id" >"$W/cli-$lane.json"
+            "$OJRUN" --root "$W/cli-root" delete --force "$id"
+            t1=$EPOCHREALTIME
+            cmp -s "$W/cli-$lane.out" "$W/problems/triv/tests/$t.out" || echo "cli: output differs" >&2
+            echo "$t0 $t1 $(jq .wall_us "$W/cli-$lane.json")" >>"$W/cli-times"
+        done
+    done
+}
+floor_lane() { # LANE FROM TO
+    local lane=$1 s t t0 t1
+    for ((s = $2 + lane; s < $3; s += 2)); do
+        for ((t = 1; t <= TESTS; t++)); do
+            t0=$EPOCHREALTIME
+            unshare --user --map-root-user --mount --uts --ipc --net --pid --fork --cgroup \
+                "$W/box/main" <"$W/problems/triv/tests/$t.in" >"$W/floor-$lane.out"
+            t1=$EPOCHREALTIME
+            echo "$t0 $t1" >>"$W/floor-times"
+        done
+    done
+}
+lanes() { # FUNCTION FROM TO: two lanes, waited for by pid (a bare wait
+    # would wait for the broker too)
+    "$1" 0 "$2" "$3" &
+    local l0=$!
+    "$1" 1 "$2" "$3" &
+    local l1=$!
+    wait "$l0" "$l1"
+}
+elapsed() { awk -v a="$1" -v b="$2" -v s="$3" 'BEGIN {print s + b - a}'; }
+
 for i in $(seq "$N"); do sub "t$i"; done >"$W/subs"
-read -r self0 kids0 < <(cpu_ticks "$wpid")
-t0=$EPOCHREALTIME
-"$TOOL" "$RMQ_URL" publish ojrun.submissions c <"$W/subs"
-until [ "$(count bench.res)" -ge "$N" ]; do sleep 0.2; done
-t1=$EPOCHREALTIME
-read -r self1 kids1 < <(cpu_ticks "$wpid")
+wsec=0 csec=0 fsec=0 self=0 kids=0
+for ((r = 0; r < ROUNDS; r++)); do
+    # ---- 1. the worker ----
+    from=$((r * N / ROUNDS)) to=$(((r + 1) * N / ROUNDS))
+    read -r s0 k0 < <(cpu_ticks "$wpid")
+    t0=$EPOCHREALTIME
+    sed -n "$((from + 1)),${to}p" "$W/subs" | "$TOOL" "$RMQ_URL" publish ojrun.submissions c
+    until [ "$(count bench.res)" -ge "$to" ]; do sleep 0.1; done
+    t1=$EPOCHREALTIME
+    read -r s1 k1 < <(cpu_ticks "$wpid")
+    wsec=$(elapsed "$t0" "$t1" "$wsec")
+    self=$((self + s1 - s0)) kids=$((kids + k1 - k0))
+    # ---- 3. the CLI path, 4. the floor ----
+    from=$((r * CLI_N / ROUNDS)) to=$(((r + 1) * CLI_N / ROUNDS))
+    t0=$EPOCHREALTIME
+    lanes cli_lane "$from" "$to"
+    t1=$EPOCHREALTIME
+    csec=$(elapsed "$t0" "$t1" "$csec")
+    t0=$EPOCHREALTIME
+    lanes floor_lane "$from" "$to"
+    t1=$EPOCHREALTIME
+    fsec=$(elapsed "$t0" "$t1" "$fsec")
+done
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status")
 "$TOOL" "$RMQ_URL" collect bench.res "$N" 60 >"$W/results"
 hz=$(getconf CLK_TCK)
@@ -121,65 +184,14 @@ done
 kill -TERM "$wpid"
 wait "$wpid" || true
 wpid=
-
-# ---- 3. the CLI path ----
-mkdir "$W/bundle" "$W/cli-root"
-"$OJRUN" spec --judge c --phase run --box "$W/box" --bundle "$W/bundle"
-cli_lane() { # LANE: CLI_N/2 submissions' tests, one task at a time
-    local lane=$1 s t id t0 t1
-    for ((s = lane; s < CLI_N; s += 2)); do
-        for ((t = 1; t <= TESTS; t++)); do
-            id=$tag-c$lane-$s-$t
-            t0=$EPOCHREALTIME
-            "$OJRUN" --root "$W/cli-root" create --shim --bundle "$W/bundle" "$id" \
-                <"$W/problems/triv/tests/$t.in" >"$W/cli-$lane.out" 2>&1
-            "$OJRUN" --root "$W/cli-root" start "$id"
-            "$OJRUN" --root "$W/cli-root" wait "$id" >"$W/cli-$lane.json"
-            "$OJRUN" --root "$W/cli-root" delete --force "$id"
-            t1=$EPOCHREALTIME
-            cmp -s "$W/cli-$lane.out" "$W/problems/triv/tests/$t.out" || echo "cli: output differs" >&2
-            echo "$t0 $t1 $(jq .wall_us "$W/cli-$lane.json")" >>"$W/cli-times"
-        done
-    done
-}
-c0=$EPOCHREALTIME
-cli_lane 0 &
-l0=$!
-cli_lane 1 &
-l1=$!
-wait "$l0" "$l1" # (a bare wait would wait for the broker too)
-c1=$EPOCHREALTIME
-
-# ---- 4. the unshare floor ----
-floor_lane() {
-    local lane=$1 s t t0 t1
-    for ((s = lane; s < CLI_N; s += 2)); do
-        for ((t = 1; t <= TESTS; t++)); do
-            t0=$EPOCHREALTIME
-            unshare --user --map-root-user --mount --uts --ipc --net --pid --fork --cgroup \
-                "$W/box/main" <"$W/problems/triv/tests/$t.in" >"$W/floor-$lane.out"
-            t1=$EPOCHREALTIME
-            echo "$t0 $t1" >>"$W/floor-times"
-        done
-    done
-}
-f0=$EPOCHREALTIME
-floor_lane 0 &
-l0=$!
-floor_lane 1 &
-l1=$!
-wait "$l0" "$l1"
-f1=$EPOCHREALTIME
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- report ----
 jq -rn \
     --slurpfile res <(jq -c .body "$W/results") \
     --argjson n "$N" --argjson tests "$TESTS" --argjson cli_n "$CLI_N" \
-    --argjson wsec "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')" \
-    --argjson csec "$(awk -v a="$c0" -v b="$c1" 'BEGIN {print b - a}')" \
-    --argjson fsec "$(awk -v a="$f0" -v b="$f1" 'BEGIN {print b - a}')" \
-    --argjson self "$(((self1 - self0) * 1000 / hz))" --argjson kids "$(((kids1 - kids0) * 1000 / hz))" \
+    --argjson wsec "$wsec" --argjson csec "$csec" --argjson fsec "$fsec" \
+    --argjson self "$((self * 1000 / hz))" --argjson kids "$((kids * 1000 / hz))" \
     --argjson rss "$rss_kb" \
     --slurpfile lat "$W/lat" \
     --slurpfile cli <(awk '{printf "[%f,%f]\n", ($2 - $1) * 1000, $3 / 1000}' "$W/cli-times") \
