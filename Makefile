@@ -104,7 +104,7 @@ VERSION     := $(shell sed -n 's/^\#define OJRUN_VERSION "\(.*\)"/\1/p' runtime/
 
 BINARIES := $(BUILD)/ojrun
 
-.PHONY: all deps check unit integration demo install clean format bench fuzz fuzz-bins san-build \
+.PHONY: all deps check unit integration demo install clean format bench bench-worker fuzz fuzz-bins san-build \
         helpers fuzz-cov
 all: $(BINARIES) $(JUDGE_TOOL) $(WORKER_BIN) $(SHLIB) $(PC_FILE)
 
@@ -271,9 +271,10 @@ AMQP_LIBS := -lrabbitmq
 AMQP_INC  := $(LIB_INC) -iquote worker -Iworker/judge
 AMQP_TOOL := $(BUILD)/tests/amqp-tool
 $(AMQP_OBJ) $(AMQP_TOOL): JUDGE_INC := $(AMQP_INC)
-$(AMQP_TOOL): tests/helpers/amqp/amqp-tool.c $(AMQP_OBJ) $(LIB) | $(DEPS_STAMP)
+$(AMQP_TOOL): tests/helpers/amqp/amqp-tool.c $(AMQP_OBJ) $(BUILD)/worker/source.o $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(JUDGE_INC) $(LDFLAGS) -o $@ $< $(AMQP_OBJ) $(LIB) $(PKG_LIBS) $(AMQP_LIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(JUDGE_INC) $(LDFLAGS) -o $@ $< $(AMQP_OBJ) $(BUILD)/worker/source.o \
+		$(LIB) $(PKG_LIBS) $(AMQP_LIBS)
 
 demo: all
 	@bash hack/demo.sh
@@ -299,6 +300,11 @@ $(BUILD)/bench/gen-seccomp: hack/bench/gen-seccomp.c tests/unit/seccomp_profile.
 bench: all $(BENCH_BIN)
 	@bash hack/install-deps.sh bench
 	@BUILD=$(BUILD) bash hack/bench.sh
+
+# make bench-worker: ojrun-worker through RabbitMQ beside the CLI path and
+# the unshare floor (hack/bench-worker.sh; not part of make check).
+bench-worker: all $(AMQP_TOOL)
+	@BUILD=$(BUILD) bash hack/bench-worker.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig

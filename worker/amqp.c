@@ -20,9 +20,9 @@
  *              not counted; a poison message is rejected again).
  *
  * next() never blocks: it reads the frames the socket has now, and while
- * disconnected it tries to connect again when the backoff has passed
- * (0.2 s doubling to 5 s).  finish() blocks until the broker's confirm
- * (bounded: CONFIRM_TIMEOUT_MS), as the contract requires.
+ * disconnected it starts a non-blocking connect when the backoff has passed
+ * (0.2 s doubling to 5 s) and logs in once the TCP connect is done.  finish() blocks until the
+ * broker's confirm (bounded: CONFIRM_TIMEOUT_MS), as the contract requires.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -259,12 +259,28 @@ static int try_connect(struct oj_amqp_src *s, struct oj_err *err)
     return 0;
 }
 
+/* While disconnected, from next(): start a connect when the backoff has
+ * passed, and see whether it is done -- without waiting for the TCP
+ * handshake (a broker host that drops packets would otherwise hold the
+ * loop for the connect timeout at each try). */
 static void reconnect_if_due(struct oj_amqp_src *s)
 {
-    if (s->conn.up || now_ms() < s->next_try_ms)
+    if (s->conn.up)
         return;
     struct oj_err e;
-    if (try_connect(s, &e) < 0) {
+    if (!s->conn.connecting) {
+        if (now_ms() < s->next_try_ms)
+            return;
+        s->conn.gen = ++s->gen;
+        if (oj_amqp_conn_connect_start(&s->conn, &s->ci, &e) < 0) {
+            schedule_reconnect(s, &e);
+            return;
+        }
+    }
+    int r = oj_amqp_conn_connect_finish(&s->conn, &s->opt, &s->ci, 0, &e);
+    if (r == 0)
+        return;
+    if (r < 0 || flush_outbox(s, &e) < 0) {
         schedule_reconnect(s, &e);
         return;
     }

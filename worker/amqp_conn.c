@@ -7,12 +7,17 @@
  */
 #include <amqp_tcp_socket.h>
 #include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "amqp_int.h"
 #include "error.h"
@@ -175,29 +180,97 @@ static int declare_topology(amqp_connection_state_t st, const struct oj_amqp_opt
     return declare_queue(st, opt, opt->queue, err) < 0 || consume(st, opt->queue, err) < 0 ? -1 : 0;
 }
 
-int oj_amqp_conn_open(struct oj_amqp_conn *c, const struct oj_amqp_options *opt,
-                      const struct amqp_connection_info *ci, struct oj_err *err)
+static int64_t now_ms(void);
+
+/* Resolve the host (getaddrinfo: an address literal costs nothing) and
+ * start connecting to its first address without waiting. */
+int oj_amqp_conn_connect_start(struct oj_amqp_conn *c, const struct amqp_connection_info *ci,
+                               struct oj_err *err)
 {
     unsigned gen = c->gen;
     memset(c, 0, sizeof(*c));
     c->gen = gen;
     c->tail = &c->head;
+    c->connect_fd = -1;
+
+    char port[16];
+    snprintf(port, sizeof(port), "%d", ci->port);
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *ai = NULL;
+    int r = getaddrinfo(ci->host, port, &hints, &ai);
+    if (r != 0)
+        return oj_fail(err, 0, "connect to %s:%d: %s", ci->host, ci->port, gai_strerror(r));
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+        int e = errno;
+        freeaddrinfo(ai);
+        return oj_fail(err, e, "connect to %s:%d: socket", ci->host, ci->port);
+    }
+    /* small frames (acks, confirms) must not wait for Nagle */
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+    int e = errno;
+    freeaddrinfo(ai);
+    if (r < 0 && e != EINPROGRESS) {
+        close(fd);
+        return oj_fail(err, e, "connect to %s:%d", ci->host, ci->port);
+    }
+    c->connect_fd = fd;
+    c->connecting = true;
+    c->connect_deadline_ms = now_ms() + CONNECT_TIMEOUT_S * 1000;
+    return 0;
+}
+
+static void connect_abort(struct oj_amqp_conn *c)
+{
+    if (c->connecting && c->connect_fd >= 0)
+        close(c->connect_fd);
+    c->connecting = false;
+    c->connect_fd = -1;
+}
+
+int oj_amqp_conn_connect_finish(struct oj_amqp_conn *c, const struct oj_amqp_options *opt,
+                                const struct amqp_connection_info *ci, int wait_ms,
+                                struct oj_err *err)
+{
+    struct pollfd p = {.fd = c->connect_fd, .events = POLLOUT};
+    int r = poll(&p, 1, wait_ms);
+    if (r < 0 && errno != EINTR) {
+        int e = errno;
+        connect_abort(c);
+        return oj_fail(err, e, "connect to %s:%d: poll", ci->host, ci->port);
+    }
+    if (r <= 0) {
+        if (now_ms() < c->connect_deadline_ms)
+            return 0;
+        connect_abort(c);
+        return oj_fail(err, ETIMEDOUT, "connect to %s:%d", ci->host, ci->port);
+    }
+    int soerr = 0;
+    socklen_t len = sizeof(soerr);
+    if (getsockopt(c->connect_fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+        soerr = errno;
+    if (soerr) {
+        connect_abort(c);
+        return oj_fail(err, soerr, "connect to %s:%d", ci->host, ci->port);
+    }
 
     amqp_connection_state_t st = amqp_new_connection();
-    if (!st)
-        return oj_fail(err, ENOMEM, "connect to %s:%d", ci->host, ci->port);
-    amqp_socket_t *sock = amqp_tcp_socket_new(st);
+    amqp_socket_t *sock = st ? amqp_tcp_socket_new(st) : NULL;
     if (!sock) {
-        amqp_destroy_connection(st);
+        if (st)
+            amqp_destroy_connection(st);
+        connect_abort(c);
         return oj_fail(err, ENOMEM, "connect to %s:%d", ci->host, ci->port);
     }
-    struct timeval tv = {.tv_sec = CONNECT_TIMEOUT_S};
+    /* the socket stays non-blocking: librabbitmq polls it itself, and
+     * amqp_destroy_connection() closes it from now on */
+    amqp_tcp_socket_set_sockfd(sock, c->connect_fd);
+    c->connecting = false;
+    c->connect_fd = -1;
+
     struct timeval rpc = {.tv_sec = RPC_TIMEOUT_S};
-    int r = amqp_socket_open_noblock(sock, ci->host, ci->port, &tv);
-    if (r != AMQP_STATUS_OK) {
-        amqp_destroy_connection(st);
-        return oj_fail(err, 0, "connect to %s:%d: %s", ci->host, ci->port, amqp_error_string2(r));
-    }
     amqp_set_handshake_timeout(st, &rpc);
     amqp_set_rpc_timeout(st, &rpc);
     amqp_rpc_reply_t lr = amqp_login(st, ci->vhost, 2, FRAME_MAX, HEARTBEAT_S,
@@ -224,14 +297,28 @@ int oj_amqp_conn_open(struct oj_amqp_conn *c, const struct oj_amqp_options *opt,
     if (declare_topology(st, opt, err) < 0)
         goto fail;
     c->up = true;
-    return 0;
+    return 1;
 fail:
     oj_amqp_conn_close(c, false);
     return -1;
 }
 
+int oj_amqp_conn_open(struct oj_amqp_conn *c, const struct oj_amqp_options *opt,
+                      const struct amqp_connection_info *ci, struct oj_err *err)
+{
+    if (oj_amqp_conn_connect_start(c, ci, err) < 0)
+        return -1;
+    int r = oj_amqp_conn_connect_finish(c, opt, ci, CONNECT_TIMEOUT_S * 1000, err);
+    if (r == 0) {
+        connect_abort(c);
+        return oj_fail(err, ETIMEDOUT, "connect to %s:%d", ci->host, ci->port);
+    }
+    return r < 0 ? -1 : 0;
+}
+
 void oj_amqp_conn_close(struct oj_amqp_conn *c, bool polite)
 {
+    connect_abort(c);
     if (c->state) {
         if (polite && c->up)
             amqp_connection_close(c->state, AMQP_REPLY_SUCCESS);

@@ -54,6 +54,10 @@ struct oj_amqp_confirms {
 struct oj_amqp_conn {
     amqp_connection_state_t state;
     bool up;
+    /* a TCP connect in progress (non-blocking), before `state` exists */
+    bool connecting;
+    int connect_fd;
+    int64_t connect_deadline_ms;
     unsigned gen;
     struct oj_amqp_confirms confirms;
     /* the delivery being assembled from method, header and body frames */
@@ -67,10 +71,20 @@ struct oj_amqp_conn {
 
 struct oj_amqp_src; /* amqp.c */
 
-/* Connect to the options' broker and declare everything; conn->gen must be
- * set by the caller.  On failure nothing is left open. */
+/* Connect to the options' broker and declare everything, waiting for it;
+ * conn->gen must be set by the caller.  On failure nothing is left open. */
 int oj_amqp_conn_open(struct oj_amqp_conn *c, const struct oj_amqp_options *opt,
                       const struct amqp_connection_info *ci, struct oj_err *err);
+/* The same in two steps, for reconnecting from the loop without blocking
+ * it: start() begins a non-blocking TCP connect; finish() with wait_ms 0
+ * returns 0 while it is in progress, and once it is done logs in and
+ * declares (round trips to a broker that answers: milliseconds, bounded
+ * by the RPC timeout) and returns 1; -1 on failure, nothing left open. */
+int oj_amqp_conn_connect_start(struct oj_amqp_conn *c, const struct amqp_connection_info *ci,
+                               struct oj_err *err);
+int oj_amqp_conn_connect_finish(struct oj_amqp_conn *c, const struct oj_amqp_options *opt,
+                                const struct amqp_connection_info *ci, int wait_ms,
+                                struct oj_err *err);
 void oj_amqp_conn_close(struct oj_amqp_conn *c, bool polite);
 
 /* Read and handle the frames available now (timeout_ms 0) or within

@@ -6,12 +6,14 @@
  *
  *   amqp-tool URL publish EXCHANGE KEY [reply_to=Q] [correlation_id=C] [attempt=N]
  *                  one message per line of stdin, persistent, confirmed
+ *                  (AMQP_TOOL_PRINT_TIME=1: prints when the first left, epoch ms)
  *   amqp-tool URL declare QUEUE EXCHANGE KEY [quorum]
  *                  a durable queue bound to EXCHANGE (declared topic if absent)
  *   amqp-tool URL collect QUEUE COUNT TIMEOUT_S
  *                  COUNT messages as JSON lines on stdout:
  *                  {"body":<the body, raw>,"headers":{...},"correlation_id":...,
- *                   "routing_key":...,"type":...}; exit 1 on timeout
+ *                   "routing_key":...,"type":...,"t_ms":<received, epoch ms>};
+ *                  exit 1 on timeout
  *   amqp-tool URL count QUEUE   the number of ready messages
  *   amqp-tool URL source ...    drive the worker's RabbitMQ source (source.h)
  *                  with a fake judge, see source_main()
@@ -71,6 +73,7 @@ static amqp_connection_state_t connect_url(const char *url)
         amqp_login(c, ci.vhost, 1, 131072, 0, AMQP_SASL_METHOD_PLAIN, ci.user, ci.password);
     if (r.reply_type != AMQP_RESPONSE_NORMAL)
         die("login failed");
+    free(u); /* ci pointed into it */
     amqp_channel_open(c, 1);
     check(c, "channel.open");
     return c;
@@ -89,6 +92,13 @@ static void json_str(FILE *f, const char *s, size_t len)
             fputc(ch, f);
     }
     fputc('"', f);
+}
+
+static long long realtime_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int publish_main(amqp_connection_state_t c, int argc, char **argv)
@@ -127,6 +137,8 @@ static int publish_main(amqp_connection_state_t c, int argc, char **argv)
         if (line[n - 1] == '\n')
             line[--n] = '\0';
         amqp_bytes_t b = {.len = (size_t)n, .bytes = line};
+        if (sent == 0 && getenv("AMQP_TOOL_PRINT_TIME"))
+            printf("%lld\n", realtime_ms()); /* when the first message left */
         if (amqp_basic_publish(c, 1, amqp_cstring_bytes(argv[0]), amqp_cstring_bytes(argv[1]), 0, 0,
                                &p, b) != AMQP_STATUS_OK)
             die("publish failed");
@@ -148,7 +160,8 @@ static int publish_main(amqp_connection_state_t c, int argc, char **argv)
             die("the broker nacked a publish");
         } else if (f.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD) {
             amqp_channel_close_t *m = f.payload.method.decoded;
-            die("publish to %s: %.*s", argv[0], (int)m->reply_text.len, (char *)m->reply_text.bytes);
+            die("publish to %s: %.*s", argv[0], (int)m->reply_text.len,
+                (char *)m->reply_text.bytes);
         }
     }
     free(line);
@@ -253,7 +266,7 @@ static int collect_main(amqp_connection_state_t c, int argc, char **argv)
                 if (i + 1 < p->headers.num_entries)
                     putchar(',');
             }
-        printf("}}\n");
+        printf("},\"t_ms\":%lld}\n", realtime_ms());
         fflush(stdout);
         amqp_basic_ack(c, 1, env.delivery_tag, 0);
         amqp_destroy_envelope(&env);
@@ -310,16 +323,6 @@ struct slot {
     char act[16];
     char id[128];
 };
-
-/* What a message holds once the source has settled it (the source frees
- * its own part, m->priv, when settling). */
-static void msg_clear(struct oj_msg *m)
-{
-    free(m->body);
-    free(m->reply_to);
-    free(m->correlation_id);
-    memset(m, 0, sizeof(*m));
-}
 
 static long long now_ms(void)
 {
@@ -440,7 +443,7 @@ static int source_main(const char *url, int argc, char **argv)
             if (r < 0)
                 die("%s %s: %s", s->act, s->id, err.msg);
             fprintf(stderr, "[%s] %s %s attempt %u\n", name, s->act, s->id, s->m.attempt);
-            msg_clear(&s->m);
+            oj_msg_clear(&s->m);
             s->busy = false;
         }
         int fd = src->ops->fd(src);
@@ -450,7 +453,7 @@ static int source_main(const char *url, int argc, char **argv)
     for (unsigned i = 0; i < slots; i++)
         if (sl[i].busy) {
             src->ops->release(src, &sl[i].m, &err);
-            msg_clear(&sl[i].m);
+            oj_msg_clear(&sl[i].m);
         }
     src->ops->close(src);
     free(sl);
