@@ -234,6 +234,21 @@ $(BUILD)/tests/ojrun-dynamic: $(MAIN_OBJ) $(CLI_LIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The RabbitMQ source of ojrun-worker (worker/amqp*.c, librabbitmq) and the
+# tests' client of the broker, which also drives that source with a fake
+# judge (tests/helpers/amqp/amqp-tool.c).
+AMQP_OBJ  := $(BUILD)/worker/amqp.o $(BUILD)/worker/amqp_conn.o
+AMQP_LIBS := -lrabbitmq
+# worker/amqp.h would hide librabbitmq's <amqp.h> on a -Iworker path: these
+# files find the worker's headers with -iquote only.
+AMQP_INC  := $(LIB_INC) -iquote worker -Iworker/judge
+AMQP_TOOL := $(BUILD)/tests/amqp-tool
+$(AMQP_OBJ) $(AMQP_TOOL): JUDGE_INC := $(AMQP_INC)
+$(AMQP_TOOL): tests/helpers/amqp/amqp-tool.c $(AMQP_OBJ) $(BUILD)/worker/source.o $(LIB) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(JUDGE_INC) $(LDFLAGS) -o $@ $< $(AMQP_OBJ) $(BUILD)/worker/source.o \
+		$(LIB) $(PKG_LIBS) $(AMQP_LIBS)
+
 unit: $(UNIT_BIN)
 integration: $(BINARIES)
 
@@ -260,21 +275,6 @@ san-build:
 	@$(MAKE) --no-print-directory SAN=1 all unit helpers
 
 helpers: $(HELPER_BIN) $(AMQP_TOOL)
-
-# The RabbitMQ source of ojrun-worker (worker/amqp*.c, librabbitmq) and the
-# tests' client of the broker, which also drives that source with a fake
-# judge (tests/helpers/amqp/amqp-tool.c).
-AMQP_OBJ  := $(BUILD)/worker/amqp.o $(BUILD)/worker/amqp_conn.o
-AMQP_LIBS := -lrabbitmq
-# worker/amqp.h would hide librabbitmq's <amqp.h> on a -Iworker path: these
-# files find the worker's headers with -iquote only.
-AMQP_INC  := $(LIB_INC) -iquote worker -Iworker/judge
-AMQP_TOOL := $(BUILD)/tests/amqp-tool
-$(AMQP_OBJ) $(AMQP_TOOL): JUDGE_INC := $(AMQP_INC)
-$(AMQP_TOOL): tests/helpers/amqp/amqp-tool.c $(AMQP_OBJ) $(BUILD)/worker/source.o $(LIB) | $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(JUDGE_INC) $(LDFLAGS) -o $@ $< $(AMQP_OBJ) $(BUILD)/worker/source.o \
-		$(LIB) $(PKG_LIBS) $(AMQP_LIBS)
 
 demo: all
 	@bash hack/demo.sh

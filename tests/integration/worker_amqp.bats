@@ -16,7 +16,10 @@ TOOL=${AMQP_TOOL:-$BATS_TEST_DIRNAME/../../${BUILD:-build}/tests/amqp-tool}
 
 setup_file() {
     source "$BATS_TEST_DIRNAME/../helpers/rabbitmq.bash"
-    [ -x "$TOOL" ] || skip "amqp-tool not built (make helpers)"
+    [ -x "$TOOL" ] || {
+        echo "amqp-tool not built: $TOOL (make helpers)" >&2
+        return 1
+    }
     export RMQ_BASE
     RMQ_BASE=$(mktemp -d /tmp/ojrun-rmq.XXXXXX)
     rabbitmq_start "$RMQ_BASE/broker" "$OJ_RUN_TAG" >&3 2>&1 || {
