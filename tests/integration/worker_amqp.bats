@@ -340,7 +340,10 @@ new_vhost() {
 }
 
 setup_real() {
-    [ -x "$WORKER" ] || skip "ojrun-worker not built"
+    [ -x "$WORKER" ] || {
+        echo "ojrun-worker not built: $WORKER" >&2
+        return 1
+    }
     WT=$RMQ_BASE/t$BATS_TEST_NUMBER
     mkdir -m 0711 -p "$WT"
     if [ ! -d "$RMQ_BASE/problems" ]; then
