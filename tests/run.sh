@@ -6,6 +6,7 @@
 #   TESTS=unit tests/run.sh       unit tests only
 #   TESTS=integration tests/run.sh
 #   TESTS=tests/integration/lifecycle.bats tests/run.sh   one file
+#   TESTS="unit tests/integration/x.bats" tests/run.sh     a list ("unit": the unit binaries)
 #   FILTER=regex tests/run.sh     bats --filter
 #   TESTS=san BUILD=build-san tests/run.sh   the SAN part only (make check SAN=1)
 #   SAN_BUILD=build-san tests/run.sh   everything, then the SAN part (make check)
@@ -33,6 +34,14 @@ TESTS=${TESTS:-all}
 export OJRUN="$PWD/$BUILD/ojrun"
 export OJRUN_SRC="$PWD"
 export OJRUN_HELPERS="$PWD/$BUILD/tests/helpers"
+
+# How much slower than the reference host this machine is now (see
+# tests/slowdown.sh): the timed tests scale their tolerances by it.
+if [ -z "${OJ_SLOWDOWN:-}" ]; then
+    OJ_SLOWDOWN=$(bash tests/slowdown.sh) || OJ_SLOWDOWN=1
+fi
+export OJ_SLOWDOWN
+echo "slowdown factor: $OJ_SLOWDOWN"
 
 passed=0
 failed=0
@@ -137,7 +146,12 @@ all)
 unit) run_unit ;;
 integration) run_bats tests/integration/*.bats ;;
 san) run_san "$BUILD" ;;
-*) run_bats $TESTS ;;
+*)
+    # a list of bats files, where the word "unit" runs the unit binaries
+    for t in $TESTS; do
+        if [ "$t" = unit ]; then run_unit; else run_bats "$t"; fi
+    done
+    ;;
 esac
 
 echo "(TAP logs in $log_dir)"

@@ -47,6 +47,7 @@ cd "$dir" || exit 1
     echo "controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
     echo "subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
     echo "own cgroup: $(cat /proc/self/cgroup)"
+    echo "a child cgroup's files: $(ls /sys/fs/cgroup/init | tr '\n' ' ')"
     echo "cpus: $(nproc), memory: $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
     echo "uptime at start: $(cut -d' ' -f1 /proc/uptime) s"
 } >"$out/guest.txt" 2>&1

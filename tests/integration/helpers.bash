@@ -131,3 +131,12 @@ cgroup_leftovers() {
     done
     return 0
 }
+
+# slow_ms N: N scaled by the machine's slowdown factor (OJ_SLOWDOWN, which
+# tests/run.sh measures with tests/slowdown.sh at the start of a run; 1 when
+# unset), rounded down to an integer.  For timing tolerances and time
+# limits that depend on the machine's speed, never for the value a test
+# checks.
+slow_ms() {
+    awk -v v="$1" -v f="${OJ_SLOWDOWN:-1}" 'BEGIN { if (f < 1) f = 1; printf "%d\n", v * f }'
+}
