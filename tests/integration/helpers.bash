@@ -118,6 +118,14 @@ cgroup_path() {
     printf '%s%s\n' "$m" "$rel"
 }
 
+# cgroup_on_v2 CTRL: status 0 when controller CTRL is on the cgroup2
+# hierarchy here (pure v2, or a hybrid host's unified mount carrying it).
+cgroup_on_v2() {
+    local d2
+    d2=$(cgroup_path "" "") || return 1
+    [ "$(cgroup_path "$1" "")" = "$d2" ]
+}
+
 cgroup_dir() {
     cgroup_path "$2" "/ojrun/$1"
 }
