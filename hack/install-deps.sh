@@ -22,6 +22,11 @@ pkgs=(
     # image layout, util-linux `script` (bsdutils) to give exec -t a terminal
     podman conmon containernetworking-plugins fuse-overlayfs
     containerd umoci bsdutils
+    # make check-v2 (hack/v2-guest/): qemu's software emulation boots
+    # Debian's kernel with pure cgroup v2; on the host the kernel package
+    # only adds files under /boot and /lib/modules (busybox-static, above,
+    # is the guest's initramfs)
+    qemu-system-x86 linux-image-amd64
 )
 # Two extra groups, installed instead of the above when named; `make` and
 # `make check` do not need them:
