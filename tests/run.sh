@@ -42,6 +42,8 @@ if [ -z "${OJ_SLOWDOWN:-}" ]; then
 fi
 export OJ_SLOWDOWN
 echo "slowdown factor: $OJ_SLOWDOWN"
+# a bats file that hangs is stopped after 20 minutes (on this machine's scale)
+file_timeout=$(awk -v f="$OJ_SLOWDOWN" 'BEGIN { printf "%d\n", 1200 * f }')
 
 passed=0
 failed=0
@@ -81,7 +83,7 @@ run_unit() {
         [ -x "$bin" ] || continue
         name=$(basename "$bin")
         out="$log_dir/${part/ /-}$name.tap"
-        CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$bin" >"$out" 2>&1
+        CMOCKA_MESSAGE_OUTPUT=TAP timeout $((file_timeout / 4)) "$bin" >"$out" 2>&1
         rc=$?
         if ! count_tap "$out" || [ $rc -ne 0 ]; then
             if [ "$file_failed" -eq 0 ]; then
@@ -97,25 +99,26 @@ run_unit() {
 }
 
 run_bats() {
-    local f name out rc
+    local f name out rc t0
     local files=("$@")
     for f in "${files[@]}"; do
         name=$(basename "$f" .bats)
         out="$log_dir/${part/ /-}$name.tap"
+        t0=$SECONDS
         if [ -n "${FILTER:-}" ]; then
-            timeout 1200 bats --tap --filter "$FILTER" "$f" >"$out" 2>&1
+            timeout "$file_timeout" bats --tap --filter "$FILTER" "$f" >"$out" 2>&1
         else
-            timeout 1200 bats --tap "$f" >"$out" 2>&1
+            timeout "$file_timeout" bats --tap "$f" >"$out" 2>&1
         fi
         rc=$?
         if ! count_tap "$out" || [ $rc -ne 0 ]; then
             [ "$file_failed" -gt 0 ] || failed=$((failed + 1))
-            echo "FAIL ${part}integration $name (exit $rc):"
+            echo "FAIL ${part}integration $name (exit $rc, $((SECONDS - t0)) s):"
             # the failing tests and what they printed
             awk '/^not ok/ && tolower($0) !~ /# skip/ {p=1; print; next} /^(not )?ok /{p=0} p' \
                 "$out" | head -80
         else
-            echo "ok   ${part}integration $name ($(grep -cE '^ok ' "$out") tests)"
+            echo "ok   ${part}integration $name ($(grep -cE '^ok ' "$out") tests, $((SECONDS - t0)) s)"
         fi
     done
 }
