@@ -12,9 +12,10 @@ set -euo pipefail
 out=$1 kver=$2
 here=$(cd "$(dirname "$0")" && pwd)
 mods=/lib/modules/$kver
-# what the guest needs: 9p over virtio-pci, and overlayfs; serial, tmpfs,
-# devtmpfs and every cgroup controller are built into Debian's kernel
-want=(virtio_pci 9pnet_virtio 9p overlay)
+# what the guest needs: 9p over virtio-pci, overlayfs, and ext4 on a
+# virtio disk for /tmp (crc32c for its checksums); serial, tmpfs, devtmpfs
+# and every cgroup controller are built into Debian's kernel
+want=(virtio_pci 9pnet_virtio 9p overlay virtio_blk crc32c_generic ext4)
 
 [ -f "$mods/modules.dep" ] || { echo "mkinitramfs: no $mods/modules.dep" >&2; exit 1; }
 [ -x /bin/busybox ] || { echo "mkinitramfs: no /bin/busybox (busybox-static)" >&2; exit 1; }

@@ -93,6 +93,15 @@ res=$out/results
 rm -rf "$res"
 mkdir -p "$res"
 res=$(cd "$res" && pwd)
+# the guest's /tmp: a fresh, sparse ext4 image (see init)
+disk=$out/tmp.img
+rm -f "$disk"
+truncate -s "${V2_TMP_SIZE:-6G}" "$disk" &&
+    mkfs.ext4 -q -F -E nodiscard,lazy_itable_init=1,lazy_journal_init=1 "$disk" || {
+    echo "check-v2: cannot make the guest's /tmp image $disk"
+    echo "0 passed, 1 failed, 0 skipped"
+    exit 1
+}
 {
     printf 'TESTS=%q\n' "$(echo $TESTS)"
     printf 'BUILD=%q\n' "$BUILD"
@@ -110,6 +119,7 @@ cleanup() {
         kill -KILL "$qemu_pid" 2>/dev/null
         wait "$qemu_pid" 2>/dev/null
     fi
+    [ -z "${disk:-}" ] || rm -f "$disk"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -121,6 +131,7 @@ qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$V2_MEM" -nographic -no-reboot
     -append "console=ttyS0 panic=-1 loglevel=4 systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all ojv2.dir=$PWD" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$res,mount_tag=results,security_model=none" \
+    -drive "file=$disk,if=virtio,format=raw,cache=unsafe" \
     -nic none </dev/null >"$res/console.log" 2>&1 &
 qemu_pid=$!
 
