@@ -6,7 +6,8 @@
 #   TESTS=unit tests/run.sh       unit tests only
 #   TESTS=integration tests/run.sh
 #   TESTS=tests/integration/lifecycle.bats tests/run.sh   one file
-#   TESTS="unit tests/integration/x.bats" tests/run.sh     a list ("unit": the unit binaries)
+#   TESTS="unit tests/integration/x.bats" tests/run.sh     a list ("unit": the unit binaries,
+#                                   "unit:test_cgroup*": those matching)
 #   FILTER=regex tests/run.sh     bats --filter
 #   TESTS=san BUILD=build-san tests/run.sh   the SAN part only (make check SAN=1)
 #   SAN_BUILD=build-san tests/run.sh   everything, then the SAN part (make check)
@@ -77,23 +78,24 @@ count_tap() { # file -> updates the counters, returns 1 if any test failed
     [ "$q" -eq 0 ]
 }
 
-run_unit() {
-    local bin name out rc
-    for bin in "$BUILD"/tests/test_*; do
+run_unit() { # [GLOB]: the unit binaries whose name matches (default: all)
+    local bin name out rc t0
+    for bin in "$BUILD"/tests/${1:-test_*}; do
         [ -x "$bin" ] || continue
         name=$(basename "$bin")
         out="$log_dir/${part/ /-}$name.tap"
+        t0=$SECONDS
         CMOCKA_MESSAGE_OUTPUT=TAP timeout $((file_timeout / 4)) "$bin" >"$out" 2>&1
         rc=$?
         if ! count_tap "$out" || [ $rc -ne 0 ]; then
             if [ "$file_failed" -eq 0 ]; then
                 failed=$((failed + 1)) # crashed or timed out before reporting
             fi
-            echo "FAIL ${part}unit $name (exit $rc):"
+            echo "FAIL ${part}unit $name (exit $rc, $((SECONDS - t0)) s):"
             grep -E '^not ok|^#' "$out" | grep -viE '^not ok [0-9]+ # skip' | head -40
             tail -5 "$out"
         else
-            echo "ok   ${part}unit $name ($(grep -cE '^ok ' "$out") tests)"
+            echo "ok   ${part}unit $name ($(grep -cE '^ok ' "$out") tests, $((SECONDS - t0)) s)"
         fi
     done
 }
@@ -151,8 +153,13 @@ integration) run_bats tests/integration/*.bats ;;
 san) run_san "$BUILD" ;;
 *)
     # a list of bats files, where the word "unit" runs the unit binaries
+    # and "unit:GLOB" those matching GLOB ("unit:test_cgroup*")
     for t in $TESTS; do
-        if [ "$t" = unit ]; then run_unit; else run_bats "$t"; fi
+        case "$t" in
+        unit) run_unit ;;
+        unit:*) run_unit "${t#unit:}" ;;
+        *) run_bats "$t" ;;
+        esac
     done
     ;;
 esac
