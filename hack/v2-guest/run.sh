@@ -104,7 +104,7 @@ truncate -s "${V2_TMP_SIZE:-6G}" "$disk" &&
     exit 1
 }
 {
-    printf 'TESTS=%q\n' "$(echo $TESTS)"
+    printf 'TESTS=%q\n' "$(printf '%s' "$TESTS" | tr -s ' \n\t' '   ')"
     printf 'BUILD=%q\n' "$BUILD"
     printf 'RUN_TIMEOUT=%q\n' "$V2_RUN_TIMEOUT"
 } >"$res/job.env"
@@ -125,7 +125,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "check-v2: kernel $kver, $(nproc) host cpus, tests: $(echo $TESTS)"
+echo "check-v2: kernel $kver, $(nproc) host cpus, tests: $(printf '%s' "$TESTS" | tr -s ' \n\t' '   ')"
 t0=$(date +%s)
 qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$V2_MEM" -nographic -no-reboot \
     -kernel "/boot/vmlinuz-$kver" -initrd "$out/initramfs.cpio.gz" \
