@@ -303,7 +303,10 @@ racing_bundle() {
     cfg_args /h/touchmem 100
     task m1
     echo "touchmem 100: peak $(jq .memory_peak_bytes "$R")"
-    assert_jq '(.memory_peak_bytes - 104857600) | fabs <= 1048576' "$R"
+    # 1 %, plus a charge batch of 64 pages per CPU the usage may hold
+    # (test_supervise's test_memory_accuracy; +1.08 MiB seen on a 2-CPU v2
+    # guest, where the page tables count too)
+    assert_jq "(.memory_peak_bytes - 104857600) | fabs <= 1048576 + $(nproc) * 262144" "$R"
     cfg_args /bin/true
     task s1
     echo "true: peak $(jq .memory_peak_bytes "$R")"
