@@ -77,8 +77,8 @@ setup_file() {
     mkdir -p "$LOOP/tests"
     cp "$PROBLEM"/tests/* "$LOOP/tests/"
     echo '{"cpu_ms": 500, "wall_ms": 5000, "memory_mb": 128, "output_kb": 1024}' >"$LOOP/limits.json"
-    # the interpreted programs (python, javascript): $PROBLEM with its time
-    # limits scaled by the slowdown factor -- an interpreter's start alone
+    # the interpreted programs (python, javascript, java): $PROBLEM with its
+    # time limits scaled by the slowdown factor -- an interpreter's start alone
     # costs more than 500 ms of CPU under software emulation, and these
     # tests check what the sandbox refuses, not the time limit
     export INTERP=$SUITE/interp
@@ -500,7 +500,8 @@ open(sys.argv[1], "w").write("CONNECTED\n")
 }
 
 @test "java: thread bomb, OutOfMemoryError (unable to create native thread), RE" {
-    judge --lang java --problem "$PROBLEM" "$DATA/ThreadBomb.java"
+    # javac takes longer than the default 10 s under software emulation
+    judge --lang java --compile-ms "$(slow_ms 10000)" --problem "$INTERP" "$DATA/ThreadBomb.java"
     expect RE
     assert_jq '.tests[0].pids_peak <= 64' "$T/result.json"
     host_check
