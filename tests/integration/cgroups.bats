@@ -377,6 +377,10 @@ n_procs() { [ "$(wc -l <"$(cgdir freezer)/cgroup.procs")" -eq "$1" ]; }
     RUNC_ID=$P-runc
     cfg '.ociVersion = "1.0.2" | .linux.cgroupsPath = $p' --arg p "/runc-$RUNC_ID"
     runc --root "$BATS_TEST_TMPDIR/runc" run -d -b "$BUNDLE" "$RUNC_ID"
+    # runc's setup processes may still be exiting in its cgroup when run -d
+    # returns (2 and 5 pids seen under load): wait for its one process
+    runc_one() { [ "$(cat "$(cgroup_path pids "/runc-$RUNC_ID")/pids.current")" = 1 ]; }
+    wait_until runc_one
     ojrun events --stats "$ID" >"$BATS_TEST_TMPDIR/ours"
     runc --root "$BATS_TEST_TMPDIR/runc" events --stats "$RUNC_ID" >"$BATS_TEST_TMPDIR/theirs"
     runc_ps=$(runc --root "$BATS_TEST_TMPDIR/runc" ps --format json "$RUNC_ID")
