@@ -25,6 +25,11 @@ pkgs=(
     # ojrun-worker: its RabbitMQ client library, and the broker and client
     # tools of tests/integration/worker_amqp.bats and hack/bench-worker.sh
     librabbitmq-dev rabbitmq-server amqp-tools
+    # make check-v2 (hack/v2-guest/): qemu's software emulation boots
+    # Debian's kernel with pure cgroup v2; on the host the kernel package
+    # only adds files under /boot and /lib/modules (busybox-static, above,
+    # is the guest's initramfs)
+    qemu-system-x86 linux-image-amd64
 )
 # Two extra groups, installed instead of the above when named; `make` and
 # `make check` do not need them:

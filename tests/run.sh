@@ -6,6 +6,8 @@
 #   TESTS=unit tests/run.sh       unit tests only
 #   TESTS=integration tests/run.sh
 #   TESTS=tests/integration/lifecycle.bats tests/run.sh   one file
+#   TESTS="unit tests/integration/x.bats" tests/run.sh     a list ("unit": the unit binaries,
+#                                   "unit:test_cgroup*": those matching)
 #   FILTER=regex tests/run.sh     bats --filter
 #   TESTS=san BUILD=build-san tests/run.sh   the SAN part only (make check SAN=1)
 #   SAN_BUILD=build-san tests/run.sh   everything, then the SAN part (make check)
@@ -33,6 +35,16 @@ TESTS=${TESTS:-all}
 export OJRUN="$PWD/$BUILD/ojrun"
 export OJRUN_SRC="$PWD"
 export OJRUN_HELPERS="$PWD/$BUILD/tests/helpers"
+
+# How much slower than the reference host this machine is now (see
+# tests/slowdown.sh): the timed tests scale their tolerances by it.
+if [ -z "${OJ_SLOWDOWN:-}" ]; then
+    OJ_SLOWDOWN=$(bash tests/slowdown.sh) || OJ_SLOWDOWN=1
+fi
+export OJ_SLOWDOWN
+echo "slowdown factor: $OJ_SLOWDOWN"
+# a bats file that hangs is stopped after 20 minutes (on this machine's scale)
+file_timeout=$(awk -v f="$OJ_SLOWDOWN" 'BEGIN { printf "%d\n", 1200 * f }')
 
 passed=0
 failed=0
@@ -67,47 +79,49 @@ count_tap() { # file -> updates the counters, returns 1 if any test failed
     [ "$q" -eq 0 ]
 }
 
-run_unit() {
-    local bin name out rc
-    for bin in "$BUILD"/tests/test_*; do
+run_unit() { # [GLOB]: the unit binaries whose name matches (default: all)
+    local bin name out rc t0
+    for bin in "$BUILD"/tests/${1:-test_*}; do
         [ -x "$bin" ] || continue
         name=$(basename "$bin")
         out="$log_dir/${part/ /-}$name.tap"
-        CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$bin" >"$out" 2>&1
+        t0=$SECONDS
+        CMOCKA_MESSAGE_OUTPUT=TAP timeout $((file_timeout / 4)) "$bin" >"$out" 2>&1
         rc=$?
         if ! count_tap "$out" || [ $rc -ne 0 ]; then
             if [ "$file_failed" -eq 0 ]; then
                 failed=$((failed + 1)) # crashed or timed out before reporting
             fi
-            echo "FAIL ${part}unit $name (exit $rc):"
+            echo "FAIL ${part}unit $name (exit $rc, $((SECONDS - t0)) s):"
             grep -E '^not ok|^#' "$out" | grep -viE '^not ok [0-9]+ # skip' | head -40
             tail -5 "$out"
         else
-            echo "ok   ${part}unit $name ($(grep -cE '^ok ' "$out") tests)"
+            echo "ok   ${part}unit $name ($(grep -cE '^ok ' "$out") tests, $((SECONDS - t0)) s)"
         fi
     done
 }
 
 run_bats() {
-    local f name out rc
+    local f name out rc t0
     local files=("$@")
     for f in "${files[@]}"; do
         name=$(basename "$f" .bats)
         out="$log_dir/${part/ /-}$name.tap"
+        t0=$SECONDS
         if [ -n "${FILTER:-}" ]; then
-            timeout 1200 bats --tap --filter "$FILTER" "$f" >"$out" 2>&1
+            timeout "$file_timeout" bats --tap --filter "$FILTER" "$f" >"$out" 2>&1
         else
-            timeout 1200 bats --tap "$f" >"$out" 2>&1
+            timeout "$file_timeout" bats --tap "$f" >"$out" 2>&1
         fi
         rc=$?
         if ! count_tap "$out" || [ $rc -ne 0 ]; then
             [ "$file_failed" -gt 0 ] || failed=$((failed + 1))
-            echo "FAIL ${part}integration $name (exit $rc):"
+            echo "FAIL ${part}integration $name (exit $rc, $((SECONDS - t0)) s):"
             # the failing tests and what they printed
             awk '/^not ok/ && tolower($0) !~ /# skip/ {p=1; print; next} /^(not )?ok /{p=0} p' \
                 "$out" | head -80
         else
-            echo "ok   ${part}integration $name ($(grep -cE '^ok ' "$out") tests)"
+            echo "ok   ${part}integration $name ($(grep -cE '^ok ' "$out") tests, $((SECONDS - t0)) s)"
         fi
     done
 }
@@ -138,7 +152,17 @@ all)
 unit) run_unit ;;
 integration) run_bats tests/integration/*.bats ;;
 san) run_san "$BUILD" ;;
-*) run_bats $TESTS ;;
+*)
+    # a list of bats files, where the word "unit" runs the unit binaries
+    # and "unit:GLOB" those matching GLOB ("unit:test_cgroup*")
+    for t in $TESTS; do
+        case "$t" in
+        unit) run_unit ;;
+        unit:*) run_unit "${t#unit:}" ;;
+        *) run_bats "$t" ;;
+        esac
+    done
+    ;;
 esac
 
 echo "(TAP logs in $log_dir)"

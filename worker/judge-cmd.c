@@ -4,8 +4,8 @@
  * (worker/judge/engine.h) with a tiny poll loop -- what hack/judge runs.
  *
  *   ojrun-judge-tool judge --lang L --problem DIR [--json] [--root DIR]
- *       [--id PREFIX] [--keep] [--slots N] [--cpus LIST] [--cache DIR] [--progress]
- *       (SOURCE | --prebuilt BOX)
+ *       [--id PREFIX] [--keep] [--slots N] [--cpus LIST] [--compile-ms MS] [--cache DIR]
+ * [--progress] (SOURCE | --prebuilt BOX)
  *
  * Prints the table of hack/judge, or with --json the engine's result
  * object (--progress: a line on stderr per test as it is committed, as
@@ -75,7 +75,8 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 static int usage(void)
 {
     fprintf(stderr, "usage: ojrun-judge-tool judge --lang L --problem DIR [--json] [--root DIR] "
-                    "[--id PREFIX] [--keep] [--slots N] [--cpus LIST] [--cache DIR] [--progress] "
+                    "[--id PREFIX] [--keep] [--slots N] [--cpus LIST] [--compile-ms MS] [--cache "
+                    "DIR] [--progress] "
                     "(SOURCE | --prebuilt BOX)\n");
     return 2;
 }
@@ -168,6 +169,7 @@ struct opts {
     const char *lang, *problem, *root, *prefix, *prebuilt, *source, *cpus, *cache;
     bool json, keep, progress;
     unsigned slots;
+    int64_t compile_ms;
 };
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -198,7 +200,15 @@ static int parse(int argc, char **argv, struct opts *o)
             o->cpus = v, i++;
         else if (strcmp(a, "--cache") == 0)
             o->cache = v, i++;
-        else if (strcmp(a, "--slots") == 0) {
+        else if (strcmp(a, "--compile-ms") == 0) {
+            uint64_t n;
+            if (oj_parse_u64(v, &n) < 0 || n < 1 || n > 3600000) {
+                fprintf(stderr, "judge: --compile-ms %s: use 1 to 3600000\n", v);
+                return 2;
+            }
+            o->compile_ms = (int64_t)n;
+            i++;
+        } else if (strcmp(a, "--slots") == 0) {
             uint64_t n;
             if (oj_parse_u64(v, &n) < 0 || n < 1 || n > 1024) {
                 fprintf(stderr, "judge: --slots %s: use 1 to 1024\n", v);
@@ -238,6 +248,7 @@ static int judge(const struct opts *o, const char *tmpdir, const char *root, con
         .id_prefix = prefix,
         .slots = o->slots,
         .cpus = o->cpus,
+        .compile_ms = o->compile_ms,
         .keep = o->keep,
         .cache_dir = o->cache,
         .log = log_line,

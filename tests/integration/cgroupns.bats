@@ -104,6 +104,6 @@ val() {
     # the same hierarchies; ojrun adds the hybrid host's cgroup2 one,
     # "unified", which runc 1.1 leaves out
     [ "$(val ls "$mine" | sed 's/unified //')" = "$(val ls "$theirs" | sed 's/unified //')" ]
-    [ ! -e "/sys/fs/cgroup/memory/ojrun-test-$RUNC_ID" ]
+    [ -z "$(cgroup_leftovers "/ojrun-test-$RUNC_ID")" ]
     assert_no_leftovers "$ID"
 }

@@ -114,9 +114,12 @@ check_and_clean() {
 }
 
 @test "killed while creating the cgroup (before it is recorded): creating, cgroup removed" {
-    kill_create --line "cpuset.mems"
+    # the limit's write comes after every directory was made, on v1 (after
+    # the cpuset copy) and on v2 (after enabling the controllers) alike
+    cfg '.linux.resources.pids = {"limit": 64}'
+    kill_create --line "pids.max"
     [ ! -e "$ROOT/$ID/cgroup" ]
-    ls -d "$(cgroup_dir "$ID" cpuset)"
+    ls -d "$(cgroup_dir "$ID" pids)"
     check_and_clean creating
 }
 

@@ -118,6 +118,14 @@ cgroup_path() {
     printf '%s%s\n' "$m" "$rel"
 }
 
+# cgroup_on_v2 CTRL: status 0 when controller CTRL is on the cgroup2
+# hierarchy here (pure v2, or a hybrid host's unified mount carrying it).
+cgroup_on_v2() {
+    local d2
+    d2=$(cgroup_path "" "") || return 1
+    [ "$(cgroup_path "$1" "")" = "$d2" ]
+}
+
 cgroup_dir() {
     cgroup_path "$2" "/ojrun/$1"
 }
@@ -130,4 +138,13 @@ cgroup_leftovers() {
         done
     done
     return 0
+}
+
+# slow_ms N: N scaled by the machine's slowdown factor (OJ_SLOWDOWN, which
+# tests/run.sh measures with tests/slowdown.sh at the start of a run; 1 when
+# unset), rounded down to an integer.  For timing tolerances and time
+# limits that depend on the machine's speed, never for the value a test
+# checks.
+slow_ms() {
+    awk -v v="$1" -v f="${OJ_SLOWDOWN:-1}" 'BEGIN { if (f < 1) f = 1; printf "%d\n", v * f }'
 }

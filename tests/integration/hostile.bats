@@ -77,6 +77,15 @@ setup_file() {
     mkdir -p "$LOOP/tests"
     cp "$PROBLEM"/tests/* "$LOOP/tests/"
     echo '{"cpu_ms": 500, "wall_ms": 5000, "memory_mb": 128, "output_kb": 1024}' >"$LOOP/limits.json"
+    # the interpreted programs (python, javascript, java): $PROBLEM with its
+    # time limits scaled by the slowdown factor -- an interpreter's start alone
+    # costs more than 500 ms of CPU under software emulation, and these
+    # tests check what the sandbox refuses, not the time limit
+    export INTERP=$SUITE/interp
+    mkdir -p "$INTERP/tests"
+    cp "$PROBLEM"/tests/* "$INTERP/tests/"
+    printf '{"cpu_ms": %d, "wall_ms": %d, "memory_mb": 128, "output_kb": 1024}\n' \
+        "$(slow_ms 500)" "$(slow_ms 1000)" >"$INTERP/limits.json"
     echo "# fault cost of this host: $fault_us us/MiB; memory bombs: $(cat "$BOMB/limits.json")" >&3
 
     # what must not change on the host
@@ -198,7 +207,10 @@ host_check() {
     fi
     TMPDIR=$SUITE/tmp "$JUDGE" --root "$SUITE/state" --id "$ID-next" --json --lang c \
         --problem "$DATA/aplusb" --prebuilt "$box" >"$T/next.json"
-    if ! jq -e '.verdict == "AC" and .tests[0].cpu_us < 100000 and .tests[0].wall_us < 500000' \
+    # (bounds scaled by the slowdown factor: A+B's exec and exit take longer
+    # on a slower machine, a hog left behind takes whole seconds anyway)
+    if ! jq -e --argjson cpu "$(slow_ms 100000)" --argjson wall "$(slow_ms 500000)" \
+        '.verdict == "AC" and .tests[0].cpu_us < $cpu and .tests[0].wall_us < $wall' \
         "$T/next.json" >/dev/null; then
         echo "the next task after it:" >&2
         cat "$T/next.json" >&2
@@ -256,14 +268,18 @@ bomb_stopped() {
     hostile infinite-loop TLE "$LOOP"
     # at the limit, or a little past it when the supervisor's last check
     # waits for a CPU on a busy host (up to +100 ms seen at load 11 on 2
-    # CPUs); the RLIMIT_CPU backstop would only stop it at 2 s
-    assert_jq '.tests[0].cpu_us >= 500000 and .tests[0].cpu_us < 800000' "$T/result.json"
+    # CPUs); the RLIMIT_CPU backstop would only stop it at 2 s, so the
+    # bound, scaled by the slowdown factor, stays below that
+    local late
+    late=$((500000 + $(slow_ms 300000)))
+    [ "$late" -lt 1900000 ] || late=1900000
+    assert_jq ".tests[0].cpu_us >= 500000 and .tests[0].cpu_us < $late" "$T/result.json"
     host_check
 }
 
 @test "sleep forever: TLE at the wall limit" {
     hostile sleep-forever TLE
-    assert_jq '.tests[0].wall_us >= 1000000 and .tests[0].cpu_us < 100000' "$T/result.json"
+    assert_jq ".tests[0].wall_us >= 1000000 and .tests[0].cpu_us < $(slow_ms 100000)" "$T/result.json"
     host_check
 }
 
@@ -459,7 +475,7 @@ open(sys.argv[1], "w").write("CONNECTED\n")
 # ------------------------------------------------------------- other languages
 
 @test "python: os.fork() bomb is refused, RE" {
-    judge --lang python --problem "$PROBLEM" "$DATA/fork-bomb.py"
+    judge --lang python --problem "$INTERP" "$DATA/fork-bomb.py"
     expect RE
     host_check
 }
@@ -472,19 +488,20 @@ open(sys.argv[1], "w").write("CONNECTED\n")
 }
 
 @test "python: shell, subprocess, socket, /etc/shadow, /usr, unshare via ctypes" {
-    judge --lang python --problem "$PROBLEM" "$DATA/escape.py"
+    judge --lang python --problem "$INTERP" "$DATA/escape.py"
     expect AC
     host_check
 }
 
 @test "javascript: child_process, net.connect, /etc/shadow, /usr" {
-    judge --lang javascript --problem "$PROBLEM" "$DATA/escape.js"
+    judge --lang javascript --problem "$INTERP" "$DATA/escape.js"
     expect AC
     host_check
 }
 
 @test "java: thread bomb, OutOfMemoryError (unable to create native thread), RE" {
-    judge --lang java --problem "$PROBLEM" "$DATA/ThreadBomb.java"
+    # javac takes longer than the default 10 s under software emulation
+    judge --lang java --compile-ms "$(slow_ms 10000)" --problem "$INTERP" "$DATA/ThreadBomb.java"
     expect RE
     assert_jq '.tests[0].pids_peak <= 64' "$T/result.json"
     host_check

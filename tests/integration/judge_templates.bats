@@ -84,9 +84,17 @@ rt_run() {
     "$RUNTIME" --root "$STATE" run -b "$BUNDLE" "$ID-$N" <"${1:-/dev/null}"
 }
 
+# The templates' default time limits (compile 10 s CPU and wall, run 1 s
+# CPU and 3 s wall), scaled by the machine's slowdown factor: javac and
+# go build take 3-9 times longer under software emulation, and a JVM's
+# start alone can then pass 1 s.  Later options override them.
+compile_limits() { echo --cpu-ms "$(slow_ms 10000)" --wall-ms "$(slow_ms 10000)"; }
+run_limits() { echo --cpu-ms "$(slow_ms 1000)" --wall-ms "$(slow_ms 3000)"; }
+
 # compile LANG: the compile phase must succeed
 compile() {
-    bundle "$1" compile
+    # shellcheck disable=SC2046 # the options, word-split
+    bundle "$1" compile $(compile_limits)
     run --separate-stderr rt_run
     if [ "$status" -ne 0 ]; then
         echo "compile $1 failed with status $status: $output $stderr" >&2
@@ -100,7 +108,8 @@ compile() {
 judge() {
     put "$1" "$2"
     compile "$1"
-    bundle "$1" run "${@:4}"
+    # shellcheck disable=SC2046 # the options, word-split
+    bundle "$1" run $(run_limits) "${@:4}"
     printf '%s\n' "$3" >"$WORK/input"
     run --separate-stderr rt_run "$WORK/input"
 }
@@ -187,7 +196,7 @@ assert_ab() {
     # --cpu-ms 3000: RLIMIT_CPU (4 s) must not end the JVM first; filling
     # ~200 MiB costs 0.25 s of CPU here, ~1.2 s where a fresh page costs
     # 5 ms per MiB, against the default 1000 ms (a 2 s RLIMIT_CPU)
-    judge java "$DATA/heap.java" "" --memory 268435456 --cpu-ms 3000
+    judge java "$DATA/heap.java" "" --memory 268435456 --cpu-ms "$(slow_ms 3000)"
     [ "$status" -eq 0 ]
     # -Xmx is 3/4 of 256 MiB: the heap fills up before the cgroup does
     [[ "$output" =~ ^OutOfMemoryError\ after\ ([0-9]+)\ MiB$ ]]

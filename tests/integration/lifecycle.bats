@@ -82,11 +82,13 @@ state_of() {
 }
 
 @test "kill sends the named signal; default is SIGTERM" {
-    cfg_args sh -c 'trap "echo got-usr1 > /tmp/sig; exit 0" USR1; while :; do sleep 0.01; done'
+    cfg_args sh -c 'trap "echo got-usr1 > /tmp/sig; exit 0" USR1; : >/tmp/trapped
+        while :; do sleep 0.01; done'
     cfg '.mounts += [{"destination":"/tmp","type":"bind","source":$d,"options":["rbind"]}]' --arg d "$BATS_TEST_TMPDIR"
     ojrun create -b "$BUNDLE" "$C1"
     ojrun start "$C1"
-    sleep 0.2
+    # the trap is in place (a USR1 before it would kill the shell)
+    for i in $(seq 200); do [ -e "$BATS_TEST_TMPDIR/trapped" ] && break; sleep 0.05; done
     ojrun kill "$C1" SIGUSR1
     for i in $(seq 100); do [ -e "$BATS_TEST_TMPDIR/sig" ] && break; sleep 0.05; done
     [ "$(cat "$BATS_TEST_TMPDIR/sig")" = got-usr1 ]

@@ -151,7 +151,9 @@ gone() {
     # loop runs on (518 ms seen with two test suites and two CPU hogs on 2
     # CPUs); a supervisor that checked late or coarsely would miss in every
     # run.  Every run is TLE, at or past the limit, well below twice it.
-    local i exact=false
+    # (15 ms scaled by the slowdown factor: the supervisor's wake-up and the
+    # kill take longer on a slower machine)
+    local i exact=false near=$((500000 + $(slow_ms 15000)))
     for i in 1 2 3; do
         task "t$i"
         [ "$(verdict)" = TLE ]
@@ -159,7 +161,7 @@ gone() {
         # killed by the supervisor's CPU timer, not by the RLIMIT_CPU
         # backstop (SIGXCPU at 2 s of CPU)
         assert_jq '.wall_us >= .cpu_us and .signal == "SIGKILL" and .limits.cpu_ms == 500' "$R"
-        if jq -e '.cpu_us < 515000' "$R" >/dev/null; then
+        if jq -e --argjson near "$near" '.cpu_us < $near' "$R" >/dev/null; then
             exact=true
             break
         fi
@@ -175,8 +177,9 @@ gone() {
     task t1
     [ "$(verdict)" = WLE ]
     # sleep ends by itself after 100 s: a WLE within a few seconds of the
-    # limit is the wall timer's, whatever the host's load
-    assert_jq '.wall_us >= 500000 and .wall_us < 5000000 and .cpu_us < 50000' "$R"
+    # limit is the wall timer's, whatever the host's load; sleep's exec and
+    # its kill cost 68 ms of CPU under software emulation: scaled
+    assert_jq ".wall_us >= 500000 and .wall_us < 5000000 and .cpu_us < $(slow_ms 50000)" "$R"
 }
 
 @test "a blocked read with wall-ms 300 is WLE" {
@@ -281,26 +284,33 @@ racing_bundle() {
     [ "$(verdict)" = OK ]
     own=$(sed -n 's/^children_cpu_us=//p' "$T/t1.out")
     [ -n "$own" ]
-    assert_jq ".cpu_us >= 400000 and .cpu_us <= $own + 10000" "$R"
+    assert_jq ".cpu_us >= 400000 and .cpu_us <= $own + $(slow_ms 10000)" "$R"
     assert_jq '.pids_peak == 5' "$R"
 }
 
 @test "accuracy: CPU within 1 ms of the program's own clock, peak within 1 %, tiny < 1 MiB" {
+    # 1 ms and 20 ms scaled by the slowdown factor (the exec and exit
+    # around the program's own clock take longer on a slower machine)
+    local tol tiny
+    tol=$(slow_ms 1000) tiny=$(slow_ms 20000)
     cfg_args /h/busy 200
     for i in 1 2 3; do
         task c$i
         own=$(sed -n 's/^cpu_us=//p' "$T/c$i.out")
         echo "busy 200: reported $(jq .cpu_us "$R") us, own clock $own us"
-        assert_jq "(.cpu_us - $own) | fabs <= 1000" "$R"
+        assert_jq "(.cpu_us - $own) | fabs <= $tol" "$R"
     done
     cfg_args /h/touchmem 100
     task m1
     echo "touchmem 100: peak $(jq .memory_peak_bytes "$R")"
-    assert_jq '(.memory_peak_bytes - 104857600) | fabs <= 1048576' "$R"
+    # 1 %, plus a charge batch of 64 pages per CPU the usage may hold
+    # (test_supervise's test_memory_accuracy; +1.08 MiB seen on a 2-CPU v2
+    # guest, where the page tables count too)
+    assert_jq "(.memory_peak_bytes - 104857600) | fabs <= 1048576 + $(nproc) * 262144" "$R"
     cfg_args /bin/true
     task s1
     echo "true: peak $(jq .memory_peak_bytes "$R")"
-    assert_jq '.memory_peak_bytes < 1048576 and .cpu_us < 20000' "$R"
+    assert_jq ".memory_peak_bytes < 1048576 and .cpu_us < $tiny" "$R"
 }
 
 @test "the result arrives on --result-socket exactly once (and via the annotation)" {
@@ -347,11 +357,13 @@ racing_bundle() {
     waiter=$!
     sleep 0.3
     kill -0 "$waiter"                      # still waiting: not even started
-    ojrun start "$P-t1"
+    # timed from before start (start itself may take 100 ms and more on a
+    # slow machine): the program cannot end sooner than its sleep
     start=$(date +%s%N)
+    ojrun start "$P-t1"
     wait "$waiter"
     elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
-    [ "$elapsed" -ge 400 ]
+    [ "$elapsed" -ge 500 ]
     assert_jq '.verdict == "OK"' "$BATS_TEST_TMPDIR/w.json"
 }
 
@@ -562,7 +574,7 @@ EOF
     R=$BATS_TEST_TMPDIR/r.json
     assert_jq '.id == "'"$P-r1"'" and .verdict == "OK" and .limits.cpu_ms == 1000' "$R"
     own=${output#cpu_us=}
-    assert_jq "(.cpu_us - $own) | fabs <= 1000" "$R"
+    assert_jq "(.cpu_us - $own) | fabs <= $(slow_ms 1000)" "$R"
     assert_no_leftovers "$P-r1"
 
     cfg_args /h/busy 0

@@ -71,6 +71,8 @@ static struct {
     char data[PATH_MAX];      /* <dir>/data: a host directory to bind */
     char marker[64];          /* a file in the host's "/" the container must not see */
     bool have_kcore;
+    char root_fstype[32];   /* the filesystem type of the host's "/" (ext4, overlay...) */
+    char rootfs_fstype[32]; /* and of the one holding the rootfs (the same, or tmpfs...) */
 } g;
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -132,6 +134,14 @@ static int group_setup(void **state)
         return -1;
     close(fd);
     g.have_kcore = access("/proc/kcore", F_OK) == 0;
+    struct oj_mountinfo mi;
+    if (oj_mountinfo_read(NULL, &mi, NULL) < 0)
+        return -1;
+    const struct oj_mountinfo_entry *e = oj_mountinfo_containing(&mi, "/");
+    snprintf(g.root_fstype, sizeof(g.root_fstype), "%s", e ? e->fstype : "?");
+    e = oj_mountinfo_containing(&mi, g.rootfs);
+    snprintf(g.rootfs_fstype, sizeof(g.rootfs_fstype), "%s", e ? e->fstype : "?");
+    oj_mountinfo_free(&mi);
     return 0;
 }
 
@@ -494,7 +504,8 @@ static int count_fstype(const char *fstype, bool whole)
  * mountinfo, and listmount(2) from "/", only show mounts below the chroot;
  * the host's old root is the parent of our "/" mount, so list from there.
  * listmount/statmount are Linux 6.8; their structures are declared here
- * because the installed headers predate them.  -1: not supported.
+ * because the installed headers predate them.  -1 with errno ENOSYS: not
+ * supported (an older kernel); -1 otherwise: failed.
  */
 struct test_mnt_id_req {
     uint32_t size, spare;
@@ -523,9 +534,13 @@ static int count_fstype_ns(const char *fstype)
 {
     static char buf[8192];
     struct statx sx;
-    if (statx(AT_FDCWD, "/", 0, TEST_STATX_MNT_ID_UNIQUE, &sx) < 0 ||
-        !(sx.stx_mask & TEST_STATX_MNT_ID_UNIQUE) ||
-        statmount_of(sx.stx_mnt_id, TEST_STATMOUNT_MNT_BASIC, buf, sizeof(buf)) < 0)
+    if (statx(AT_FDCWD, "/", 0, TEST_STATX_MNT_ID_UNIQUE, &sx) < 0)
+        return -1;
+    if (!(sx.stx_mask & TEST_STATX_MNT_ID_UNIQUE)) { /* before Linux 6.8 */
+        errno = ENOSYS;
+        return -1;
+    }
+    if (statmount_of(sx.stx_mnt_id, TEST_STATMOUNT_MNT_BASIC, buf, sizeof(buf)) < 0)
         return -1;
     uint64_t parent;
     memcpy(&parent, buf + SM_MNT_PARENT_ID, 8);

@@ -170,11 +170,32 @@ static void test_real_oom(void **state)
     oj_cgroup_oom_close(w);
 }
 
+/* Whether the memory controller is on a v1 hierarchy here. */
+static bool memory_on_v1(void)
+{
+    struct oj_err err = {0};
+    struct oj_cgroup_host host;
+    if (oj_cgroup_host_detect(&host, NULL, NULL, &err) < 0)
+        fail_msg("%s", err.msg);
+    bool v1 = false;
+    for (size_t i = 0; i < host.n; i++)
+        if (!host.h[i].v2 && strstr(host.h[i].controllers, "memory"))
+            v1 = true;
+    oj_cgroup_host_free(&host);
+    return v1;
+}
+
 /* disableOOMKiller: the hog waits for memory instead of dying, and the
- * OOM is one event */
+ * OOM is one event.  v1 only: cgroup v2 has no way to disable the OOM
+ * killer (memory.oom_control is gone), so ojrun, like runc, ignores the
+ * field there with a warning (runtime/cgroup_v2.c). */
 static void test_real_oom_killer_disabled(void **state)
 {
     (void)state;
+    if (!memory_on_v1()) {
+        print_message("skipped: disableOOMKiller has no cgroup v2 equivalent\n");
+        skip();
+    }
     struct oj_err err = {0};
     struct oj_cgroup_oom *w = real_cgroup(true);
     int fd = oj_cgroup_oom_fd(w);

@@ -19,11 +19,18 @@ static void inside_pivot(void *arg)
     /* The host's /dev (devtmpfs) and its other mounts are gone from this
      * namespace: detached by pivot, or by --no-pivot's cleanup. */
     check(count_fstype("devtmpfs", true) == 0, "a devtmpfs (the host's /dev) is still mounted");
-    check(count_fstype_ns("devtmpfs") == 0, "%d devtmpfs mounts in the namespace (outside /)",
-          count_fstype_ns("devtmpfs"));
-    if (!no_pivot) /* just the rootfs's own mount */
-        check(count_fstype("ext4", false) == 1, "%d ext4 mounts: the old root was not detached",
-              count_fstype("ext4", false));
+    /* the whole namespace, where the kernel can list it (Linux 6.8) */
+    int ns = count_fstype_ns("devtmpfs");
+    check(ns == 0 || (ns < 0 && errno == ENOSYS), "%d devtmpfs mounts in the namespace (outside /)",
+          ns);
+    /* No mount of the host root's filesystem is left but the rootfs's own
+     * when it lives there (ext4 on a plain host; on an overlay root with
+     * the rootfs in a tmpfs, as in the v2 test guest, none). */
+    int want = strcmp(g.root_fstype, g.rootfs_fstype) == 0 ? 1 : 0;
+    if (!no_pivot)
+        check(count_fstype(g.root_fstype, false) == want,
+              "%d %s mounts, want %d: the old root was not detached",
+              count_fstype(g.root_fstype, false), g.root_fstype, want);
     int fd = open("/..", O_PATH | O_CLOEXEC);
     struct stat a, b;
     check(fd >= 0 && fstat(fd, &a) == 0 && stat("/", &b) == 0 && a.st_ino == b.st_ino,

@@ -36,6 +36,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +45,7 @@
 #include "cleanup.h"
 #include "supervise.h"
 #include "taskacct.h"
+#include "test_slowdown.h"
 #include "util.h"
 #include "test_tag.h"
 
@@ -448,9 +450,11 @@ static void test_cpu_accuracy(void **state)
     /* The SAN=1 build (make check's SAN part): the forked program's first
      * writes to ASan's copy-on-write shadow memory are page faults charged to
      * the task, about 1 ms more (201.02 ms measured). */
-    const long long tol = 3000;
+    const long long tol = test_slow(3000);
 #else
-    const long long tol = 1000;
+    /* the faults and exit charged besides the loop take longer on a slower
+     * machine (software emulation: 3-9 times) */
+    const long long tol = test_slow(1000);
 #endif
     int exact = 0;
     for (int i = 0; i < 6 && exact < 3; i++) {
@@ -515,8 +519,11 @@ static void test_children_are_charged(void **state)
     /* the sum of the five processes' own clocks, up to their exits, within
      * 2 ms either way: the cgroup also charges the tail after the report
      * (exits, the reaper), and `own` also holds what the first process ran
-     * before the supervisor took its baseline (62 us once in CI) */
-    if (r.cpu_us < 400000 || r.cpu_us + 2000 < own || r.cpu_us > own + 2000)
+     * before the supervisor took its baseline (62 us once in CI); both
+     * take longer on a slower machine: scaled */
+    const long long tol = test_slow(2000);
+    if (r.cpu_us < 400000 || (long long)r.cpu_us + tol < (long long)own ||
+        (long long)r.cpu_us > (long long)own + tol)
         fail_msg("4 x 100 ms charged as %llu us, the processes counted %llu",
                  (unsigned long long)r.cpu_us, (unsigned long long)own);
     assert_int_equal(r.pids_peak, 5);
@@ -573,6 +580,16 @@ static void test_signals_forwarded_or_obeyed(void **state)
     assert_int_equal(cgroup_nprocs(), 0);
 }
 
+/* Whether the running kernel is at least major.minor. */
+static bool kernel_at_least(int major, int minor)
+{
+    struct utsname u;
+    int a = 0, b = 0;
+    if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &a, &b) != 2)
+        fail_msg("uname: cannot read the kernel version");
+    return a > major || (a == major && b >= minor);
+}
+
 static void test_taskacct_peak_reset(void **state)
 {
     cg_make(0);
@@ -626,9 +643,17 @@ static void test_taskacct_peak_reset(void **state)
     assert_int_equal(oj_taskacct_cpu(&a, &fast, &err), 0);
     assert_true(fast >= c1.cpu_ns);
     assert_int_equal(oj_taskacct_reset_peak(&a, &err), 0);
-    assert_true(a.peak_reset_ok);
     assert_int_equal(oj_taskacct_read(&a, &c2, &err), 0);
-    assert_true(c2.mem_peak < c1.mem_peak - 8 * MIB);
+    if (a.mem_v2 && !kernel_at_least(6, 12)) {
+        /* cgroup v2 before Linux 6.12: memory.peak is read-only, the reset
+         * is refused and said so, and the peak counts from the cgroup's
+         * creation (the 16 MiB stay in it) */
+        assert_false(a.peak_reset_ok);
+        assert_true(c2.mem_peak >= c1.mem_peak);
+    } else {
+        assert_true(a.peak_reset_ok);
+        assert_true(c2.mem_peak < c1.mem_peak - 8 * MIB);
+    }
     assert_true(c2.mem_peak >= c2.mem_usage || c2.mem_usage - c2.mem_peak < MIB);
     assert_int_equal(c2.oom_kills, 0);
     assert_true(c2.pids_peak >= 1);

@@ -128,6 +128,7 @@ int oj_engine_new(const struct oj_engine_options *opt, struct oj_engine **out, s
         return oj_fail(err, ENOMEM, "engine");
     e->n_slots = opt->slots ? opt->slots : (unsigned)n;
     e->keep = opt->keep;
+    e->compile_ms = opt->compile_ms;
     e->log = opt->log;
     e->log_arg = opt->log_arg;
     e->work_dir = strdup(opt->work_dir);

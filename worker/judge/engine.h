@@ -45,6 +45,10 @@ struct oj_engine_options {
     /* (added after the first version; zero is the default) */
     const char *cache_dir; /* compiled checkers and interactors; NULL: <work_dir>/cache */
     oj_log_fn log;         /* NULL: no log */
+    /* the compile phase's CPU and wall limits in ms (0: the template's CPU
+     * limit and OJ_ENGINE_COMPILE_WALL_MS); a slow host, or a test that
+     * scales its limits, raises it */
+    int64_t compile_ms;
     void *log_arg;
 };
 

@@ -37,6 +37,17 @@ static const char *source_name(const char *lang)
     return NULL;
 }
 
+/* A compile bundle: the template's CPU limit and OJ_ENGINE_COMPILE_WALL_MS,
+ * or both set to the engine's compile_ms. */
+static int write_compile_bundle(struct oj_engine *e, const char *lang, const char *box,
+                                const char *bundle, struct oj_err *err)
+{
+    uint64_t cpu = e->compile_ms > 0 ? (uint64_t)e->compile_ms : 0;
+    uint64_t wall = e->compile_ms > 0 ? (uint64_t)e->compile_ms : OJ_ENGINE_COMPILE_WALL_MS;
+    return oj_engine_write_bundle(e, lang, "compile", box, bundle, cpu, wall,
+                                  OJ_ENGINE_COMPILE_MEMORY, OJ_ENGINE_COMPILE_OUTPUT, err);
+}
+
 static int open_log(struct oj_judging *j, const char *name, struct oj_err *err)
 {
     _cleanup_free_ char *path = NULL;
@@ -94,9 +105,7 @@ static int prog_prepare(struct oj_judging *j, int which, const char *file, struc
     _cleanup_free_ char *bundle = NULL;
     if (asprintf(&bundle, "%s/build-%s", j->dir, pg->field) < 0)
         return oj_fail(err, ENOMEM, "%s", file);
-    return oj_engine_write_bundle(j->e, pg->lang, "compile", pg->tmp, bundle, 0,
-                                  OJ_ENGINE_COMPILE_WALL_MS, OJ_ENGINE_COMPILE_MEMORY,
-                                  OJ_ENGINE_COMPILE_OUTPUT, err);
+    return write_compile_bundle(j->e, pg->lang, pg->tmp, bundle, err);
 }
 
 int oj_compile_prepare(struct oj_judging *j, struct oj_err *err)
@@ -122,9 +131,7 @@ int oj_compile_prepare(struct oj_judging *j, struct oj_err *err)
     _cleanup_free_ char *bundle = NULL;
     if (asprintf(&bundle, "%s/compile", j->dir) < 0)
         return oj_fail(err, ENOMEM, "compile");
-    return oj_engine_write_bundle(j->e, j->lang, "compile", j->box, bundle, 0,
-                                  OJ_ENGINE_COMPILE_WALL_MS, OJ_ENGINE_COMPILE_MEMORY,
-                                  OJ_ENGINE_COMPILE_OUTPUT, err);
+    return write_compile_bundle(j->e, j->lang, j->box, bundle, err);
 }
 
 /* Start a compile-template task for `bundle` in a free slot, its output

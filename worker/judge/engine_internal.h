@@ -49,6 +49,7 @@ struct oj_engine {
     ojrun_context *ctx;
     char *work_dir, *cache_dir, *prefix;
     bool keep;
+    int64_t compile_ms; /* 0: the defaults (oj_engine_options) */
     oj_log_fn log;
     void *log_arg;
     unsigned n_slots;
