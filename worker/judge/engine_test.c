@@ -44,8 +44,8 @@ static char *test_file(struct oj_judging *j, size_t t, const char *ext)
 /* A new file's inode costs far more than an old one's truncation on
  * some file systems (an ext4 /tmp here: ~0.5-0.8 ms a create, against a few
  * us to rename and truncate an empty file), and a test creates two to
- * four.  A judged test's files are therefore kept as spares (recycle())
- * and renamed into place for the next ones; O_TRUNC empties them. */
+ * four.  A judged test's files are therefore emptied and kept as spares
+ * (recycle()), and renamed into place for the next ones. */
 enum { MAX_SPARE = 16 };
 
 static char *spare_path(struct oj_judging *j, unsigned i)
@@ -59,9 +59,11 @@ static char *spare_path(struct oj_judging *j, unsigned i)
 static int open_out(struct oj_judging *j, const char *path, struct oj_err *err)
 {
     if (j->n_spare > 0) {
-        _cleanup_free_ char *spare = spare_path(j, j->n_spare - 1);
-        if (spare && rename(spare, path) == 0)
-            j->n_spare--;
+        /* taken whether or not the rename works: a spare that cannot be
+         * renamed is left to the judging's removal */
+        _cleanup_free_ char *spare = spare_path(j, --j->n_spare);
+        if (spare)
+            (void)rename(spare, path);
     }
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -75,17 +77,19 @@ static int open_out(struct oj_judging *j, const char *path, struct oj_err *err)
     return fd;
 }
 
-/* Test t's file `what` is no longer needed: a spare, or gone. */
+/* Test t's file `what` is no longer needed: an empty spare, or gone.
+ * Emptied now, not when reused: outputs can be large, and a spare must
+ * not hold their space until the judging ends. */
 static void recycle(struct oj_judging *j, size_t t, const char *what)
 {
     _cleanup_free_ char *path = path_of(j, t, what);
     if (!path)
         return;
     _cleanup_free_ char *spare = j->n_spare < MAX_SPARE ? spare_path(j, j->n_spare) : NULL;
-    if (spare && rename(path, spare) == 0)
+    if (spare && truncate(path, 0) == 0 && rename(path, spare) == 0)
         j->n_spare++;
     else
-        unlink(path); /* outputs can be large */
+        unlink(path);
 }
 
 static int prog_bundle(struct oj_judging *j, int which, uint64_t wall_ms, struct oj_err *err)
