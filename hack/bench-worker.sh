@@ -51,14 +51,9 @@ W=$(mktemp -d /tmp/ojrun-bench-worker.XXXXXX)
 chmod 0711 "$W"
 S=$W/state # the state roots
 mkdir "$S"
-case $STATE_FS in
-tmpfs) mount -t tmpfs -o size=512m,mode=0711 ojrun-bench "$S" ;;
-disk) ;;
-*) echo "bench-worker: STATE_FS is tmpfs or disk, not $STATE_FS" >&2; rm -rf "$W"; exit 2 ;;
-esac
 tag=bw$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 source tests/helpers/rabbitmq.bash
-wpid=
+wpid= mounted=
 cleanup() {
     [ -z "$wpid" ] || { kill -KILL "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null; }
     rabbitmq_stop >/dev/null 2>&1 || true
@@ -66,10 +61,15 @@ cleanup() {
     for id in $("$OJRUN" --root "$S/cli-root" list -q 2>/dev/null); do
         "$OJRUN" --root "$S/cli-root" delete --force "$id" >/dev/null 2>&1
     done
-    [ "$STATE_FS" != tmpfs ] || umount "$S" || umount -l "$S"
+    [ -z "$mounted" ] || umount "$S" || umount -l "$S" || true
     rm -rf "$W"
 }
 trap cleanup EXIT
+case $STATE_FS in
+tmpfs) mount -t tmpfs -o size=512m,mode=0711 ojrun-bench "$S" && mounted=1 ;;
+disk) ;;
+*) echo "bench-worker: STATE_FS is tmpfs or disk, not $STATE_FS" >&2; exit 2 ;;
+esac
 
 # the problem and the program
 mkdir -p "$W/problems/triv/tests" "$W/box"
