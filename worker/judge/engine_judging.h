@@ -72,6 +72,9 @@ struct oj_judging {
     bool *needed;
     struct oj_engine_row *rows; /* committed, in judging order */
     size_t n_rows;
+    /* judged tests' output files, renamed to out/spare<i> (i < n_spare)
+     * for the next tests to reuse (engine_test.c) */
+    unsigned n_spare;
     char verdict[8];
 };
 
