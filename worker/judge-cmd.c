@@ -17,7 +17,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,17 +58,6 @@ static void progress(void *arg, const struct oj_test_report *t)
     (void)arg;
     fprintf(stderr, "judge: progress %zu/%zu %s %s %llu\n", t->index, t->total, t->test, t->verdict,
             (unsigned long long)t->cpu_us);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (flag == FTW_DP)
-        rmdir(path);
-    else
-        unlink(path);
-    return 0;
 }
 
 static int usage(void)
@@ -362,6 +350,6 @@ int cmd_judge(int argc, char **argv)
     rc = judge(&o, tmpdir, root, prefix);
     /* the private state root: every task was deleted, ojrun's caches go */
     if (state[0])
-        nftw(state, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        oj_engine_rm_rf(state);
     return rc;
 }

@@ -123,4 +123,8 @@ const char *oj_judging_dir(const struct oj_judging *j);
 /* Stop: cancel its tasks (they are deleted), free everything. */
 void oj_judging_free(struct oj_judging *j);
 
+/* Remove a directory tree, not following symlinks (a judging's work
+ * directory, a judge's private state root); best effort. */
+int oj_engine_rm_rf(const char *path);
+
 #endif

@@ -116,7 +116,6 @@ const char *oj_etask_verdict(const struct oj_etask *t);
 /* The host uid/gid of the program in a judge container (judge.h). */
 uid_t oj_engine_box_uid(void);
 int oj_engine_mkdir(const char *path, mode_t mode, struct oj_err *err);
-int oj_engine_rm_rf(const char *path);
 /* The box: `dir` made (0755) and given to the program's user, and the file
  * `name` in it with `len` bytes of `data` (0644, the program's). */
 int oj_engine_make_box(const char *dir, const char *name, const char *data, size_t len,

@@ -22,22 +22,6 @@
 #include "engine_internal.h"
 #include "signals.h"
 
-/* six decimals at most, no trailing zeros, no "-0" (score.c's form) */
-static void jw_number(struct jw *w, const char *key, double v)
-{
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%.6f", v);
-    char *end = buf + strlen(buf) - 1;
-    while (*end == '0')
-        *end-- = '\0';
-    if (*end == '.')
-        *end = '\0';
-    if (strcmp(buf, "-0") == 0)
-        snprintf(buf, sizeof(buf), "0");
-    jw_key(w, key);
-    jw_raw(w, buf);
-}
-
 static double max_score(const struct oj_problem *p)
 {
     if (p->n_groups == 0)
@@ -64,7 +48,7 @@ static void write_row(struct jw *w, const struct oj_problem *p, const struct oj_
         jw_null(w);
     jw_kstr(w, "signal", r->run.signal ? oj_signal_name(r->run.signal) : NULL);
     jw_kuint(w, "judge_us", r->judge_us);
-    jw_number(w, "points", r->fraction);
+    oj_score_jw_number(w, "points", r->fraction);
     jw_kstr(w, "message", r->msg);
     jw_kuint(w, "attempts", r->attempts);
     jw_obj_end(w);
@@ -90,8 +74,8 @@ int oj_engine_write_result(const struct oj_engine_outcome *o, unsigned attempt, 
         jw_kstr(w, "submission_id", o->submission_id);
     jw_kuint(w, "attempt", attempt);
     jw_kstr(w, "verdict", s.verdict);
-    jw_number(w, "score", s.score);
-    jw_number(w, "max_score", s.max_score);
+    oj_score_jw_number(w, "score", s.score);
+    oj_score_jw_number(w, "max_score", s.max_score);
     jw_key(w, "compile");
     jw_obj_begin(w);
     jw_kstr(w, "verdict", o->compile_verdict);
@@ -104,7 +88,7 @@ int oj_engine_write_result(const struct oj_engine_outcome *o, unsigned attempt, 
         jw_obj_begin(w);
         jw_kstr(w, "name", grp->name);
         jw_kint(w, "points", grp->points);
-        jw_number(w, "score", s.groups[g].score);
+        oj_score_jw_number(w, "score", s.groups[g].score);
         jw_kstr(w, "verdict", s.groups[g].verdict);
         jw_key(w, "tests");
         jw_arr_begin(w);

@@ -139,7 +139,7 @@ int oj_score_compute(const struct oj_problem *p, const struct oj_test_result *re
     return 0;
 }
 
-static void jw_score(struct jw *w, const char *key, double v)
+void oj_score_jw_number(struct jw *w, const char *key, double v)
 {
     char buf[64];
     /* six decimals are more than any scoreboard shows; no "-0" or "1e+02" */
@@ -161,7 +161,7 @@ static void write_test(struct jw *w, const struct oj_problem *p, const struct oj
     jw_obj_begin(w);
     jw_kstr(w, "name", p->tests[t]);
     jw_kstr(w, "verdict", r->judged && !skipped ? r->verdict : "SKIPPED");
-    jw_score(w, "points", skipped ? 0 : r->fraction);
+    oj_score_jw_number(w, "points", skipped ? 0 : r->fraction);
     jw_obj_end(w);
 }
 
@@ -170,8 +170,8 @@ void oj_score_write_json(const struct oj_problem *p, const struct oj_test_result
 {
     jw_obj_begin(w);
     jw_kstr(w, "verdict", s->verdict);
-    jw_score(w, "score", s->score);
-    jw_score(w, "max_score", s->max_score);
+    oj_score_jw_number(w, "score", s->score);
+    oj_score_jw_number(w, "max_score", s->max_score);
     jw_key(w, "groups");
     jw_arr_begin(w);
     for (size_t g = 0; g < p->n_groups; g++) {
@@ -179,7 +179,7 @@ void oj_score_write_json(const struct oj_problem *p, const struct oj_test_result
         jw_obj_begin(w);
         jw_kstr(w, "name", grp->name);
         jw_kint(w, "points", grp->points);
-        jw_score(w, "score", s->groups[g].score);
+        oj_score_jw_number(w, "score", s->groups[g].score);
         jw_kstr(w, "verdict", s->groups[g].verdict);
         jw_key(w, "tests");
         jw_arr_begin(w);

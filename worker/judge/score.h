@@ -61,4 +61,8 @@ int oj_score_compute(const struct oj_problem *p, const struct oj_test_result *re
 void oj_score_write_json(const struct oj_problem *p, const struct oj_test_result *results,
                          const struct oj_score *s, struct jw *w);
 
+/* A score or points as JSON: six decimals at most, no trailing zeros, no
+ * "-0" or exponent (the form of every score the judges write). */
+void oj_score_jw_number(struct jw *w, const char *key, double v);
+
 #endif
